@@ -1,0 +1,62 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { InvalidArgumentError } from "./errors";
+
+/** S3 takes at most 5 GB in one PUT, and a BucketObject uploads with one PUT (pulumi-aws #1703). */
+export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+
+export interface CsvFile {
+    /** File name, which is also the last part of its object key. */
+    fileName: string;
+    /** Absolute path. */
+    path: string;
+    bytes: number;
+}
+
+export interface DataFolder {
+    csvFiles: CsvFile[];
+    /** Entries that are not CSV files, to be reported as ignored. */
+    ignored: string[];
+}
+
+function gigabytes(bytes: number): string {
+    return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
+/**
+ * The CSV files directly inside `dir`, sorted by name so the program declares them in a stable
+ * order. Fails, naming the folder and the argument, when there is nothing Personalize could import.
+ */
+export function readDataFolder(argument: string, dir: string): DataFolder {
+    const folder = path.resolve(dir);
+    let entries: fs.Dirent[];
+    try {
+        entries = fs.readdirSync(folder, { withFileTypes: true });
+    } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const why = code === "ENOENT" ? "does not exist" : code === "ENOTDIR" ? "is not a folder" : `cannot be read (${code})`;
+        throw new InvalidArgumentError(argument, `data folder "${folder}" ${why}; point it at the folder that holds your CSV files`);
+    }
+    const csvFiles: CsvFile[] = [];
+    const ignored: string[] = [];
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        const file = path.join(folder, entry.name);
+        const stat = fs.statSync(file);
+        if (!stat.isFile() || path.extname(entry.name).toLowerCase() !== ".csv") {
+            ignored.push(file);
+            continue;
+        }
+        if (stat.size > MAX_SINGLE_PUT_BYTES) {
+            throw new InvalidArgumentError(
+                argument,
+                `"${file}" is ${gigabytes(stat.size)}, over the 5 GB one S3 upload takes; ` +
+                    "split it into several CSV files with the same header (Personalize imports every file in the folder)",
+            );
+        }
+        csvFiles.push({ fileName: entry.name, path: file, bytes: stat.size });
+    }
+    if (csvFiles.length === 0) {
+        throw new InvalidArgumentError(argument, `data folder "${folder}" holds no .csv file; put your Personalize CSV files in it`);
+    }
+    return { csvFiles, ignored };
+}

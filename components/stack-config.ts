@@ -1,0 +1,87 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
+
+/**
+ * Reads the stack's config (namespaced under the project name) into the component's arguments.
+ * Every problem names the stack file and the key, says what values it accepts, and is raised
+ * before any resource is declared.
+ */
+
+type Kind = "string" | "boolean" | "integer" | "string map" | "statement list";
+
+/** The config keys, each the name of the component argument it sets. */
+const KEYS: Record<string, { kind: Kind; accepts: string }> = {
+    dataDir: { kind: "string", accepts: "a folder path, relative to the project folder" },
+    keyPrefix: { kind: "string", accepts: 'a folder such as "import"' },
+    batch: { kind: "boolean", accepts: "true or false" },
+    batchInputPrefix: { kind: "string", accepts: 'a folder such as "batch/input"' },
+    batchOutputPrefix: { kind: "string", accepts: 'a folder such as "batch/output"' },
+    bucketName: { kind: "string", accepts: "an S3 bucket name" },
+    roleName: { kind: "string", accepts: "an IAM role name" },
+    forceDestroy: { kind: "boolean", accepts: "true or false" },
+    protect: { kind: "boolean", accepts: "true or false" },
+    retainOnDelete: { kind: "boolean", accepts: "true or false" },
+    noncurrentVersionDays: { kind: "integer", accepts: "a whole number of days" },
+    tags: { kind: "string map", accepts: "a map of tag names to string values" },
+    extraBucketPolicyStatements: { kind: "statement list", accepts: "a list of IAM policy statements (objects)" },
+};
+
+export class StackConfigError extends pulumi.RunError {
+    constructor(key: string, problem: string) {
+        super(`${stackFile()}: config ${pulumi.getProject()}:${key}: ${problem}`);
+    }
+}
+
+export function stackFile(): string {
+    return `Pulumi.${pulumi.getStack()}.yaml`;
+}
+
+function parse(key: string, raw: string): unknown {
+    const { kind, accepts } = KEYS[key];
+    const fail = (): never => {
+        throw new StackConfigError(key, `expects ${accepts}, got ${JSON.stringify(raw)}`);
+    };
+    switch (kind) {
+        case "string":
+            return raw;
+        case "boolean":
+            return raw === "true" ? true : raw === "false" ? false : fail();
+        case "integer":
+            return /^\d+$/.test(raw) ? Number(raw) : fail();
+        case "string map": {
+            const value = parseJson(raw) ?? fail();
+            const ok = typeof value === "object" && !Array.isArray(value) && Object.values(value as object).every(v => typeof v === "string");
+            return ok ? value : fail();
+        }
+        case "statement list": {
+            const value = parseJson(raw) ?? fail();
+            const ok = Array.isArray(value) && value.every(v => typeof v === "object" && v !== null && !Array.isArray(v));
+            return ok ? value : fail();
+        }
+    }
+}
+
+function parseJson(raw: string): unknown {
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return undefined;
+    }
+}
+
+/** The component's arguments from this stack's config; relative paths are taken from `projectDir`. */
+export function readStackConfig(projectDir: string): PersonalizeDataBucketArgs {
+    const namespace = `${pulumi.getProject()}:`;
+    const values: Record<string, unknown> = {};
+    for (const [fullKey, raw] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!fullKey.startsWith(namespace)) continue;
+        const key = fullKey.slice(namespace.length);
+        if (!(key in KEYS)) {
+            throw new StackConfigError(key, `is not a setting of this program; the settings are ${Object.keys(KEYS).join(", ")}`);
+        }
+        values[key] = parse(key, raw);
+    }
+    const args = values as Partial<PersonalizeDataBucketArgs>;
+    return { ...args, dataDir: path.resolve(projectDir, args.dataDir ?? "data") };
+}

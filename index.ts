@@ -1,0 +1,29 @@
+import { InvalidArgumentError } from "./components/errors";
+import { PersonalizeDataBucket } from "./components/personalize-data-bucket";
+import { StackConfigError, readStackConfig } from "./components/stack-config";
+
+/**
+ * The Personalize data bucket of this stack. An async program, so that a bad config value or data
+ * file stops it with one clear message before any resource is declared.
+ */
+export = async () => {
+    const args = readStackConfig(__dirname);
+    let data: PersonalizeDataBucket;
+    try {
+        data = new PersonalizeDataBucket("personalize-data", args);
+    } catch (err) {
+        // The component names its argument; the user set it through the config key of the same name.
+        if (err instanceof InvalidArgumentError) throw new StackConfigError(err.argument, err.problem);
+        throw err;
+    }
+    return {
+        bucketName: data.bucketName,
+        bucketArn: data.bucketArn,
+        roleName: data.roleName,
+        roleArn: data.roleArn,
+        dataLocation: data.dataLocation,
+        objectUris: data.objectUris,
+        ...(data.batchInputLocation && { batchInputLocation: data.batchInputLocation }),
+        ...(data.batchOutputLocation && { batchOutputLocation: data.batchOutputLocation }),
+    };
+};

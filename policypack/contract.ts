@@ -1,0 +1,18 @@
+/**
+ * The tags by which the policy pack recognises a Personalize data bucket and its service role.
+ * The component writes them; any other bucket can opt in to the same checks by carrying them.
+ */
+
+/** On a bucket: `import` or `batch`, the Personalize workflows it serves. */
+export const WORKFLOW_TAG = "personalize-workflow";
+
+/** On a batch bucket: the key prefix batch jobs write to, ending in "/". */
+export const BATCH_OUTPUT_TAG = "personalize-batch-output";
+
+/** On the service role: the name of the bucket it is granted. */
+export const ROLE_BUCKET_TAG = "personalize-bucket";
+
+export const WORKFLOWS = ["import", "batch"] as const;
+export type Workflow = (typeof WORKFLOWS)[number];
+
+export const RESERVED_TAGS = [WORKFLOW_TAG, BATCH_OUTPUT_TAG, ROLE_BUCKET_TAG];

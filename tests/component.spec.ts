@@ -1,0 +1,231 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { InvalidArgumentError } from "../components/errors";
+import { PersonalizeDataBucket, type PersonalizeDataBucketArgs } from "../components/personalize-data-bucket";
+import { inProcessRuntime } from "./harness/in-process";
+import type { RecordedResource } from "./harness/recorder";
+import { TYPES, ofType, policyOf, single } from "./harness/resources";
+
+const GB = 1024 ** 3;
+let tmp: string;
+let counter = 0;
+
+/** A fresh data folder; a number stands for a file of that size (sparse, so it costs no disk). */
+function dataFolder(files: Record<string, string | number>): string {
+    const dir = fs.mkdtempSync(path.join(tmp, "data-"));
+    for (const [name, content] of Object.entries(files)) {
+        const file = path.join(dir, name);
+        if (name.endsWith("/")) fs.mkdirSync(file);
+        else if (typeof content === "number") fs.truncateSync((fs.writeFileSync(file, ""), file), content);
+        else fs.writeFileSync(file, content);
+    }
+    return dir;
+}
+
+const CSV = { "interactions.csv": "USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1767225600\n" };
+
+function uniqueName(): string {
+    return `unit${++counter}`;
+}
+
+/** Declares the component and returns its resources and the warnings logged meanwhile. */
+async function declare(args: Partial<PersonalizeDataBucketArgs>) {
+    const name = uniqueName();
+    const before = (await inProcessRuntime().snapshot()).warnings.length;
+    const component = new PersonalizeDataBucket(name, { dataDir: dataFolder(CSV), ...args });
+    const { resources, warnings } = await inProcessRuntime().snapshot();
+    const own = resources.filter(r => r.name === name || r.name.startsWith(`${name}-`));
+    return { name, component, resources: own, warnings: warnings.slice(before) };
+}
+
+/** Asserts that the arguments are refused with this argument and message, and nothing is declared. */
+async function refuses(args: Partial<PersonalizeDataBucketArgs>, argument: string, message: string | RegExp) {
+    const name = uniqueName();
+    assert.throws(
+        () => new PersonalizeDataBucket(name, { dataDir: dataFolder(CSV), ...args }),
+        (err: unknown) => {
+            assert.ok(err instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${err}`);
+            assert.equal(err.argument, argument);
+            if (typeof message === "string") assert.equal(err.problem, message);
+            else assert.match(err.problem, message);
+            return true;
+        },
+    );
+    const { resources } = await inProcessRuntime().snapshot();
+    const declared: RecordedResource[] = resources.filter(r => r.name === name || r.name.startsWith(`${name}-`));
+    assert.deepEqual(declared, [], "no resource may be declared before the arguments are valid");
+}
+
+describe("PersonalizeDataBucket", () => {
+    before(() => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "personalize-component-"));
+        inProcessRuntime();
+    });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    describe("data folder", () => {
+        it("refuses a folder that does not exist, naming it", async () => {
+            const missing = path.join(tmp, "nowhere");
+            await refuses({ dataDir: missing }, "dataDir", `data folder "${missing}" does not exist; point it at the folder that holds your CSV files`);
+        });
+
+        it("refuses a file given as the folder", async () => {
+            const file = path.join(dataFolder(CSV), "interactions.csv");
+            await refuses({ dataDir: file }, "dataDir", `data folder "${file}" is not a folder; point it at the folder that holds your CSV files`);
+        });
+
+        it("refuses a folder with no CSV file", async () => {
+            const dir = dataFolder({ "notes.txt": "hello" });
+            await refuses({ dataDir: dir }, "dataDir", `data folder "${dir}" holds no .csv file; put your Personalize CSV files in it`);
+        });
+
+        it("refuses a file over the 5 GB a single upload takes, naming it", async () => {
+            const dir = dataFolder({ "interactions.csv": 5 * GB + 1, "items.csv": "ITEM_ID,GENRES\ni1,a\n" });
+            await refuses(
+                { dataDir: dir },
+                "dataDir",
+                `"${path.join(dir, "interactions.csv")}" is 5.00 GB, over the 5 GB one S3 upload takes; ` +
+                    "split it into several CSV files with the same header (Personalize imports every file in the folder)",
+            );
+        });
+
+        it("takes a file of exactly 5 GB", async () => {
+            const { resources } = await declare({ dataDir: dataFolder({ "interactions.csv": 5 * GB }) });
+            assert.equal(ofType(resources, TYPES.object).length, 1);
+        });
+
+        it("uploads only the CSV files directly in the folder and warns about the rest", async () => {
+            const dir = dataFolder({ ...CSV, "Users.CSV": "USER_ID,TIER\nu1,a\n", "README.md": "x", "old/": "" });
+            const { resources, warnings, name } = await declare({ dataDir: dir });
+            assert.deepEqual(ofType(resources, TYPES.object).map(o => [o.name, o.inputs.key]), [
+                [`${name}-Users.CSV`, "import/Users.CSV"],
+                [`${name}-interactions.csv`, "import/interactions.csv"],
+            ]);
+            assert.deepEqual(warnings, [
+                `ignoring "${path.join(dir, "README.md")}": only .csv files directly in dataDir are uploaded`,
+                `ignoring "${path.join(dir, "old")}": only .csv files directly in dataDir are uploaded`,
+            ]);
+        });
+
+        it("names each object after its file alone, so adding a file renames nothing", async () => {
+            const two = await declare({ dataDir: dataFolder({ "b.csv": "x\n", "c.csv": "x\n" }) });
+            const three = await declare({ dataDir: dataFolder({ "a.csv": "x\n", "b.csv": "x\n", "c.csv": "x\n" }) });
+            const names = (run: typeof two) => ofType(run.resources, TYPES.object).map(o => o.name.slice(run.name.length));
+            assert.deepEqual(names(two), ["-b.csv", "-c.csv"]);
+            assert.deepEqual(names(three), ["-a.csv", "-b.csv", "-c.csv"]);
+        });
+    });
+
+    describe("folders", () => {
+        it("takes a key prefix with or without its trailing /", async () => {
+            const { resources, component } = await declare({ keyPrefix: "personalize/import/" });
+            assert.equal(single(resources, TYPES.object).inputs.key, "personalize/import/interactions.csv");
+            const location = await new Promise(resolve => component.dataLocation.apply(resolve));
+            assert.match(String(location), /^s3:\/\/[^/]+\/personalize\/import\/$/);
+        });
+
+        for (const [value, why] of [
+            ["/import", 'must not start with "/", got "/import"'],
+            ["", 'must name a folder, got ""'],
+            ["import//x", 'has an empty, "." or ".." folder, got "import//x"'],
+            ["import/../x", 'has an empty, "." or ".." folder, got "import/../x"'],
+            ["my data", 'has a character S3 tags do not accept, got "my data"'],
+        ]) {
+            it(`refuses the key prefix ${JSON.stringify(value)}`, async () => {
+                await refuses(
+                    { keyPrefix: value },
+                    "keyPrefix",
+                    `${why}; use folder names of letters, digits, ".", "_" and "-" separated by "/", e.g. "personalize/import"`,
+                );
+            });
+        }
+
+        it("refuses batch folders that overlap each other or the import folder", async () => {
+            const fix = "give import data, batch input and batch output separate folders";
+            await refuses({ batch: true, batchOutputPrefix: "import/out" }, "batchOutputPrefix", `folder "import/out/" overlaps keyPrefix "import/"; ${fix}`);
+            await refuses({ batch: true, batchInputPrefix: "jobs", batchOutputPrefix: "jobs/" }, "batchOutputPrefix", `folder "jobs/" overlaps batchInputPrefix "jobs/"; ${fix}`);
+            await refuses({ batch: true, keyPrefix: "batch" }, "batchInputPrefix", `folder "batch/input/" overlaps keyPrefix "batch/"; ${fix}`);
+        });
+
+        it("does not mistake sibling folders with a common beginning for overlapping ones", async () => {
+            const { resources } = await declare({ batch: true, keyPrefix: "data", batchInputPrefix: "data_in", batchOutputPrefix: "data_out" });
+            const put = policyOf(single(resources, TYPES.bucketPolicy)).Statement.find((s: any) => s.Action === "s3:PutObject");
+            assert.match(put.Resource, /\/data_out\/\*$/);
+        });
+    });
+
+    describe("names", () => {
+        for (const [name, why] of [
+            ["ab", "must be 3 to 63 characters long, got 2"],
+            ["x".repeat(64), "must be 3 to 63 characters long, got 64"],
+            ["My-Bucket", "may contain only lowercase letters, digits, dots (.) and hyphens (-)"],
+            ["-bucket", "must begin and end with a letter or digit"],
+            ["my..bucket", "must not contain two adjacent dots"],
+            ["192.168.5.4", "must not be formatted as an IP address"],
+            ["xn--bucket", 'must not start with "xn--" (reserved by S3)'],
+            ["bucket-s3alias", 'must not end with "-s3alias" (reserved by S3)'],
+        ]) {
+            it(`refuses the bucket name ${name.length > 20 ? `of ${name.length} characters` : JSON.stringify(name)}`, async () => {
+                await refuses({ bucketName: name }, "bucketName", `bucket name "${name}" ${why}`);
+            });
+        }
+
+        it("refuses a role name IAM would refuse", async () => {
+            await refuses({ roleName: "a role" }, "roleName", 'role name "a role" must be 1 to 64 characters of letters, digits and + = , . @ _ -');
+        });
+
+        it("uses a given bucket and role name in every reference and ARN", async () => {
+            const { resources } = await declare({ bucketName: "acme-personalize-data", roleName: "AcmePersonalize" });
+            for (const r of resources.filter(r => r.type.startsWith("aws:s3/"))) assert.equal(r.inputs.bucket, "acme-personalize-data", r.name);
+            assert.equal(single(resources, TYPES.role).inputs.name, "AcmePersonalize");
+            assert.equal(single(resources, TYPES.rolePolicy).inputs.role, "AcmePersonalize");
+            const arns = policyOf(single(resources, TYPES.rolePolicy)).Statement.map((s: any) => s.Resource);
+            assert.deepEqual(arns, ["arn:aws:s3:::acme-personalize-data", "arn:aws:s3:::acme-personalize-data/*"]);
+        });
+
+        it("cuts a long derived bucket name to 63 characters with a hash that tells long names apart", async () => {
+            const long = "a-very-long-component-name-for-a-personalize-dataset-bucket";
+            const bucketNames = [];
+            for (const suffix of ["one", "two"]) {
+                const component = new PersonalizeDataBucket(`${long}-${suffix}`, { dataDir: dataFolder(CSV) });
+                bucketNames.push(await new Promise<string>(resolve => component.bucketName.apply(resolve)));
+            }
+            for (const n of bucketNames) {
+                assert.ok(n.length <= 63, `${n} is ${n.length} characters`);
+                assert.match(n, /^a-very-long-component-name-for-a-personalize-[a-z0-9-]*-[0-9a-f]{8}$/);
+            }
+            assert.notEqual(bucketNames[0], bucketNames[1]);
+        });
+    });
+
+    describe("tags and policy", () => {
+        it("refuses tags that would override the ones the policy pack reads", async () => {
+            await refuses({ tags: { "personalize-workflow": "batch" } }, "tags", '"personalize-workflow" is set by the component; remove it from tags');
+        });
+
+        it("refuses a noncurrent version expiry under one day", async () => {
+            await refuses({ noncurrentVersionDays: 0 }, "noncurrentVersionDays", "must be a whole number of days, 1 or more, got 0");
+        });
+
+        it("appends extra bucket policy statements after its own, in order", async () => {
+            const extra = [
+                { Sid: "OrgDenyDelete", Effect: "Deny", Principal: "*", Action: "s3:DeleteBucket", Resource: "*" },
+                { Effect: "Deny", Principal: "*", Action: "s3:PutBucketAcl", Resource: "*" },
+            ];
+            const { resources } = await declare({ extraBucketPolicyStatements: extra });
+            const statements = policyOf(single(resources, TYPES.bucketPolicy)).Statement;
+            assert.deepEqual(statements.map((s: any) => s.Sid), ["PersonalizeListBucket", "PersonalizeGetObject", "DenyInsecureTransport", "OrgDenyDelete", undefined]);
+            assert.deepEqual(statements.slice(3), extra);
+        });
+
+        it("refuses an extra statement that reuses one of its Sids", async () => {
+            await refuses(
+                { extraBucketPolicyStatements: [{ Sid: "Mine" }, { Sid: "DenyInsecureTransport", Effect: "Deny" }] },
+                "extraBucketPolicyStatements",
+                'statement [1] uses Sid "DenyInsecureTransport", which is already in the bucket policy; give it a Sid of its own',
+            );
+        });
+    });
+});

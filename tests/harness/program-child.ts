@@ -1,0 +1,36 @@
+/**
+ * Runs the real program (index.ts) for one stack under mocks and sends the recording to the
+ * parent. One process per run: the runtime reads config once and modules are cached.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import type { ProgramJob, ProgramRun } from "./program";
+import { settle, startRecording } from "./recorder";
+
+async function run(job: ProgramJob): Promise<ProgramRun> {
+    const recording = startRecording(job.account, job.preview, job.project, job.stack);
+    pulumi.runtime.setAllConfig(job.config);
+    const started = process.hrtime.bigint();
+    let outputs: unknown = {};
+    let error: string | undefined;
+    try {
+        const program = require(path.join(job.projectDir, "index.ts"));
+        outputs = await settle(await program());
+    } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+    }
+    const { resources, warnings } = await recording.snapshot();
+    recording.stop();
+    const programMs = Number(process.hrtime.bigint() - started) / 1e6;
+    return { error, outputs: outputs as Record<string, unknown>, resources, warnings, programMs };
+}
+
+process.once("message", (job: ProgramJob) => {
+    run(job).then(
+        result => process.send!(result, () => process.exit(0)),
+        err => {
+            console.error(err);
+            process.exit(1);
+        },
+    );
+});

@@ -1,0 +1,94 @@
+import { fork } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { DEFAULT_ACCOUNT, type MockAccount } from "./aws-mocks";
+import type { RecordedResource } from "./recorder";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+export interface ProgramJob {
+    projectDir: string;
+    project: string;
+    stack: string;
+    preview: boolean;
+    account: MockAccount;
+    /** Flat config as the engine hands it to the program: `namespace:key` to a string. */
+    config: Record<string, string>;
+}
+
+export interface ProgramRun {
+    /** The message the program stopped with, if it did. */
+    error?: string;
+    outputs: Record<string, unknown>;
+    resources: RecordedResource[];
+    warnings: string[];
+    /** Time from importing index.ts to its outputs, in this process. */
+    programMs: number;
+}
+
+export function projectName(): string {
+    return (yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as { name: string }).name;
+}
+
+/** The committed stacks: every `Pulumi.<stack>.yaml` beside Pulumi.yaml. */
+export function committedStacks(): string[] {
+    return fs
+        .readdirSync(PROJECT_DIR)
+        .map(f => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/**
+ * A stack file's config flattened the way the engine hands it to a program: every key namespaced,
+ * strings as they are, other values (booleans, numbers, maps, lists) as JSON.
+ */
+export function stackConfig(stack: string): Record<string, string> {
+    const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    return flattenConfig(doc.config ?? {});
+}
+
+export function flattenConfig(config: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+export interface RunOptions {
+    stack: string;
+    preview?: boolean;
+    /** Config to set or override, with keys relative to the project namespace unless they contain ":". */
+    config?: Record<string, unknown>;
+    /** Keys to drop from the stack's config, same naming as `config`. */
+    unset?: string[];
+    account?: Partial<MockAccount>;
+}
+
+/** Runs index.ts for one stack in a child process under mocks. */
+export function runProgram(options: RunOptions): Promise<ProgramRun> {
+    const project = projectName();
+    const qualify = (key: string) => (key.includes(":") ? key : `${project}:${key}`);
+    const config = stackConfig(options.stack);
+    for (const key of options.unset ?? []) delete config[qualify(key)];
+    Object.assign(config, flattenConfig(Object.fromEntries(Object.entries(options.config ?? {}).map(([k, v]) => [qualify(k), v]))));
+    const region = config["aws:region"] ?? DEFAULT_ACCOUNT.region;
+    const job: ProgramJob = {
+        projectDir: PROJECT_DIR,
+        project,
+        stack: options.stack,
+        preview: options.preview ?? false,
+        account: { ...DEFAULT_ACCOUNT, region, ...options.account },
+        config,
+    };
+    return new Promise((resolve, reject) => {
+        const child = fork(path.join(__dirname, "program-child.ts"), [], {
+            execArgv: ["-r", "ts-node/register/transpile-only"],
+            stdio: ["ignore", "inherit", "inherit", "ipc"],
+        });
+        let result: ProgramRun | undefined;
+        child.once("message", m => (result = m as ProgramRun));
+        child.once("error", reject);
+        child.once("exit", code => (result ? resolve(result) : reject(new Error(`program run for stack ${options.stack} exited ${code} without a result`))));
+        child.send(job);
+    });
+}

@@ -1,0 +1,255 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { PROJECT_DIR, committedStacks, runProgram, type ProgramRun } from "./harness/program";
+import { UNKNOWN } from "./harness/recorder";
+import { TYPES, ofType, policyOf, single } from "./harness/resources";
+
+const ACCOUNT = "123456789012";
+const DEV_BUCKET = `personalize-data-dev-${ACCOUNT}-eu-west-1`;
+const PROD_BUCKET = `personalize-data-prod-${ACCOUNT}-eu-west-1`;
+const SAMPLE_FILES = ["interactions.csv", "items.csv", "users.csv"];
+
+function bucketPolicyStatements(bucket: string, batch: boolean) {
+    const arn = `arn:aws:s3:::${bucket}`;
+    const principal = { Service: "personalize.amazonaws.com" };
+    return [
+        { Sid: "PersonalizeListBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: arn, Principal: principal },
+        { Sid: "PersonalizeGetObject", Effect: "Allow", Action: "s3:GetObject", Resource: `${arn}/*`, Principal: principal },
+        ...(batch
+            ? [{ Sid: "PersonalizePutBatchOutput", Effect: "Allow", Action: "s3:PutObject", Resource: `${arn}/batch/output/*`, Principal: principal }]
+            : []),
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [arn, `${arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+    ];
+}
+
+function roleStatements(bucket: string, batch: boolean) {
+    return bucketPolicyStatements(bucket, batch)
+        .filter(s => s.Effect === "Allow")
+        .map(({ Principal, ...rest }) => rest);
+}
+
+const trustPolicy = {
+    Version: "2012-10-17",
+    Statement: [
+        {
+            Sid: "PersonalizeAssumeRole",
+            Effect: "Allow",
+            Principal: { Service: "personalize.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: {
+                StringEquals: { "aws:SourceAccount": ACCOUNT },
+                StringLike: { "aws:SourceArn": `arn:aws:personalize:eu-west-1:${ACCOUNT}:*` },
+            },
+        },
+    ],
+};
+
+describe("the program (index.ts) under mocks", () => {
+    const runs: Record<string, ProgramRun> = {};
+
+    before(async () => {
+        // Both committed stacks, in update and preview mode: one process each, two at a time.
+        const jobs = ["dev", "prod"].flatMap(stack => [false, true].map(preview => ({ stack, preview })));
+        const results = await Promise.all(jobs.map(job => runProgram(job)));
+        jobs.forEach((job, i) => (runs[`${job.stack}${job.preview ? ":preview" : ""}`] = results[i]));
+    });
+
+    it("has exactly the committed stacks dev (import) and prod (batch)", () => {
+        assert.deepEqual(committedStacks(), ["dev", "prod"]);
+        for (const run of Object.values(runs)) assert.equal(run.error, undefined);
+    });
+
+    for (const stack of ["dev", "prod"]) {
+        describe(`stack ${stack}`, () => {
+            const batch = stack === "prod";
+            const bucket = batch ? PROD_BUCKET : DEV_BUCKET;
+            const run = () => runs[stack];
+
+            it("declares one component whose children are the bucket, its settings, the objects, the role and both policies", () => {
+                const { resources } = run();
+                const component = single(resources, TYPES.component);
+                assert.equal(component.name, "personalize-data");
+                const children = resources.filter(r => r !== component);
+                for (const child of children) assert.equal(child.parent, component.urn, `${child.name} is not parented to the component`);
+                assert.deepEqual(
+                    children.map(r => `${r.type} ${r.name}`).sort(),
+                    [
+                        `${TYPES.bucket} personalize-data`,
+                        `${TYPES.publicAccessBlock} personalize-data-public-access-block`,
+                        `${TYPES.ownership} personalize-data-ownership`,
+                        `${TYPES.encryption} personalize-data-encryption`,
+                        `${TYPES.versioning} personalize-data-versioning`,
+                        `${TYPES.lifecycle} personalize-data-lifecycle`,
+                        ...SAMPLE_FILES.map(f => `${TYPES.object} personalize-data-${f}`),
+                        `${TYPES.role} personalize-data-role`,
+                        `${TYPES.rolePolicy} personalize-data-s3-access`,
+                        `${TYPES.bucketPolicy} personalize-data-policy`,
+                    ].sort(),
+                );
+            });
+
+            it("hardens the bucket: name, tags, Block Public Access, owner-enforced, SSE-S3, versioning, lifecycle", () => {
+                const { resources } = run();
+                const b = single(resources, TYPES.bucket);
+                assert.equal(b.inputs.bucket, bucket);
+                assert.equal(b.inputs.forceDestroy, !batch, "dev may be force-destroyed, prod may not");
+                assert.deepEqual(
+                    b.inputs.tags,
+                    batch
+                        ? { environment: "prod", "personalize-workflow": "batch", "personalize-batch-output": "batch/output/" }
+                        : { environment: "dev", "personalize-workflow": "import" },
+                );
+                assert.equal(b.protect, batch);
+                assert.equal(b.retainOnDelete, batch);
+                assert.deepEqual(single(resources, TYPES.publicAccessBlock).inputs, {
+                    bucket,
+                    blockPublicAcls: true,
+                    blockPublicPolicy: true,
+                    ignorePublicAcls: true,
+                    restrictPublicBuckets: true,
+                });
+                assert.deepEqual(single(resources, TYPES.ownership).inputs, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+                assert.deepEqual(single(resources, TYPES.encryption).inputs, {
+                    bucket,
+                    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                });
+                assert.deepEqual(single(resources, TYPES.versioning).inputs, { bucket, versioningConfiguration: { status: "Enabled" } });
+                const [rule] = single(resources, TYPES.lifecycle).inputs.rules;
+                assert.deepEqual(rule.noncurrentVersionExpiration, { noncurrentDays: 90 });
+                assert.deepEqual(rule.abortIncompleteMultipartUpload, { daysAfterInitiation: 7 });
+            });
+
+            it("uploads each sample CSV under the key prefix as text/csv from its file", () => {
+                const objects = ofType(run().resources, TYPES.object);
+                assert.deepEqual(
+                    objects.map(o => ({ bucket: o.inputs.bucket, key: o.inputs.key, contentType: o.inputs.contentType, path: o.inputs.source.path })),
+                    SAMPLE_FILES.map(f => ({ bucket, key: `import/${f}`, contentType: "text/csv", path: path.join(PROJECT_DIR, "data", f) })),
+                );
+            });
+
+            it("makes the role trust only Personalize of this account and region (confused-deputy conditions)", () => {
+                const role = single(run().resources, TYPES.role);
+                assert.deepEqual(policyOf(role, "assumeRolePolicy"), trustPolicy);
+                assert.equal(role.inputs.name, `${bucket}-personalize`);
+                assert.equal(role.inputs.tags["personalize-bucket"], bucket);
+                assert.equal(role.inputs.tags["personalize-workflow"], batch ? "batch" : "import");
+            });
+
+            it("gives the role exactly the guide's S3 access, PutObject only on the batch output folder", () => {
+                const { resources } = run();
+                const rolePolicy = single(resources, TYPES.rolePolicy);
+                assert.equal(rolePolicy.inputs.role, single(resources, TYPES.role).inputs.name);
+                assert.equal(rolePolicy.inputs.name, "PersonalizeS3BucketAccessPolicy");
+                assert.deepEqual(policyOf(rolePolicy), {
+                    Version: "2012-10-17",
+                    Id: "PersonalizeS3BucketAccessPolicy",
+                    Statement: roleStatements(bucket, batch),
+                });
+            });
+
+            it("grants the personalize.amazonaws.com principal the same in the bucket policy, plus a TLS-only deny", () => {
+                const { resources } = run();
+                const policy = single(resources, TYPES.bucketPolicy);
+                assert.equal(policy.inputs.bucket, bucket);
+                assert.deepEqual(policyOf(policy), {
+                    Version: "2012-10-17",
+                    Id: "PersonalizeS3BucketAccessPolicy",
+                    Statement: bucketPolicyStatements(bucket, batch),
+                });
+                const needs = [TYPES.bucket, TYPES.publicAccessBlock].map(t => single(resources, t).urn);
+                for (const urn of needs) assert.ok(policy.dependencies.includes(urn), `bucket policy must wait for ${urn}`);
+            });
+
+            it("exports the names, ARNs and s3:// locations (folders end in /)", () => {
+                const b = `s3://${bucket}`;
+                assert.deepEqual(run().outputs, {
+                    bucketName: bucket,
+                    bucketArn: `arn:aws:s3:::${bucket}`,
+                    roleName: `${bucket}-personalize`,
+                    roleArn: `arn:aws:iam::${ACCOUNT}:role/${bucket}-personalize`,
+                    dataLocation: `${b}/import/`,
+                    objectUris: Object.fromEntries(SAMPLE_FILES.map(f => [f, `${b}/import/${f}`])),
+                    ...(batch && { batchInputLocation: `${b}/batch/input/`, batchOutputLocation: `${b}/batch/output/` }),
+                });
+            });
+
+            it("in preview, every policy document and the bucket policy's bucket are known, so policy packs judge them", () => {
+                const preview = runs[`${stack}:preview`];
+                assert.equal(preview.error, undefined);
+                // The control: what AWS computes really is unknown in this preview.
+                assert.equal(preview.outputs.roleArn, UNKNOWN);
+                const known = (type: string, input: string) => {
+                    const value = single(preview.resources, type).inputs[input];
+                    assert.notEqual(value, UNKNOWN, `${type}.${input} is unknown in preview`);
+                    assert.deepEqual(value, single(run().resources, type).inputs[input], `${type}.${input} differs from the update`);
+                };
+                known(TYPES.bucketPolicy, "policy");
+                known(TYPES.bucketPolicy, "bucket");
+                known(TYPES.rolePolicy, "policy");
+                known(TYPES.rolePolicy, "role");
+                known(TYPES.role, "assumeRolePolicy");
+                known(TYPES.bucket, "tags");
+            });
+        });
+    }
+
+    it("batch differs from import only by PutObject on batch/output/ (both documents), tags and protection", () => {
+        // Statements as text with the stack's bucket name taken out, so the two stacks compare.
+        const statements = (run: ProgramRun, type: string) =>
+            policyOf(single(run.resources, type)).Statement.map((s: any) =>
+                JSON.stringify(s).replaceAll(String(run.outputs.bucketName), "BUCKET"),
+            );
+        for (const type of [TYPES.bucketPolicy, TYPES.rolePolicy]) {
+            const dev = new Set(statements(runs.dev, type));
+            const added = statements(runs.prod, type).filter((s: string) => !dev.has(s)).map((s: string) => JSON.parse(s));
+            assert.deepEqual(added.map((s: any) => [s.Sid, s.Action]), [["PersonalizePutBatchOutput", "s3:PutObject"]]);
+        }
+    });
+});
+
+describe("the program in another partition", () => {
+    it("derives every ARN and the trust conditions from the provider's partition and region", async () => {
+        const run = await runProgram({
+            stack: "dev",
+            config: { "aws:region": "cn-north-1" },
+            account: { partition: "aws-cn", region: "cn-north-1" },
+        });
+        assert.equal(run.error, undefined);
+        const bucket = `personalize-data-dev-${ACCOUNT}-cn-north-1`;
+        const trust = policyOf(single(run.resources, TYPES.role), "assumeRolePolicy");
+        assert.equal(trust.Statement[0].Condition.StringLike["aws:SourceArn"], `arn:aws-cn:personalize:cn-north-1:${ACCOUNT}:*`);
+        const resources = policyOf(single(run.resources, TYPES.bucketPolicy)).Statement.flatMap((s: any) => [s.Resource].flat());
+        assert.ok(resources.length > 0);
+        for (const arn of resources) assert.match(arn, new RegExp(`^arn:aws-cn:s3:::${bucket}(/|$)`));
+        assert.equal(run.outputs.bucketArn, `arn:aws-cn:s3:::${bucket}`);
+    });
+});
+
+describe("the program with bad input", () => {
+    it("stops before declaring anything, naming the stack file and config key of a bad component argument", async () => {
+        const run = await runProgram({ stack: "dev", config: { keyPrefix: "/import" } });
+        assert.equal(
+            run.error,
+            'Pulumi.dev.yaml: config personalize-data-bucket:keyPrefix: must not start with "/", got "/import"; ' +
+                'use folder names of letters, digits, ".", "_" and "-" separated by "/", e.g. "personalize/import"',
+        );
+        assert.deepEqual(run.resources, []);
+    });
+
+    it("names the missing data folder and the key that points at it", async () => {
+        const run = await runProgram({ stack: "prod", config: { dataDir: "no-such-folder" } });
+        assert.equal(
+            run.error,
+            `Pulumi.prod.yaml: config personalize-data-bucket:dataDir: data folder "${path.join(PROJECT_DIR, "no-such-folder")}" ` +
+                "does not exist; point it at the folder that holds your CSV files",
+        );
+        assert.deepEqual(run.resources, []);
+    });
+});

@@ -1,0 +1,92 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { readStackConfig } from "../components/stack-config";
+import { inProcessRuntime, UNIT_PROJECT } from "./harness/in-process";
+import { flattenConfig, stackConfig } from "./harness/program";
+
+const PROJECT = "/project";
+
+/** Reads the given config (keys relative to the project namespace) as the program would. */
+function read(config: Record<string, unknown>) {
+    pulumi.runtime.setAllConfig(flattenConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`${UNIT_PROJECT}:${k}`, v]))));
+    return readStackConfig(PROJECT);
+}
+
+function refuses(config: Record<string, unknown>, message: string) {
+    assert.throws(() => read(config), (err: unknown) => {
+        assert.ok(err instanceof pulumi.RunError, `expected a RunError (reported without a stack trace), got ${err}`);
+        assert.equal(err.message, message);
+        return true;
+    });
+}
+
+describe("stack config", () => {
+    before(() => inProcessRuntime());
+    after(() => pulumi.runtime.setAllConfig({}));
+
+    it("reads every setting with its type, resolving dataDir from the project folder", () => {
+        const args = read({
+            dataDir: "datasets/retail",
+            keyPrefix: "import",
+            batch: true,
+            batchInputPrefix: "in",
+            batchOutputPrefix: "out",
+            bucketName: "acme-data",
+            roleName: "AcmePersonalize",
+            forceDestroy: false,
+            protect: true,
+            retainOnDelete: true,
+            noncurrentVersionDays: 30,
+            tags: { team: "recs" },
+            extraBucketPolicyStatements: [{ Sid: "X", Effect: "Deny" }],
+        });
+        assert.deepEqual(args, {
+            dataDir: path.join(PROJECT, "datasets/retail"),
+            keyPrefix: "import",
+            batch: true,
+            batchInputPrefix: "in",
+            batchOutputPrefix: "out",
+            bucketName: "acme-data",
+            roleName: "AcmePersonalize",
+            forceDestroy: false,
+            protect: true,
+            retainOnDelete: true,
+            noncurrentVersionDays: 30,
+            tags: { team: "recs" },
+            extraBucketPolicyStatements: [{ Sid: "X", Effect: "Deny" }],
+        });
+    });
+
+    it("defaults dataDir to the project's data folder and ignores other namespaces", () => {
+        pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1", "other:thing": "x" });
+        assert.deepEqual(readStackConfig(PROJECT), { dataDir: path.join(PROJECT, "data") });
+    });
+
+    it("reads the committed stack files", () => {
+        pulumi.runtime.setAllConfig(stackConfig("prod"));
+        const args = readStackConfig(PROJECT);
+        assert.equal(args.batch, true);
+        assert.equal(args.protect, true);
+        assert.deepEqual(args.tags, { environment: "prod" });
+    });
+
+    const where = `Pulumi.unit.yaml: config ${UNIT_PROJECT}`;
+    it("refuses a key the program does not have, listing the ones it has", () => {
+        refuses(
+            { bukcetName: "x" },
+            `${where}:bukcetName: is not a setting of this program; the settings are dataDir, keyPrefix, batch, batchInputPrefix, ` +
+                "batchOutputPrefix, bucketName, roleName, forceDestroy, protect, retainOnDelete, noncurrentVersionDays, tags, extraBucketPolicyStatements",
+        );
+    });
+
+    it("refuses a value of the wrong type, saying what the key accepts", () => {
+        refuses({ batch: "yes" }, `${where}:batch: expects true or false, got "yes"`);
+        refuses({ protect: 1 }, `${where}:protect: expects true or false, got "1"`);
+        refuses({ noncurrentVersionDays: "30d" }, `${where}:noncurrentVersionDays: expects a whole number of days, got "30d"`);
+        refuses({ tags: ["a"] }, `${where}:tags: expects a map of tag names to string values, got "[\\"a\\"]"`);
+        refuses({ tags: { n: 1 } }, `${where}:tags: expects a map of tag names to string values, got "{\\"n\\":1}"`);
+        refuses({ extraBucketPolicyStatements: { Sid: "X" } }, `${where}:extraBucketPolicyStatements: expects a list of IAM policy statements (objects), got "{\\"Sid\\":\\"X\\"}"`);
+        refuses({ extraBucketPolicyStatements: "[oops" }, `${where}:extraBucketPolicyStatements: expects a list of IAM policy statements (objects), got "[oops"`);
+    });
+});
