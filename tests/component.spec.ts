@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { InvalidArgumentError } from "../components/errors";
 import { PersonalizeDataBucket, type PersonalizeDataBucketArgs } from "../components/personalize-data-bucket";
 import { inProcessRuntime } from "./harness/in-process";
-import type { RecordedResource } from "./harness/recorder";
+import type { RecordedResource } from "../offline/recorder";
 import { TYPES, ofType, policyOf, single } from "./harness/resources";
 
 const GB = 1024 ** 3;

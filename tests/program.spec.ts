@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { PROJECT_DIR, committedStacks, runProgram, type ProgramRun } from "./harness/program";
-import { UNKNOWN } from "./harness/recorder";
+import { PROJECT_DIR, committedStacks, runProgram, type ProgramRun } from "../offline/program";
+import { UNKNOWN } from "../offline/recorder";
 import { TYPES, ofType, policyOf, single } from "./harness/resources";
 
 const ACCOUNT = "123456789012";
@@ -233,23 +233,30 @@ describe("the program in another partition", () => {
 });
 
 describe("the program with bad input", () => {
-    it("stops before declaring anything, naming the stack file and config key of a bad component argument", async () => {
-        const run = await runProgram({ stack: "dev", config: { keyPrefix: "/import" } });
+    let badPrefix: ProgramRun;
+    let noFolder: ProgramRun;
+    before(async () => {
+        [badPrefix, noFolder] = await Promise.all([
+            runProgram({ stack: "dev", config: { keyPrefix: "/import" } }),
+            runProgram({ stack: "prod", config: { dataDir: "no-such-folder" } }),
+        ]);
+    });
+
+    it("stops before declaring anything, naming the stack file and config key of a bad component argument", () => {
         assert.equal(
-            run.error,
+            badPrefix.error,
             'Pulumi.dev.yaml: config personalize-data-bucket:keyPrefix: must not start with "/", got "/import"; ' +
                 'use folder names of letters, digits, ".", "_" and "-" separated by "/", e.g. "personalize/import"',
         );
-        assert.deepEqual(run.resources, []);
+        assert.deepEqual(badPrefix.resources, []);
     });
 
-    it("names the missing data folder and the key that points at it", async () => {
-        const run = await runProgram({ stack: "prod", config: { dataDir: "no-such-folder" } });
+    it("names the missing data folder and the key that points at it", () => {
         assert.equal(
-            run.error,
+            noFolder.error,
             `Pulumi.prod.yaml: config personalize-data-bucket:dataDir: data folder "${path.join(PROJECT_DIR, "no-such-folder")}" ` +
                 "does not exist; point it at the folder that holds your CSV files",
         );
-        assert.deepEqual(run.resources, []);
+        assert.deepEqual(noFolder.resources, []);
     });
 });

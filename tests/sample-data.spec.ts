@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { sampleData } from "../scripts/generate-sample-data";
-import { PROJECT_DIR } from "./harness/program";
+import { PROJECT_DIR } from "../offline/program";
 
 describe("sample data", () => {
     const files = sampleData();

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "../components/stack-config";
 import { inProcessRuntime, UNIT_PROJECT } from "./harness/in-process";
-import { flattenConfig, stackConfig } from "./harness/program";
+import { flattenConfig, stackConfig } from "../offline/program";
 
 const PROJECT = "/project";
 

@@ -1,5 +1,5 @@
-import { DEFAULT_ACCOUNT } from "./aws-mocks";
-import { startRecording } from "./recorder";
+import { DEFAULT_ACCOUNT } from "../../offline/aws-mocks";
+import { startRecording } from "../../offline/recorder";
 
 export const UNIT_PROJECT = "personalize-data-bucket";
 export const UNIT_STACK = "unit";

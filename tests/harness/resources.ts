@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import type { RecordedResource } from "./recorder";
+import type { RecordedResource } from "../../offline/recorder";
 
 export const TYPES = {
     component: "personalize-data-bucket:index:PersonalizeDataBucket",

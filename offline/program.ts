@@ -1,3 +1,7 @@
+/**
+ * Runs the program and the policy pack with no cloud: the program under Pulumi mocks, one process
+ * per stack. Used by `npm run gate` and by the tests.
+ */
 import { fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -5,7 +9,7 @@ import * as yaml from "js-yaml";
 import { DEFAULT_ACCOUNT, type MockAccount } from "./aws-mocks";
 import type { RecordedResource } from "./recorder";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export interface ProgramJob {
     projectDir: string;
@@ -64,8 +68,20 @@ export interface RunOptions {
     account?: Partial<MockAccount>;
 }
 
-/** Runs index.ts for one stack in a child process under mocks. */
+const runs = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * Runs index.ts for one stack in a child process under mocks. A run depends only on its options
+ * and the project's files, so the same run asked for twice in one process (the tests and the gate
+ * check the committed stacks alike) is made once.
+ */
 export function runProgram(options: RunOptions): Promise<ProgramRun> {
+    const key = JSON.stringify([options.stack, options.preview ?? false, options.config ?? {}, options.unset ?? [], options.account ?? {}]);
+    if (!runs.has(key)) runs.set(key, forkProgram(options));
+    return runs.get(key)!;
+}
+
+function forkProgram(options: RunOptions): Promise<ProgramRun> {
     const project = projectName();
     const qualify = (key: string) => (key.includes(":") ? key : `${project}:${key}`);
     const config = stackConfig(options.stack);

@@ -1,0 +1,15 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { noPublicAccess } from "./policies/no-public-access";
+import { noVpcOnlyBucketPolicy } from "./policies/no-vpc-only-bucket-policy";
+import { personalizeBucketAccess } from "./policies/personalize-bucket-access";
+import { personalizeRoleAccess } from "./policies/personalize-role-access";
+import { personalizeRoleTrust } from "./policies/personalize-role-trust";
+
+/** Every policy of the pack, as plain objects any CrossGuard harness can run without starting the pack. */
+export const policies: StackValidationPolicy[] = [
+    personalizeBucketAccess,
+    noVpcOnlyBucketPolicy,
+    personalizeRoleTrust,
+    personalizeRoleAccess,
+    noPublicAccess,
+];

@@ -1,0 +1,51 @@
+import * as assert from "node:assert/strict";
+import { noVpcOnlyBucketPolicy } from "../../policypack/policies/no-vpc-only-bucket-policy";
+import { StackBuilder, guideBucketPolicy } from "./stack-builder";
+
+const policy = [noVpcOnlyBucketPolicy];
+
+function withStatements(...extra: object[]): StackBuilder {
+    const stack = new StackBuilder();
+    stack.bucket("data-bucket", { "personalize-workflow": "import" });
+    const doc = guideBucketPolicy("data-bucket");
+    stack.bucketPolicy("data-bucket", { ...doc, Statement: [...doc.Statement, ...extra] });
+    return stack;
+}
+
+describe("no-vpc-only-bucket-policy", () => {
+    it("passes a policy without VPC conditions", async () => {
+        assert.deepEqual((await withStatements().run(policy)).violations, []);
+    });
+
+    it("quotes the statement by Sid, the key as written and its operator, and says why", async () => {
+        const deny = { Sid: "VpcOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } } };
+        const { violations } = await withStatements(deny).run(policy);
+        assert.deepEqual(
+            violations.map(v => v.message),
+            [
+                'BucketPolicy "data-bucket-policy", statement "VpcOnly" (Deny): its condition tests aws:SourceVpce (StringNotEquals). ' +
+                    "Amazon Personalize doesn't communicate with AWS VPCs, so its requests carry no VPC keys and it can't use bucket " +
+                    '"data-bucket" if the policy allows only VPC access. Remove the VPC condition from this statement.',
+            ],
+        );
+        assert.equal(violations[0].urn, "urn:pulumi:test::project::aws:s3/bucketPolicy:BucketPolicy::data-bucket-policy");
+    });
+
+    it("names a statement without Sid by its index, and reports each VPC statement", async () => {
+        const allow = { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*", Condition: { "ForAnyValue:StringEquals": { "AWS:SOURCEVPC": ["vpc-1"] } } };
+        const deny = { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { StringNotEqualsIfExists: { "aws:vpcsourceip": "10.0.0.0/8" } } };
+        const messages = (await withStatements(allow, deny).run(policy)).violations.map(v => v.message);
+        assert.equal(messages.length, 2);
+        assert.match(messages[0], /statement "Statement\[1\]" \(Allow\): its condition tests AWS:SOURCEVPC \(ForAnyValue:StringEquals\)/);
+        assert.match(messages[1], /statement "Statement\[2\]" \(Deny\): its condition tests aws:vpcsourceip \(StringNotEqualsIfExists\)/);
+    });
+
+    it("says so when it can't read the document instead of passing it", async () => {
+        const stack = new StackBuilder();
+        stack.bucket("data-bucket", { "personalize-workflow": "import" });
+        stack.bucketPolicy("data-bucket", '{"Statement": [');
+        const messages = (await stack.run(policy)).violations.map(v => v.message);
+        assert.equal(messages.length, 1);
+        assert.match(messages[0], /^BucketPolicy "data-bucket-policy": the policy document can't be read, so it can't be checked: /);
+    });
+});

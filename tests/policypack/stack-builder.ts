@@ -1,0 +1,105 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { runStackPolicies, type PackConfigFile, type PolicyReport } from "../../offline/policy-engine";
+import { UNKNOWN, type RecordedResource } from "../../offline/recorder";
+
+/**
+ * Builds stacks of resources as the engine hands them to a policy pack (wire-format inputs, where
+ * UNKNOWN stands for a value not known during preview), to run policies on hand-made cases.
+ */
+export class StackBuilder {
+    readonly resources: RecordedResource[] = [];
+
+    add(type: string, name: string, inputs: Record<string, unknown>): string {
+        const urn = `urn:pulumi:test::project::${type}::${name}`;
+        this.resources.push({ type, name, urn, parent: "", custom: true, protect: false, retainOnDelete: false, dependencies: [], inputs: inputs as Record<string, any> });
+        return urn;
+    }
+
+    bucket(name: string, tags: Record<string, unknown> | typeof UNKNOWN = {}, extra: Record<string, unknown> = {}): string {
+        return this.add("aws:s3/bucket:Bucket", name, { bucket: name, tags, ...extra });
+    }
+
+    /** A bucket policy; a document that is not a string is sent as given (an object, or anything at all). */
+    bucketPolicy(bucket: string, policy: unknown, name = `${bucket}-policy`): string {
+        return this.add("aws:s3/bucketPolicy:BucketPolicy", name, { bucket, policy: typeof policy === "string" ? policy : (policy as object) });
+    }
+
+    publicAccessBlock(bucket: string, settings: Partial<Record<"blockPublicAcls" | "blockPublicPolicy" | "ignorePublicAcls" | "restrictPublicBuckets", boolean>> = {}): string {
+        return this.add("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${bucket}-pab`, {
+            bucket,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+            ...settings,
+        });
+    }
+
+    object(bucket: string, key: string): string {
+        return this.add("aws:s3/bucketObject:BucketObject", `${bucket}-${key}`, { bucket, key, contentType: "text/csv" });
+    }
+
+    role(name: string, assumeRolePolicy: unknown, tags: Record<string, string>, extra: Record<string, unknown> = {}): string {
+        return this.add("aws:iam/role:Role", name, { name, assumeRolePolicy, tags, ...extra });
+    }
+
+    rolePolicy(role: string, policy: unknown, name = `${role}-access`): string {
+        return this.add("aws:iam/rolePolicy:RolePolicy", name, { role, name, policy });
+    }
+
+    run(policies: StackValidationPolicy[], config: PackConfigFile = {}): Promise<PolicyReport> {
+        return runStackPolicies(policies, this.resources, config);
+    }
+}
+
+export const ACCOUNT = "123456789012";
+
+/** The AWS guide's bucket policy (non-batch), for a bucket. */
+export function guideBucketPolicy(bucket: string, actions = ["s3:GetObject", "s3:ListBucket"]) {
+    return {
+        Version: "2012-10-17",
+        Id: "PersonalizeS3BucketAccessPolicy",
+        Statement: [
+            {
+                Sid: "PersonalizeS3BucketAccessPolicy",
+                Effect: "Allow",
+                Principal: { Service: "personalize.amazonaws.com" },
+                Action: actions,
+                Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+            },
+        ],
+    };
+}
+
+/** The component's trust policy shape, for a role. */
+export function personalizeTrust(account = ACCOUNT) {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "personalize.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": account },
+                    StringLike: { "aws:SourceArn": `arn:aws:personalize:eu-west-1:${account}:*` },
+                },
+            },
+        ],
+    };
+}
+
+/** A complete, valid Personalize stack (bucket, public access block, bucket policy, role and its policy). */
+export function validStack(bucket = "data-bucket", workflow: "import" | "batch" = "import"): StackBuilder {
+    const stack = new StackBuilder();
+    const batch = workflow === "batch";
+    stack.bucket(bucket, { "personalize-workflow": workflow, ...(batch && { "personalize-batch-output": "batch/output/" }) });
+    stack.publicAccessBlock(bucket);
+    stack.object(bucket, "import/interactions.csv");
+    const actions = batch ? ["s3:GetObject", "s3:ListBucket", "s3:PutObject"] : ["s3:GetObject", "s3:ListBucket"];
+    stack.bucketPolicy(bucket, JSON.stringify(guideBucketPolicy(bucket, actions)));
+    stack.role("personalize-role", JSON.stringify(personalizeTrust()), { "personalize-bucket": bucket });
+    const { Principal: _principal, ...grant } = guideBucketPolicy(bucket, actions).Statement[0];
+    stack.rolePolicy("personalize-role", JSON.stringify({ Version: "2012-10-17", Statement: [grant] }));
+    return stack;
+}
