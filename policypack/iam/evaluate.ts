@@ -87,13 +87,17 @@ function resourceMatches(pattern: string, resource: string, lookup: KeyLookup): 
   if (pattern === '*') return true;
   const patternParts = pattern.split(':');
   const resourceParts = resource.split(':');
-  if (patternParts.length < 6 || resourceParts.length < 6) return false;
+  // A `*` ending a short pattern ("arn:aws:s3:*") expands beyond colon boundaries (IAM User Guide,
+  // Resource element), so such a pattern is matched against the whole ARN.
+  if (patternParts.length < 6) return whole(wildcardPattern(pattern, lookup, false), resource);
+  if (resourceParts.length < 6) return false;
   const pairs = patternParts.slice(0, 5).map((part, i) => [part, resourceParts[i]]);
   pairs.push([patternParts.slice(5).join(':'), resourceParts.slice(5).join(':')]);
-  return every(pairs, ([part, value]) => {
-    const regex = wildcardPattern(part, lookup, false);
-    return regex === undefined ? 'unknown' : regex.test(value);
-  });
+  return every(pairs, ([part, value]) => whole(wildcardPattern(part, lookup, false), value));
+}
+
+function whole(regex: RegExp | undefined, value: string): Truth {
+  return regex === undefined ? 'unknown' : regex.test(value);
 }
 
 /**

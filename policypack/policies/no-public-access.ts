@@ -21,7 +21,9 @@ const PINNING_OPERATORS = new Set(["stringequals", "stringequalsignorecase", "st
 function pins(clause: ConditionClause): boolean {
     if (!PINNING_KEYS.has(clause.key.toLowerCase()) || !PINNING_OPERATORS.has(clause.baseOperator.toLowerCase())) return false;
     if (clause.ifExists || clause.set === "ForAllValues" || clause.values.length === 0) return false;
-    const matchesAnything = (v: string) => v === "*" || v === "0.0.0.0/0" || v === "::/0" || (/[*?]/.test(v) && clause.key.toLowerCase() !== "aws:userid");
+    // A policy variable is no fixed value: `${aws:SourceAccount}` matches every request's own account.
+    const matchesAnything = (v: string) =>
+        v === "*" || v === "0.0.0.0/0" || v === "::/0" || v.includes("${") || (/[*?]/.test(v) && clause.key.toLowerCase() !== "aws:userid");
     return !clause.values.some(matchesAnything);
 }
 
@@ -45,7 +47,13 @@ export const noPublicAccess: StackValidationPolicy = {
         const accountBlocked = view.accountPublicAccessBlocks().some(fullyBlocked);
         for (const bucket of view.buckets) {
             const blocks = view.publicAccessBlocks(bucket);
-            if (!accountBlocked && !blocks.some(fullyBlocked)) {
+            if (blocks.length > 1) {
+                reportViolation(
+                    `Personalize bucket "${bucket.name}" has ${blocks.length} BucketPublicAccessBlock resources (${blocks.map(b => describeResource(b)).join(", ")}); ` +
+                        "a bucket has one and each overwrites the other, so keep one with all four settings true.",
+                    blocks[1].urn,
+                );
+            } else if (!accountBlocked && !blocks.some(fullyBlocked)) {
                 const off = blocks.length === 0 ? BLOCK_SETTINGS : BLOCK_SETTINGS.filter(k => blocks.every(b => b.props[k] !== true));
                 reportViolation(
                     `Personalize bucket "${bucket.name}" ${blocks.length === 0 ? "has no BucketPublicAccessBlock" : `has Block Public Access settings off (${blocks.map(b => describeResource(b)).join(", ")})`}: ` +
