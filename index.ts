@@ -1,19 +1,24 @@
-import { InvalidArgumentError } from "./components/errors";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { DataCheckError, InvalidArgumentError } from "./components/errors";
 import { PersonalizeDataBucket } from "./components/personalize-data-bucket";
 import { StackConfigError, readStackConfig } from "./components/stack-config";
 
 /**
  * The Personalize data bucket of this stack. An async program, so that a bad config value or data
- * file stops it with one clear message before any resource is declared.
+ * file (every CSV is checked first) stops it with one clear message before any resource is declared.
  */
 export = async () => {
     const args = readStackConfig(__dirname);
     let data: PersonalizeDataBucket;
     try {
-        data = new PersonalizeDataBucket("personalize-data", args);
+        // Check results of unchanged CSVs are kept in the project's git-ignored .cache folder.
+        data = await PersonalizeDataBucket.create("personalize-data", { ...args, dataCheckCacheDir: path.join(__dirname, ".cache", "data-check") });
     } catch (err) {
         // The component names its argument; the user set it through the config key of the same name.
         if (err instanceof InvalidArgumentError) throw new StackConfigError(err.argument, err.problem);
+        // The problems name file and line; a stack trace would only bury them.
+        if (err instanceof DataCheckError) throw new pulumi.RunError(err.message);
         throw err;
     }
     return {

@@ -1,9 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { LIMITS } from "./data-check";
 import { InvalidArgumentError } from "./errors";
-
-/** S3 takes at most 5 GB in one PUT, and a BucketObject uploads with one PUT (pulumi-aws #1703). */
-export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
 export interface CsvFile {
     /** File name, which is also the last part of its object key. */
@@ -46,7 +44,8 @@ export function readDataFolder(argument: string, dir: string): DataFolder {
             ignored.push(file);
             continue;
         }
-        if (stat.size > MAX_SINGLE_PUT_BYTES) {
+        // A BucketObject uploads with one PUT, which S3 takes up to 5 GB (pulumi-aws #1703).
+        if (stat.size > LIMITS.singlePutBytes) {
             throw new InvalidArgumentError(
                 argument,
                 `"${file}" is ${gigabytes(stat.size)}, over the 5 GB one S3 upload takes; ` +

@@ -1,3 +1,5 @@
+import { formatProblem, type DataReport } from "./data-check";
+
 /**
  * A bad argument of the component, named so the program can point at the config key that set it.
  * Thrown before any resource is declared.
@@ -6,5 +8,18 @@ export class InvalidArgumentError extends Error {
     constructor(readonly argument: string, readonly problem: string) {
         super(`${argument}: ${problem}`);
         this.name = "InvalidArgumentError";
+    }
+}
+
+/** CSV files that fail Personalize's format checks; the message lists every problem found. */
+export class DataCheckError extends Error {
+    constructor(readonly report: DataReport) {
+        const lines = report.files.flatMap(file => [
+            ...file.problems.map(formatProblem),
+            ...(file.truncatedProblems > 0 ? [`${file.path}: ${file.truncatedProblems} more problems not shown`] : []),
+        ]);
+        lines.push(...report.problems.map(formatProblem));
+        super(`the CSV files fail Personalize's format checks; fix them before they are uploaded:\n${lines.join("\n")}`);
+        this.name = "DataCheckError";
     }
 }

@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BATCH_OUTPUT_TAG, RESERVED_TAGS, ROLE_BUCKET_TAG, WORKFLOW_TAG, type Workflow } from "../policypack/contract";
-import { readDataFolder, type CsvFile } from "./data-files";
-import { InvalidArgumentError } from "./errors";
+import { readDataFolder, type CsvFile, type DataFolder } from "./data-files";
+import { checkDataFiles, datasetTypeFromFileName, type DataFile, type DatasetType, type FileReport } from "./data-check";
+import { DATASET_TYPES } from "./data-check/dataset-type";
+import { DataCheckError, InvalidArgumentError } from "./errors";
 import { boundedName, foldersOverlap, normalizePrefix, validateBucketName, validateRoleName } from "./names";
 import {
     ACCESS_POLICY_ID,
@@ -41,6 +43,14 @@ export interface PersonalizeDataBucketArgs {
     tags?: Record<string, string>;
     /** Statements appended to the bucket policy, e.g. an organisation's mandatory denies. */
     extraBucketPolicyStatements?: Array<Record<string, unknown>>;
+    /** Dataset per file name, for files not named interactions*.csv, items*.csv or users*.csv. */
+    datasetTypes?: Record<string, DatasetType>;
+    /** Personalize schema (the Avro JSON CreateSchema takes) per dataset; headers and values are checked against it. */
+    schemas?: Partial<Record<DatasetType, string>>;
+    /** Files larger than this many bytes get their header checked, not every row. Default: every file is checked in full. */
+    headerOnlyAbove?: number;
+    /** Folder where check results of unchanged files are kept between runs. Default: no cache. */
+    dataCheckCacheDir?: string;
 }
 
 /** The arguments after defaults and validation. */
@@ -58,6 +68,10 @@ interface Settings {
     noncurrentVersionDays: number;
     tags: Record<string, string>;
     extraBucketPolicyStatements: Array<Record<string, unknown>>;
+    datasetTypes: Record<string, DatasetType>;
+    schemas: Partial<Record<DatasetType, string>>;
+    headerOnlyAbove?: number;
+    dataCheckCacheDir?: string;
 }
 
 function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
@@ -94,6 +108,16 @@ function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
     }
     const extraBucketPolicyStatements = args.extraBucketPolicyStatements ?? [];
     checkExtraStatementSids(workflow, extraBucketPolicyStatements);
+    const accepted = DATASET_TYPES.join(", ");
+    for (const [file, type] of Object.entries(args.datasetTypes ?? {})) {
+        if (!DATASET_TYPES.includes(type)) throw new InvalidArgumentError("datasetTypes", `"${file}" is set to "${type}"; use one of ${accepted}`);
+    }
+    for (const type of Object.keys(args.schemas ?? {})) {
+        if (!DATASET_TYPES.includes(type as DatasetType)) throw new InvalidArgumentError("schemas", `"${type}" is not a dataset; use one of ${accepted}`);
+    }
+    if (args.headerOnlyAbove !== undefined && !(Number.isInteger(args.headerOnlyAbove) && args.headerOnlyAbove > 0)) {
+        throw new InvalidArgumentError("headerOnlyAbove", `must be a size in bytes above 0, got ${args.headerOnlyAbove}`);
+    }
     return {
         dataDir: args.dataDir,
         keyPrefix,
@@ -108,7 +132,36 @@ function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
         noncurrentVersionDays: days,
         tags,
         extraBucketPolicyStatements,
+        datasetTypes: args.datasetTypes ?? {},
+        schemas: args.schemas ?? {},
+        headerOnlyAbove: args.headerOnlyAbove,
+        dataCheckCacheDir: args.dataCheckCacheDir,
     };
+}
+
+function checkSummary(file: FileReport): string {
+    if (file.headerOnly) return `checked the header of ${file.path} (${file.datasetType}): it is over headerOnlyAbove, so its rows were not checked`;
+    const who = file.datasetType === "interactions" ? ` from ${file.users} users on ${file.items} items` : "";
+    return `checked ${file.path}: ${file.rows} ${file.datasetType} records${who}${file.cached ? " (unchanged since its last check)" : ""}`;
+}
+
+/** The dataset of every CSV: from `datasetTypes`, else from its name. */
+function dataFiles(settings: Settings, folder: DataFolder): DataFile[] {
+    const names = new Set(folder.csvFiles.map(f => f.fileName));
+    for (const file of Object.keys(settings.datasetTypes)) {
+        if (!names.has(file)) throw new InvalidArgumentError("datasetTypes", `names "${file}", which is not a CSV file in the data folder; remove it or fix the name`);
+    }
+    return folder.csvFiles.map(file => {
+        const datasetType = settings.datasetTypes[file.fileName] ?? datasetTypeFromFileName(file.fileName);
+        if (!datasetType) {
+            throw new InvalidArgumentError(
+                "datasetTypes",
+                `can't tell which dataset "${file.fileName}" is for: name it interactions*.csv, items*.csv or users*.csv, ` +
+                    `or set datasetTypes["${file.fileName}"] to interactions, items or users`,
+            );
+        }
+        return { path: file.path, datasetType, schemaPath: settings.schemas[datasetType] };
+    });
 }
 
 function checkExtraStatementSids(workflow: Workflow, statements: Array<Record<string, unknown>>): void {
@@ -147,10 +200,23 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     /** `s3://bucket/<batchOutputPrefix>/`, for batch stacks only. */
     public readonly batchOutputLocation: pulumi.Output<string> | undefined;
 
-    constructor(name: string, args: PersonalizeDataBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Everything that can be wrong with the arguments fails here, before a resource is declared.
+    /**
+     * Validates the arguments and checks every CSV against Personalize's format, then declares the
+     * component. Everything that can be wrong with the input fails here, before a resource exists.
+     */
+    static async create(name: string, args: PersonalizeDataBucketArgs, opts?: pulumi.ComponentResourceOptions): Promise<PersonalizeDataBucket> {
         const settings = resolveSettings(args);
         const data = readDataFolder("dataDir", settings.dataDir);
+        const report = await checkDataFiles(dataFiles(settings, data), {
+            headerOnlyAboveBytes: settings.headerOnlyAbove,
+            cacheDir: settings.dataCheckCacheDir,
+        });
+        if (!report.ok) throw new DataCheckError(report);
+        for (const file of report.files) pulumi.log.info(checkSummary(file));
+        return new PersonalizeDataBucket(name, settings, data, opts);
+    }
+
+    private constructor(name: string, settings: Settings, data: DataFolder, opts?: pulumi.ComponentResourceOptions) {
         super("personalize-data-bucket:index:PersonalizeDataBucket", name, {}, opts);
 
         for (const file of data.ignored) {

@@ -8,7 +8,7 @@ import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
  * before any resource is declared.
  */
 
-type Kind = "string" | "boolean" | "integer" | "string map" | "statement list";
+type Kind = "string" | "boolean" | "integer" | "size" | "string map" | "statement list";
 
 /** The config keys, each the name of the component argument it sets. */
 const KEYS: Record<string, { kind: Kind; accepts: string }> = {
@@ -25,7 +25,12 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     noncurrentVersionDays: { kind: "integer", accepts: "a whole number of days" },
     tags: { kind: "string map", accepts: "a map of tag names to string values" },
     extraBucketPolicyStatements: { kind: "statement list", accepts: "a list of IAM policy statements (objects)" },
+    datasetTypes: { kind: "string map", accepts: "a map of CSV file names to interactions, items or users" },
+    schemas: { kind: "string map", accepts: "a map of interactions, items or users to a schema file path, relative to the project folder" },
+    headerOnlyAbove: { kind: "size", accepts: 'a size such as "10GB", "500MB" or a number of bytes' },
 };
+
+const UNITS: Record<string, number> = { "": 1, B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
 
 export class StackConfigError extends pulumi.RunError {
     constructor(key: string, problem: string) {
@@ -49,6 +54,10 @@ function parse(key: string, raw: string): unknown {
             return raw === "true" ? true : raw === "false" ? false : fail();
         case "integer":
             return /^\d+$/.test(raw) ? Number(raw) : fail();
+        case "size": {
+            const size = /^(\d+(?:\.\d+)?)\s*([KMGT]?B)?$/i.exec(raw.trim());
+            return size ? Math.round(Number(size[1]) * UNITS[(size[2] ?? "").toUpperCase()]) : fail();
+        }
         case "string map": {
             const value = parseJson(raw) ?? fail();
             const ok = typeof value === "object" && !Array.isArray(value) && Object.values(value as object).every(v => typeof v === "string");
@@ -83,5 +92,6 @@ export function readStackConfig(projectDir: string): PersonalizeDataBucketArgs {
         values[key] = parse(key, raw);
     }
     const args = values as Partial<PersonalizeDataBucketArgs>;
-    return { ...args, dataDir: path.resolve(projectDir, args.dataDir ?? "data") };
+    const schemas = args.schemas && Object.fromEntries(Object.entries(args.schemas).map(([type, file]) => [type, path.resolve(projectDir, file)]));
+    return { ...args, ...(schemas && { schemas }), dataDir: path.resolve(projectDir, args.dataDir ?? "data") };
 }

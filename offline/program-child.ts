@@ -19,10 +19,10 @@ async function run(job: ProgramJob): Promise<ProgramRun> {
     } catch (err) {
         error = err instanceof Error ? err.message : String(err);
     }
-    const { resources, warnings } = await recording.snapshot();
+    const { resources, warnings, infos } = await recording.snapshot();
     recording.stop();
     const programMs = Number(process.hrtime.bigint() - started) / 1e6;
-    return { error, outputs: outputs as Record<string, unknown>, resources, warnings, programMs };
+    return { error, outputs: outputs as Record<string, unknown>, resources, warnings, infos, programMs };
 }
 
 process.once("message", (job: ProgramJob) => {

@@ -27,6 +27,7 @@ export interface ProgramRun {
     outputs: Record<string, unknown>;
     resources: RecordedResource[];
     warnings: string[];
+    infos: string[];
     /** Time from importing index.ts to its outputs, in this process. */
     programMs: number;
 }

@@ -21,7 +21,9 @@ export interface RecordedResource {
 
 export interface Recording {
     resources: RecordedResource[];
+    /** What the program logged, without the runtime's "warning: [runtime] " or "info: [runtime] " prefix. */
     warnings: string[];
+    infos: string[];
 }
 
 /**
@@ -41,10 +43,15 @@ export function startRecording(account: MockAccount, preview: boolean, project: 
             callback(err, res);
         });
     };
+    // Without an engine, pulumi.log writes to the console with a level prefix.
     const warnings: string[] = [];
-    const warn = console.warn;
-    console.warn = (...args: unknown[]) => {
-        warnings.push(args.map(String).join(" ").replace(/^warning: \[runtime\] /, ""));
+    const infos: string[] = [];
+    const { warn, log } = console;
+    console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" ").replace(/^warning: \[runtime\] /, ""));
+    console.log = (...args: unknown[]) => {
+        const line = args.map(String).join(" ");
+        if (line.startsWith("info: [runtime] ")) infos.push(line.slice("info: [runtime] ".length));
+        else log(...args);
     };
 
     return {
@@ -66,10 +73,10 @@ export function startRecording(account: MockAccount, preview: boolean, project: 
                     inputs: req.getObject().toJavaScript(),
                 });
             }
-            return { resources, warnings: [...warnings] };
+            return { resources, warnings: [...warnings], infos: [...infos] };
         },
         stop(): void {
-            console.warn = warn;
+            Object.assign(console, { warn, log });
         },
     };
 }

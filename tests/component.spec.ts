@@ -2,8 +2,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { InvalidArgumentError } from "../components/errors";
+import { readDataFolder } from "../components/data-files";
+import { DataCheckError, InvalidArgumentError } from "../components/errors";
 import { PersonalizeDataBucket, type PersonalizeDataBucketArgs } from "../components/personalize-data-bucket";
+import { sampleData } from "../scripts/generate-sample-data";
 import { inProcessRuntime } from "./harness/in-process";
 import type { RecordedResource } from "../offline/recorder";
 import { TYPES, ofType, policyOf, single } from "./harness/resources";
@@ -24,7 +26,8 @@ function dataFolder(files: Record<string, string | number>): string {
     return dir;
 }
 
-const CSV = { "interactions.csv": "USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1767225600\n" };
+/** Valid Personalize data: the committed sample. */
+const CSV = sampleData();
 
 function uniqueName(): string {
     return `unit${++counter}`;
@@ -33,18 +36,18 @@ function uniqueName(): string {
 /** Declares the component and returns its resources and the warnings logged meanwhile. */
 async function declare(args: Partial<PersonalizeDataBucketArgs>) {
     const name = uniqueName();
-    const before = (await inProcessRuntime().snapshot()).warnings.length;
-    const component = new PersonalizeDataBucket(name, { dataDir: dataFolder(CSV), ...args });
-    const { resources, warnings } = await inProcessRuntime().snapshot();
+    const before = await inProcessRuntime().snapshot();
+    const component = await PersonalizeDataBucket.create(name, { dataDir: dataFolder(CSV), ...args });
+    const { resources, warnings, infos } = await inProcessRuntime().snapshot();
     const own = resources.filter(r => r.name === name || r.name.startsWith(`${name}-`));
-    return { name, component, resources: own, warnings: warnings.slice(before) };
+    return { name, component, resources: own, warnings: warnings.slice(before.warnings.length), infos: infos.slice(before.infos.length) };
 }
 
 /** Asserts that the arguments are refused with this argument and message, and nothing is declared. */
 async function refuses(args: Partial<PersonalizeDataBucketArgs>, argument: string, message: string | RegExp) {
     const name = uniqueName();
-    assert.throws(
-        () => new PersonalizeDataBucket(name, { dataDir: dataFolder(CSV), ...args }),
+    await assert.rejects(
+        PersonalizeDataBucket.create(name, { dataDir: dataFolder(CSV), ...args }),
         (err: unknown) => {
             assert.ok(err instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${err}`);
             assert.equal(err.argument, argument);
@@ -91,13 +94,13 @@ describe("PersonalizeDataBucket", () => {
             );
         });
 
-        it("takes a file of exactly 5 GB", async () => {
-            const { resources } = await declare({ dataDir: dataFolder({ "interactions.csv": 5 * GB }) });
-            assert.equal(ofType(resources, TYPES.object).length, 1);
+        it("takes a file of exactly 5 GB", () => {
+            const dir = dataFolder({ "interactions.csv": 5 * GB });
+            assert.deepEqual(readDataFolder("dataDir", dir).csvFiles, [{ fileName: "interactions.csv", path: path.join(dir, "interactions.csv"), bytes: 5 * GB }]);
         });
 
         it("uploads only the CSV files directly in the folder and warns about the rest", async () => {
-            const dir = dataFolder({ ...CSV, "Users.CSV": "USER_ID,TIER\nu1,a\n", "README.md": "x", "old/": "" });
+            const dir = dataFolder({ "interactions.csv": CSV["interactions.csv"], "Users.CSV": CSV["users.csv"], "README.md": "x", "old/": "" });
             const { resources, warnings, name } = await declare({ dataDir: dir });
             assert.deepEqual(ofType(resources, TYPES.object).map(o => [o.name, o.inputs.key]), [
                 [`${name}-Users.CSV`, "import/Users.CSV"],
@@ -110,18 +113,18 @@ describe("PersonalizeDataBucket", () => {
         });
 
         it("names each object after its file alone, so adding a file renames nothing", async () => {
-            const two = await declare({ dataDir: dataFolder({ "b.csv": "x\n", "c.csv": "x\n" }) });
-            const three = await declare({ dataDir: dataFolder({ "a.csv": "x\n", "b.csv": "x\n", "c.csv": "x\n" }) });
+            const two = await declare({ dataDir: dataFolder(CSV) });
+            const three = await declare({ dataDir: dataFolder({ ...CSV, "items-2026.csv": CSV["items.csv"] }) });
             const names = (run: typeof two) => ofType(run.resources, TYPES.object).map(o => o.name.slice(run.name.length));
-            assert.deepEqual(names(two), ["-b.csv", "-c.csv"]);
-            assert.deepEqual(names(three), ["-a.csv", "-b.csv", "-c.csv"]);
+            assert.deepEqual(names(two), ["-interactions.csv", "-items.csv", "-users.csv"]);
+            assert.deepEqual(names(three), ["-interactions.csv", "-items-2026.csv", "-items.csv", "-users.csv"]);
         });
     });
 
     describe("folders", () => {
         it("takes a key prefix with or without its trailing /", async () => {
             const { resources, component } = await declare({ keyPrefix: "personalize/import/" });
-            assert.equal(single(resources, TYPES.object).inputs.key, "personalize/import/interactions.csv");
+            assert.equal(ofType(resources, TYPES.object)[0].inputs.key, "personalize/import/interactions.csv");
             const location = await new Promise(resolve => component.dataLocation.apply(resolve));
             assert.match(String(location), /^s3:\/\/[^/]+\/personalize\/import\/$/);
         });
@@ -189,7 +192,7 @@ describe("PersonalizeDataBucket", () => {
             const long = "a-very-long-component-name-for-a-personalize-dataset-bucket";
             const bucketNames = [];
             for (const suffix of ["one", "two"]) {
-                const component = new PersonalizeDataBucket(`${long}-${suffix}`, { dataDir: dataFolder(CSV) });
+                const component = await PersonalizeDataBucket.create(`${long}-${suffix}`, { dataDir: dataFolder(CSV) });
                 bucketNames.push(await new Promise<string>(resolve => component.bucketName.apply(resolve)));
             }
             for (const n of bucketNames) {
@@ -226,6 +229,78 @@ describe("PersonalizeDataBucket", () => {
                 "extraBucketPolicyStatements",
                 'statement [1] uses Sid "DenyInsecureTransport", which is already in the bucket policy; give it a Sid of its own',
             );
+        });
+    });
+    describe("data checks", () => {
+        const interactions = (rows: string[]) => ["USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE", ...rows].join("\n") + "\n";
+        const validRows = CSV["interactions.csv"].trim().split("\n").slice(1);
+
+        it("refuses invalid CSVs with every problem as path:line: rule: message, before any resource", async () => {
+            const rows = [...validRows];
+            rows[1] = "user0002,item0027,1767226425000,click";
+            rows[4] = "user0005,item0099,1767227000";
+            const dir = dataFolder({ ...CSV, "interactions.csv": interactions(rows) });
+            const name = uniqueName();
+            await assert.rejects(PersonalizeDataBucket.create(name, { dataDir: dir }), (err: unknown) => {
+                assert.ok(err instanceof DataCheckError, `expected DataCheckError, got ${err}`);
+                const file = path.join(dir, "interactions.csv");
+                assert.equal(
+                    err.message,
+                    "the CSV files fail Personalize's format checks; fix them before they are uploaded:\n" +
+                        `${file}:3: timestamp-milliseconds: TIMESTAMP 1767226425000 is in milliseconds: divide by 1000 (Unix epoch seconds)\n` +
+                        `${file}:6: field-count: expected 4 fields as in the header, found 3; quote values that contain commas ("a,b")`,
+                );
+                return true;
+            });
+            const { resources } = await inProcessRuntime().snapshot();
+            assert.deepEqual(resources.filter(r => r.name.startsWith(name)), []);
+        });
+
+        it("asks for the dataset of a file it can't tell from the name, and takes it from datasetTypes", async () => {
+            const data = { ...CSV, "catalogue.csv": CSV["items.csv"] };
+            await refuses(
+                { dataDir: dataFolder(data) },
+                "datasetTypes",
+                'can\'t tell which dataset "catalogue.csv" is for: name it interactions*.csv, items*.csv or users*.csv, or set datasetTypes["catalogue.csv"] to interactions, items or users',
+            );
+            const { resources } = await declare({ dataDir: dataFolder(data), datasetTypes: { "catalogue.csv": "items" } });
+            assert.equal(ofType(resources, TYPES.object).length, 4);
+        });
+
+        it("refuses datasetTypes naming a file that isn't there, or a dataset that doesn't exist", async () => {
+            await refuses({ datasetTypes: { "catalog.csv": "items" } }, "datasetTypes", 'names "catalog.csv", which is not a CSV file in the data folder; remove it or fix the name');
+            await refuses({ datasetTypes: { "items.csv": "products" as never } }, "datasetTypes", '"items.csv" is set to "products"; use one of interactions, items, users');
+            await refuses({ schemas: { products: "x.json" } as never }, "schemas", '"products" is not a dataset; use one of interactions, items, users');
+        });
+
+        it("checks only the header of files above headerOnlyAbove", async () => {
+            const rows = [...validRows];
+            rows[1] = "user0002,item0027,1767226425000,click";
+            const data = { ...CSV, "interactions.csv": interactions(rows) };
+            await assert.rejects(PersonalizeDataBucket.create(uniqueName(), { dataDir: dataFolder(data) }), DataCheckError);
+            const dir = dataFolder(data);
+            const { resources, infos } = await declare({ dataDir: dir, headerOnlyAbove: 1024 });
+            assert.equal(ofType(resources, TYPES.object).length, 3);
+            assert.equal(infos[0], `checked the header of ${path.join(dir, "interactions.csv")} (interactions): it is over headerOnlyAbove, so its rows were not checked`);
+            await refuses({ headerOnlyAbove: 0 }, "headerOnlyAbove", "must be a size in bytes above 0, got 0");
+        });
+
+        it("logs what it checked, and skips unchanged files on the next run when given a cache folder", async () => {
+            const dataDir = dataFolder(CSV);
+            const dataCheckCacheDir = path.join(tmp, `cache-${uniqueName()}`);
+            const first = await declare({ dataDir, dataCheckCacheDir });
+            assert.deepEqual(first.infos, [
+                `checked ${path.join(dataDir, "interactions.csv")}: 1500 interactions records from 50 users on 120 items`,
+                `checked ${path.join(dataDir, "items.csv")}: 120 items records`,
+                `checked ${path.join(dataDir, "users.csv")}: 50 users records`,
+            ]);
+            fs.appendFileSync(path.join(dataDir, "users.csv"), "user0051,free\n");
+            const second = await declare({ dataDir, dataCheckCacheDir });
+            assert.deepEqual(second.infos, [
+                `checked ${path.join(dataDir, "interactions.csv")}: 1500 interactions records from 50 users on 120 items (unchanged since its last check)`,
+                `checked ${path.join(dataDir, "items.csv")}: 120 items records (unchanged since its last check)`,
+                `checked ${path.join(dataDir, "users.csv")}: 51 users records`,
+            ]);
         });
     });
 });

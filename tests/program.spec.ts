@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_DIR, committedStacks, runProgram, type ProgramRun } from "../offline/program";
 import { UNKNOWN } from "../offline/recorder";
@@ -235,12 +237,20 @@ describe("the program in another partition", () => {
 describe("the program with bad input", () => {
     let badPrefix: ProgramRun;
     let noFolder: ProgramRun;
+    let badData: ProgramRun;
+    let badDataDir: string;
     before(async () => {
-        [badPrefix, noFolder] = await Promise.all([
+        badDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "personalize-bad-data-"));
+        for (const file of SAMPLE_FILES) fs.copyFileSync(path.join(PROJECT_DIR, "data", file), path.join(badDataDir, file));
+        // A BOM glued to the first column name: one of the commonest reasons an import fails.
+        fs.writeFileSync(path.join(badDataDir, "users.csv"), `\uFEFF${fs.readFileSync(path.join(badDataDir, "users.csv"), "utf8")}`);
+        [badPrefix, noFolder, badData] = await Promise.all([
             runProgram({ stack: "dev", config: { keyPrefix: "/import" } }),
             runProgram({ stack: "prod", config: { dataDir: "no-such-folder" } }),
+            runProgram({ stack: "prod", preview: true, config: { dataDir: badDataDir } }),
         ]);
     });
+    after(() => fs.rmSync(badDataDir, { recursive: true, force: true }));
 
     it("stops before declaring anything, naming the stack file and config key of a bad component argument", () => {
         assert.equal(
@@ -258,5 +268,14 @@ describe("the program with bad input", () => {
                 "does not exist; point it at the folder that holds your CSV files",
         );
         assert.deepEqual(noFolder.resources, []);
+    });
+
+    it("fails preview on a CSV Personalize would reject, naming file, line and rule, before declaring anything", () => {
+        assert.equal(
+            badData.error,
+            "the CSV files fail Personalize's format checks; fix them before they are uploaded:\n" +
+                `${path.join(badDataDir, "users.csv")}:1: header-bom: the file starts with a UTF-8 byte-order mark; remove the byte-order mark (save as UTF-8 without BOM)`,
+        );
+        assert.deepEqual(badData.resources, []);
     });
 });

@@ -22,6 +22,7 @@ function refuses(config: Record<string, unknown>, message: string) {
 }
 
 describe("stack config", () => {
+    const where = `Pulumi.unit.yaml: config ${UNIT_PROJECT}`;
     before(() => inProcessRuntime());
     after(() => pulumi.runtime.setAllConfig({}));
 
@@ -40,6 +41,9 @@ describe("stack config", () => {
             noncurrentVersionDays: 30,
             tags: { team: "recs" },
             extraBucketPolicyStatements: [{ Sid: "X", Effect: "Deny" }],
+            datasetTypes: { "catalogue.csv": "items" },
+            schemas: { items: "schemas/items.json" },
+            headerOnlyAbove: "10GB",
         });
         assert.deepEqual(args, {
             dataDir: path.join(PROJECT, "datasets/retail"),
@@ -55,7 +59,18 @@ describe("stack config", () => {
             noncurrentVersionDays: 30,
             tags: { team: "recs" },
             extraBucketPolicyStatements: [{ Sid: "X", Effect: "Deny" }],
+            datasetTypes: { "catalogue.csv": "items" },
+            schemas: { items: path.join(PROJECT, "schemas/items.json") },
+            headerOnlyAbove: 10 * 1024 ** 3,
         });
+    });
+
+    it("reads sizes with or without a unit", () => {
+        const size = (value: unknown) => read({ headerOnlyAbove: value }).headerOnlyAbove;
+        assert.equal(size("500MB"), 500 * 1024 ** 2);
+        assert.equal(size("1.5 gb"), 1.5 * 1024 ** 3);
+        assert.equal(size(4096), 4096);
+        refuses({ headerOnlyAbove: "10 parsecs" }, `${where}:headerOnlyAbove: expects a size such as "10GB", "500MB" or a number of bytes, got "10 parsecs"`);
     });
 
     it("defaults dataDir to the project's data folder and ignores other namespaces", () => {
@@ -71,12 +86,12 @@ describe("stack config", () => {
         assert.deepEqual(args.tags, { environment: "prod" });
     });
 
-    const where = `Pulumi.unit.yaml: config ${UNIT_PROJECT}`;
     it("refuses a key the program does not have, listing the ones it has", () => {
         refuses(
             { bukcetName: "x" },
             `${where}:bukcetName: is not a setting of this program; the settings are dataDir, keyPrefix, batch, batchInputPrefix, ` +
-                "batchOutputPrefix, bucketName, roleName, forceDestroy, protect, retainOnDelete, noncurrentVersionDays, tags, extraBucketPolicyStatements",
+                "batchOutputPrefix, bucketName, roleName, forceDestroy, protect, retainOnDelete, noncurrentVersionDays, tags, extraBucketPolicyStatements, " +
+                "datasetTypes, schemas, headerOnlyAbove",
         );
     });
 

@@ -36,7 +36,7 @@ const OPERATORS: Record<KeyKind, string[]> = {
 };
 
 const ACTIONS = ['s3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:Get*', 's3:*', '*', 's3:GetObjectAcl', 's3:Put*', 's3:?etObject', 'S3:getobject', 's3:LIST*', 's3:Get?bject'];
-const RESOURCES = ['arn:aws:s3:::bucket', 'arn:aws:s3:::bucket/*', 'arn:aws:s3:::bucket/data/*', 'arn:aws:s3:::Bucket/*', 'arn:aws:s3:::buck?t/*', 'arn:aws:s3:::*', '*', 'arn:aws:s3:::bucket/data/interactions.csv', 'arn:aws:s3:::other/*', 'arn:aws:s3:::bucket*'];
+const RESOURCES = ['arn:aws:s3:::bucket', 'arn:aws:s3:::bucket/*', 'arn:aws:s3:::bucket/data/*', 'arn:aws:s3:::Bucket/*', 'arn:aws:s3:::buck?t/*', 'arn:aws:s3:::*', '*', 'arn:aws:s3:::bucket/data/interactions.csv', 'arn:aws:s3:::other/*', 'arn:aws:s3:::bucket*', 'arn:aws:s3:*', 'arn:aws:*', 'arn:*', 'arn:aws:s3::*', 'arn:aws:s3:::bucket/*/interactions.csv'];
 const PRINCIPALS: unknown[] = ['*', { AWS: '*' }, { Service: 'personalize.amazonaws.com' }, { Service: ['glue.amazonaws.com', 'personalize.amazonaws.com'] }, { Service: 'glue.amazonaws.com' }, { AWS: ROLE_ARN }, { AWS: ['arn:aws:iam::111122223333:role/Other'] }];
 const REQUESTS: Array<{ action: string; resource: string }> = [
   { action: 's3:ListBucket', resource: 'arn:aws:s3:::bucket' },

@@ -1,0 +1,179 @@
+import { ColumnCheck, ColumnPlan, ValueKind } from './header';
+import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS, hashId, idHash } from './id-counter';
+import { ProblemList } from './report';
+import { LIMITS, RULES } from './rules';
+import {
+    FIELD_QUOTED,
+    FieldBounds,
+    MAX_RECORD_BYTES,
+    RECORD_INVALID_UTF8,
+    RECORD_TOO_LONG,
+    RECORD_UNCLOSED_QUOTE,
+    RecordVisitor,
+    decodeQuotedField,
+} from './scanner';
+
+const ZERO = 0x30;
+const NINE = 0x39;
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+
+/**
+ * Checks data records against the column plan, reading values straight from the bytes: only a value that breaks a
+ * rule, or a quoted one, is turned into a string or copied. One problem at most per record and column.
+ */
+export class RowChecker implements RecordVisitor {
+    rows = 0;
+    readonly users = new IdCounter(MAX_USER_SLOTS);
+    readonly items = new IdCounter(MAX_ITEM_SLOTS);
+    private readonly checks: ColumnCheck[];
+    /** Per check: the counter its ID values go to, if any (looked up once, not per row). */
+    private readonly counters: (IdCounter | undefined)[];
+
+    constructor(
+        private readonly plan: ColumnPlan,
+        readonly problems: ProblemList,
+    ) {
+        this.checks = plan.checks;
+        this.counters = plan.checks.map((c) => (c.index === plan.userColumn ? this.users : c.index === plan.itemColumn ? this.items : undefined));
+    }
+
+    record(buf: Buffer, fields: FieldBounds, line: number, flags: number): void {
+        this.rows++;
+        if (flags !== 0) {
+            if (flags & RECORD_TOO_LONG) this.problems.add(line, ...RULES.recordTooLong(MAX_RECORD_BYTES));
+            else if (flags & RECORD_UNCLOSED_QUOTE) this.problems.add(line, ...RULES.unclosedQuote());
+            else if (flags & RECORD_INVALID_UTF8) this.problems.add(line, ...RULES.invalidUtf8());
+            else this.problems.add(line, ...RULES.quotedLineBreak());
+            return;
+        }
+        if (fields.count === 1 && fields.starts[0] === fields.ends[0]) {
+            this.problems.add(line, ...RULES.blankLine());
+            return;
+        }
+        if (fields.count !== this.plan.fieldCount) {
+            this.problems.add(line, ...RULES.fieldCount(this.plan.fieldCount, fields.count));
+            return;
+        }
+        const checks = this.checks;
+        for (let i = 0; i < checks.length; i++) {
+            const index = checks[i].index;
+            const start = fields.starts[index];
+            const end = fields.ends[index];
+            if ((fields.flags[index] & FIELD_QUOTED) === 0) {
+                this.checkValue(buf, start, end, i, line);
+            } else {
+                const value = decodeQuotedField(buf, start, end);
+                this.checkValue(value, 0, value.length, i, line);
+            }
+        }
+    }
+
+    recordTooLong(line: number): void {
+        this.rows++;
+        this.problems.add(line, ...RULES.recordTooLong(MAX_RECORD_BYTES));
+    }
+
+    private checkValue(buf: Buffer, start: number, end: number, checkIndex: number, line: number): void {
+        const check = this.checks[checkIndex];
+        const name = check.name;
+        if (start === end) {
+            if (check.kind === ValueKind.id) this.problems.add(line, ...RULES.idEmpty(name));
+            else if (!check.nullable) this.problems.add(line, ...RULES.valueEmpty(name));
+            return;
+        }
+        switch (check.kind) {
+            case ValueKind.id: {
+                if (end - start > LIMITS.idCharacters) {
+                    const length = characterCount(buf, start, end);
+                    if (length > LIMITS.idCharacters) this.problems.add(line, ...RULES.idTooLong(name, length));
+                }
+                const counter = this.counters[checkIndex];
+                if (counter !== undefined) {
+                    hashId(buf, start, end);
+                    counter.push(idHash.a, idHash.b);
+                }
+                return;
+            }
+            case ValueKind.timestamp: {
+                const digits = integerDigits(buf, start, end);
+                if (digits < 0) this.problems.add(line, ...RULES.timestampInteger(name, buf.toString('utf8', start, end)));
+                else if (digits === 13) this.problems.add(line, ...RULES.timestampMilliseconds(name, buf.toString('utf8', start, end)));
+                else if (digits > 13) this.problems.add(line, ...RULES.timestampRange(name, buf.toString('utf8', start, end)));
+                return;
+            }
+            case ValueKind.number:
+                if (!isDecimalNumber(buf, start, end)) this.problems.add(line, ...RULES.notANumber(name, buf.toString('utf8', start, end)));
+                return;
+            case ValueKind.int:
+            case ValueKind.long: {
+                const type = check.kind === ValueKind.int ? 'int' : 'long';
+                if (!fitsInteger(buf, start, end, type)) this.problems.add(line, ...RULES.schemaType(name, buf.toString('utf8', start, end), type));
+                return;
+            }
+            case ValueKind.boolean: {
+                const text = buf.toString('latin1', start, end).toLowerCase();
+                if (text !== 'true' && text !== 'false') this.problems.add(line, ...RULES.schemaType(name, buf.toString('utf8', start, end), 'boolean'));
+                return;
+            }
+            case ValueKind.categorical:
+                if (end - start > LIMITS.categoricalCharacters) {
+                    const length = characterCount(buf, start, end);
+                    if (length > LIMITS.categoricalCharacters) this.problems.add(line, ...RULES.categoricalTooLong(name, length));
+                }
+                return;
+        }
+    }
+}
+
+/** Unicode characters (code points) in UTF-8 bytes: every byte that is not a continuation byte starts one. */
+function characterCount(buf: Buffer, start: number, end: number): number {
+    let n = 0;
+    for (let i = start; i < end; i++) if ((buf[i] & 0xc0) !== 0x80) n++;
+    return n;
+}
+
+/** Number of digits of an optionally signed integer, or -1 if the bytes are not one. */
+function integerDigits(buf: Buffer, start: number, end: number): number {
+    let i = start;
+    if (buf[i] === MINUS || buf[i] === PLUS) i++;
+    if (i === end) return -1;
+    for (let j = i; j < end; j++) if (buf[j] < ZERO || buf[j] > NINE) return -1;
+    return end - i;
+}
+
+const INTEGER_RANGE = {
+    int: [-(2n ** 31n), 2n ** 31n - 1n],
+    long: [-(2n ** 63n), 2n ** 63n - 1n],
+} as const;
+
+function fitsInteger(buf: Buffer, start: number, end: number, type: 'int' | 'long'): boolean {
+    const digits = integerDigits(buf, start, end);
+    if (digits < 0) return false;
+    if (digits <= 9) return true;
+    const value = BigInt(buf.toString('latin1', start, end));
+    const [min, max] = INTEGER_RANGE[type];
+    return value >= min && value <= max;
+}
+
+/** [+-]digits[.digits][e[+-]digits], with digits on at least one side of the point. */
+function isDecimalNumber(buf: Buffer, start: number, end: number): boolean {
+    let i = start;
+    if (buf[i] === MINUS || buf[i] === PLUS) i++;
+    let mantissa = 0;
+    while (i < end && buf[i] >= ZERO && buf[i] <= NINE) (i++, mantissa++);
+    if (i < end && buf[i] === DOT) {
+        i++;
+        while (i < end && buf[i] >= ZERO && buf[i] <= NINE) (i++, mantissa++);
+    }
+    if (mantissa === 0) return false;
+    if (i < end && (buf[i] === 0x65 || buf[i] === 0x45)) {
+        i++;
+        if (i < end && (buf[i] === MINUS || buf[i] === PLUS)) i++;
+        const exponentStart = i;
+        while (i < end && buf[i] >= ZERO && buf[i] <= NINE) i++;
+        if (i === exponentStart) return false;
+    }
+    return i === end;
+}
