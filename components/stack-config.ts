@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parseSize } from "./data-check/size";
 import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
 
 /**
@@ -30,7 +31,6 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     headerOnlyAbove: { kind: "size", accepts: 'a size such as "10GB", "500MB" or a number of bytes' },
 };
 
-const UNITS: Record<string, number> = { "": 1, B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
 
 export class StackConfigError extends pulumi.RunError {
     constructor(key: string, problem: string) {
@@ -54,10 +54,8 @@ function parse(key: string, raw: string): unknown {
             return raw === "true" ? true : raw === "false" ? false : fail();
         case "integer":
             return /^\d+$/.test(raw) ? Number(raw) : fail();
-        case "size": {
-            const size = /^(\d+(?:\.\d+)?)\s*([KMGT]?B)?$/i.exec(raw.trim());
-            return size ? Math.round(Number(size[1]) * UNITS[(size[2] ?? "").toUpperCase()]) : fail();
-        }
+        case "size":
+            return parseSize(raw) ?? fail();
         case "string map": {
             const value = parseJson(raw) ?? fail();
             const ok = typeof value === "object" && !Array.isArray(value) && Object.values(value as object).every(v => typeof v === "string");

@@ -12,18 +12,17 @@ import { readdirSync, statSync } from 'fs';
 import * as path from 'path';
 import { DataFile, DatasetType, checkDataFiles, datasetTypeFromFileName, formatProblem } from '../components/data-check';
 import { DATASET_TYPES } from '../components/data-check/dataset-type';
+import { parseSize } from '../components/data-check/size';
 
 const USAGE = `usage: check-data <file-or-folder>… [--type FILE=interactions|items|users] [--schema FILE=SCHEMA.json]
                   [--header-only-above SIZE (e.g. 10GB)] [--cache DIR] [--max-problems N]`;
 
 class UsageError extends Error {}
 
-const UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
-
-function parseSize(text: string): number {
-    const match = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?$/i.exec(text.trim());
-    if (!match) throw new UsageError(`not a size: ${text} (e.g. 500MB, 10GB)`);
-    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'B').toUpperCase()]);
+function sizeArgument(text: string): number {
+    const size = parseSize(text);
+    if (size === undefined) throw new UsageError(`not a size: ${text} (e.g. 500MB, 10GB)`);
+    return size;
 }
 
 function parseAssignment(flag: string, value: string | undefined): [string, string] {
@@ -62,7 +61,7 @@ function parseArguments(argv: string[]): Arguments {
                 break;
             }
             case '--header-only-above':
-                args.headerOnlyAboveBytes = parseSize(value());
+                args.headerOnlyAboveBytes = sizeArgument(value());
                 break;
             case '--cache':
                 args.cacheDir = value();
