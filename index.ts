@@ -13,7 +13,10 @@ export = async () => {
     let data: PersonalizeDataBucket;
     try {
         // Check results of unchanged CSVs are kept in the project's git-ignored .cache folder.
-        data = await PersonalizeDataBucket.create("personalize-data", { ...args, dataCheckCacheDir: path.join(__dirname, ".cache", "data-check") });
+        data = await PersonalizeDataBucket.create("personalize-data", {
+            ...args,
+            dataCheckCacheDir: path.join(__dirname, ".cache", "data-check"),
+        });
     } catch (err) {
         // The component names its argument; the user set it through the config key of the same name.
         if (err instanceof InvalidArgumentError) throw new StackConfigError(err.argument, err.problem);

@@ -5,7 +5,10 @@ import { formatProblem, type DataReport } from "./data-check";
  * Thrown before any resource is declared.
  */
 export class InvalidArgumentError extends Error {
-    constructor(readonly argument: string, readonly problem: string) {
+    constructor(
+        readonly argument: string,
+        readonly problem: string,
+    ) {
         super(`${argument}: ${problem}`);
         this.name = "InvalidArgumentError";
     }

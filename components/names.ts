@@ -27,10 +27,7 @@ export function validateBucketName(argument: string, name: string): string {
 /** IAM role names: 1 to 64 of letters, digits and `+=,.@_-` (IAM API reference, CreateRole). */
 export function validateRoleName(argument: string, name: string): string {
     if (!/^[\w+=,.@-]{1,64}$/.test(name)) {
-        throw new InvalidArgumentError(
-            argument,
-            `role name "${name}" must be 1 to 64 characters of letters, digits and + = , . @ _ -`,
-        );
+        throw new InvalidArgumentError(argument, `role name "${name}" must be 1 to 64 characters of letters, digits and + = , . @ _ -`);
     }
     return name;
 }
@@ -40,7 +37,11 @@ export function validateRoleName(argument: string, name: string): string {
  * hash of the whole keeps two long names that share a beginning from colliding.
  */
 export function boundedName(base: string, max: number): string {
-    const clean = base.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-{2,}/g, "-").replace(/^-+|-+$/g, "");
+    const clean = base
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/-{2,}/g, "-")
+        .replace(/^-+|-+$/g, "");
     if (clean.length <= max) return clean;
     const hash = createHash("sha256").update(clean).digest("hex").slice(0, 8);
     return `${clean.slice(0, max - hash.length - 1).replace(/-+$/, "")}-${hash}`;

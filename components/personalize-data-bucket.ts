@@ -110,10 +110,12 @@ function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
     checkExtraStatementSids(workflow, extraBucketPolicyStatements);
     const accepted = DATASET_TYPES.join(", ");
     for (const [file, type] of Object.entries(args.datasetTypes ?? {})) {
-        if (!DATASET_TYPES.includes(type)) throw new InvalidArgumentError("datasetTypes", `"${file}" is set to "${type}"; use one of ${accepted}`);
+        if (!DATASET_TYPES.includes(type))
+            throw new InvalidArgumentError("datasetTypes", `"${file}" is set to "${type}"; use one of ${accepted}`);
     }
     for (const type of Object.keys(args.schemas ?? {})) {
-        if (!DATASET_TYPES.includes(type as DatasetType)) throw new InvalidArgumentError("schemas", `"${type}" is not a dataset; use one of ${accepted}`);
+        if (!DATASET_TYPES.includes(type as DatasetType))
+            throw new InvalidArgumentError("schemas", `"${type}" is not a dataset; use one of ${accepted}`);
     }
     if (args.headerOnlyAbove !== undefined && !(Number.isInteger(args.headerOnlyAbove) && args.headerOnlyAbove > 0)) {
         throw new InvalidArgumentError("headerOnlyAbove", `must be a size in bytes above 0, got ${args.headerOnlyAbove}`);
@@ -140,7 +142,8 @@ function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
 }
 
 function checkSummary(file: FileReport): string {
-    if (file.headerOnly) return `checked the header of ${file.path} (${file.datasetType}): it is over headerOnlyAbove, so its rows were not checked`;
+    if (file.headerOnly)
+        return `checked the header of ${file.path} (${file.datasetType}): it is over headerOnlyAbove, so its rows were not checked`;
     const who = file.datasetType === "interactions" ? ` from ${file.users} users on ${file.items} items` : "";
     return `checked ${file.path}: ${file.rows} ${file.datasetType} records${who}${file.cached ? " (unchanged since its last check)" : ""}`;
 }
@@ -149,7 +152,11 @@ function checkSummary(file: FileReport): string {
 function dataFiles(settings: Settings, folder: DataFolder): DataFile[] {
     const names = new Set(folder.csvFiles.map(f => f.fileName));
     for (const file of Object.keys(settings.datasetTypes)) {
-        if (!names.has(file)) throw new InvalidArgumentError("datasetTypes", `names "${file}", which is not a CSV file in the data folder; remove it or fix the name`);
+        if (!names.has(file))
+            throw new InvalidArgumentError(
+                "datasetTypes",
+                `names "${file}", which is not a CSV file in the data folder; remove it or fix the name`,
+            );
     }
     return folder.csvFiles.map(file => {
         const datasetType = settings.datasetTypes[file.fileName] ?? datasetTypeFromFileName(file.fileName);
@@ -204,7 +211,11 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
      * Validates the arguments and checks every CSV against Personalize's format, then declares the
      * component. Everything that can be wrong with the input fails here, before a resource exists.
      */
-    static async create(name: string, args: PersonalizeDataBucketArgs, opts?: pulumi.ComponentResourceOptions): Promise<PersonalizeDataBucket> {
+    static async create(
+        name: string,
+        args: PersonalizeDataBucketArgs,
+        opts?: pulumi.ComponentResourceOptions,
+    ): Promise<PersonalizeDataBucket> {
         const settings = resolveSettings(args);
         const data = readDataFolder("dataDir", settings.dataDir);
         const report = await checkDataFiles(dataFiles(settings, data), {
@@ -235,11 +246,13 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         const roleName: pulumi.Output<string> = settings.roleName
             ? pulumi.output(settings.roleName)
             : bucketName.apply(bucket => boundedName(`${bucket}-personalize`, 64));
-        const access: pulumi.Output<BucketAccess> = pulumi.all([partition, bucketName]).apply(([p, b]): BucketAccess =>
-            settings.workflow === "batch"
-                ? { partition: p, bucketName: b, workflow: "batch", batchOutputPrefix: settings.batchOutputPrefix }
-                : { partition: p, bucketName: b, workflow: "import" },
-        );
+        const access: pulumi.Output<BucketAccess> = pulumi
+            .all([partition, bucketName])
+            .apply(([p, b]): BucketAccess =>
+                settings.workflow === "batch"
+                    ? { partition: p, bucketName: b, workflow: "batch", batchOutputPrefix: settings.batchOutputPrefix }
+                    : { partition: p, bucketName: b, workflow: "import" },
+            );
 
         const bucketTags: Record<string, string> = { ...settings.tags, [WORKFLOW_TAG]: settings.workflow };
         if (settings.workflow === "batch") bucketTags[BATCH_OUTPUT_TAG] = `${settings.batchOutputPrefix}/`;
@@ -305,7 +318,8 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 name: roleName,
-                description: "Lets Amazon Personalize read its data bucket" + (settings.workflow === "batch" ? " and write batch output" : ""),
+                description:
+                    "Lets Amazon Personalize read its data bucket" + (settings.workflow === "batch" ? " and write batch output" : ""),
                 assumeRolePolicy: pulumi
                     .all([partition, region, accountId])
                     .apply(([p, r, a]) => JSON.stringify(personalizeTrustPolicy(p, r, a))),

@@ -31,7 +31,6 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     headerOnlyAbove: { kind: "size", accepts: 'a size such as "10GB", "500MB" or a number of bytes' },
 };
 
-
 export class StackConfigError extends pulumi.RunError {
     constructor(key: string, problem: string) {
         super(`${stackFile()}: config ${pulumi.getProject()}:${key}: ${problem}`);
@@ -58,7 +57,8 @@ function parse(key: string, raw: string): unknown {
             return parseSize(raw) ?? fail();
         case "string map": {
             const value = parseJson(raw) ?? fail();
-            const ok = typeof value === "object" && !Array.isArray(value) && Object.values(value as object).every(v => typeof v === "string");
+            const ok =
+                typeof value === "object" && !Array.isArray(value) && Object.values(value as object).every(v => typeof v === "string");
             return ok ? value : fail();
         }
         case "statement list": {
@@ -90,6 +90,7 @@ export function readStackConfig(projectDir: string): PersonalizeDataBucketArgs {
         values[key] = parse(key, raw);
     }
     const args = values as Partial<PersonalizeDataBucketArgs>;
-    const schemas = args.schemas && Object.fromEntries(Object.entries(args.schemas).map(([type, file]) => [type, path.resolve(projectDir, file)]));
+    const schemas =
+        args.schemas && Object.fromEntries(Object.entries(args.schemas).map(([type, file]) => [type, path.resolve(projectDir, file)]));
     return { ...args, ...(schemas && { schemas }), dataDir: path.resolve(projectDir, args.dataDir ?? "data") };
 }

@@ -14,7 +14,10 @@ function computedState(type: string, inputs: Record<string, any>, account: MockA
     const { accountId, partition } = account;
     switch (type) {
         case "aws:s3/bucket:Bucket":
-            return { id: inputs.bucket, state: { arn: `arn:${partition}:s3:::${inputs.bucket}`, bucketDomainName: `${inputs.bucket}.s3.amazonaws.com` } };
+            return {
+                id: inputs.bucket,
+                state: { arn: `arn:${partition}:s3:::${inputs.bucket}`, bucketDomainName: `${inputs.bucket}.s3.amazonaws.com` },
+            };
         case "aws:iam/role:Role":
             return { id: inputs.name, state: { arn: `arn:${partition}:iam::${accountId}:role/${inputs.name}`, uniqueId: "AROAEXAMPLEID" } };
         case "aws:s3/bucketObject:BucketObject":

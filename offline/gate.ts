@@ -54,7 +54,7 @@ export function format(run: GateRun): string {
     const lines = [`${title}`, `Policies:`, `    ${failed(run) ? "❌" : "✅"} personalize-bucket-policies@v${version} (local: policypack)`];
     const names = new Map(run.program.resources.map(r => [r.urn, `${r.type}: ${r.name}`]));
     for (const v of violations) {
-        lines.push(`        - [${v.enforcementLevel}]  ${v.policy}  (${v.urn ? names.get(v.urn) ?? v.urn : "stack"})`);
+        lines.push(`        - [${v.enforcementLevel}]  ${v.policy}  (${v.urn ? (names.get(v.urn) ?? v.urn) : "stack"})`);
         lines.push(`          ${v.message}`);
     }
     return `${lines.join("\n")}\n`;

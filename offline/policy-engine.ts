@@ -66,7 +66,8 @@ function policyResources(recorded: RecordedResource[]): PolicyResource[] {
             dependencies: [],
             propertyDependencies: {},
             // Compares real types, as the SDK does: the class's Pulumi type token, else its isInstance.
-            isType: (cls: any) => cls.__pulumiType === r.type || (typeof cls.isInstance === "function" && cls.isInstance({ __pulumiType: r.type }) === true),
+            isType: (cls: any) =>
+                cls.__pulumiType === r.type || (typeof cls.isInstance === "function" && cls.isInstance({ __pulumiType: r.type }) === true),
             asType: (cls: any) => (resource.isType(cls) ? props : undefined),
         } as PolicyResource;
         byUrn.set(r.urn, resource);
@@ -104,7 +105,11 @@ export async function runStackPolicies(
             );
         } catch (err) {
             if (err instanceof UnknownValueError) {
-                report.violations.push({ policy: policy.name, enforcementLevel: "advisory", message: `can't run policy '${policy.name}' during preview: ${(err as Error).message}` });
+                report.violations.push({
+                    policy: policy.name,
+                    enforcementLevel: "advisory",
+                    message: `can't run policy '${policy.name}' during preview: ${(err as Error).message}`,
+                });
             } else if (err instanceof NotApplicableError) {
                 report.notApplicable.push({ policy: policy.name, reason: err.message });
             } else {

@@ -105,7 +105,9 @@ function forkProgram(options: RunOptions): Promise<ProgramRun> {
         let result: ProgramRun | undefined;
         child.once("message", m => (result = m as ProgramRun));
         child.once("error", reject);
-        child.once("exit", code => (result ? resolve(result) : reject(new Error(`program run for stack ${options.stack} exited ${code} without a result`))));
+        child.once("exit", code =>
+            result ? resolve(result) : reject(new Error(`program run for stack ${options.stack} exited ${code} without a result`)),
+        );
         child.send(job);
     });
 }

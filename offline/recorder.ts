@@ -47,7 +47,13 @@ export function startRecording(account: MockAccount, preview: boolean, project: 
     const warnings: string[] = [];
     const infos: string[] = [];
     const { warn, log } = console;
-    console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" ").replace(/^warning: \[runtime\] /, ""));
+    console.warn = (...args: unknown[]) =>
+        void warnings.push(
+            args
+                .map(String)
+                .join(" ")
+                .replace(/^warning: \[runtime\] /, ""),
+        );
     console.log = (...args: unknown[]) => {
         const line = args.map(String).join(" ");
         if (line.startsWith("info: [runtime] ")) infos.push(line.slice("info: [runtime] ".length));

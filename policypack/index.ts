@@ -5,5 +5,6 @@ import { policies } from "./policies";
 new PolicyPack("personalize-bucket-policies", {
     policies,
     enforcementLevel: "mandatory",
-    description: "Keeps S3 buckets usable by Amazon Personalize: its principal can really get in, VPC-only and public bucket policies are blocked, its service role is trusted and granted correctly.",
+    description:
+        "Keeps S3 buckets usable by Amazon Personalize: its principal can really get in, VPC-only and public bucket policies are blocked, its service role is trusted and granted correctly.",
 });

@@ -45,7 +45,9 @@ export function requiredAccess(bucket: PersonalizeBucket, objectKeys: string[], 
     return [
         { action: "s3:ListBucket", resource: arn },
         ...keys.map(key => ({ action: "s3:GetObject", resource: `${arn}/${key}` })),
-        ...(bucket.workflow === "batch" ? [{ action: "s3:PutObject", resource: `${arn}/${bucket.batchOutputPrefix}${BATCH_OUTPUT_PROBE}` }] : []),
+        ...(bucket.workflow === "batch"
+            ? [{ action: "s3:PutObject", resource: `${arn}/${bucket.batchOutputPrefix}${BATCH_OUTPUT_PROBE}` }]
+            : []),
     ];
 }
 

@@ -9,6 +9,9 @@ import type { DocumentSource } from "./stack-view";
 export function readStatements(source: DocumentSource, kind: PolicyKind, reportViolation: ReportViolation): Statement[] | undefined {
     const parsed = parsePolicy(source.document, kind);
     if (parsed.ok) return parsed.statements;
-    reportViolation(`${source.where}: the policy document can't be read, so it can't be checked: ${parsed.problems.join("; ")}`, source.urn);
+    reportViolation(
+        `${source.where}: the policy document can't be read, so it can't be checked: ${parsed.problems.join("; ")}`,
+        source.urn,
+    );
     return undefined;
 }

@@ -69,7 +69,10 @@ export class StackView {
     /** Problems in how buckets are marked (a bad tag value). */
     readonly markingProblems: Finding[] = [];
 
-    constructor(readonly resources: PolicyResource[], readonly config: PackConfig) {
+    constructor(
+        readonly resources: PolicyResource[],
+        readonly config: PackConfig,
+    ) {
         const declared = new Map<string, PolicyResource>();
         for (const r of resources.filter(r => isOneOf(r, TYPES.buckets))) {
             const name = r.props.bucket;
@@ -146,7 +149,11 @@ export class StackView {
             sources.push({ where: describeResource(r), urn: r.urn, document: r.props.policy });
         }
         for (const [i, inline] of (role.resource.props.inlinePolicies ?? []).entries()) {
-            sources.push({ where: describeResource(role.resource, `inlinePolicies[${i}]`), urn: role.resource.urn, document: inline.policy });
+            sources.push({
+                where: describeResource(role.resource, `inlinePolicies[${i}]`),
+                urn: role.resource.urn,
+                document: inline.policy,
+            });
         }
         const attached: string[] = [
             ...this.ofType(TYPES.rolePolicyAttachment)

@@ -7,14 +7,14 @@
  *
  *   npx ts-node --transpile-only scripts/bench-data.ts [--mb 200]
  */
-import { execFileSync } from 'child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { checkDataFiles } from '../components/data-check';
-import { checkWithCsvParse } from '../tests/data-check/csv-parse-oracle';
+import { execFileSync } from "child_process";
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { checkDataFiles } from "../components/data-check";
+import { checkWithCsvParse } from "../tests/data-check/csv-parse-oracle";
 
-type Checker = 'ours' | 'csv-parse';
+type Checker = "ours" | "csv-parse";
 
 interface Measurement {
     seconds: number;
@@ -25,7 +25,7 @@ interface Measurement {
 
 /** Interactions rows from a fixed-seed xorshift generator: 200,000 users, 50,000 items, a few event types. */
 function generate(file: string, megabytes: number): void {
-    const EVENTS = ['click', 'view', 'purchase', 'add_to_cart'];
+    const EVENTS = ["click", "view", "purchase", "add_to_cart"];
     let state = 0x2545f491;
     const next = () => {
         state ^= state << 13;
@@ -33,9 +33,9 @@ function generate(file: string, megabytes: number): void {
         state ^= state << 5;
         return state >>> 0;
     };
-    const fd = openSync(file, 'w');
+    const fd = openSync(file, "w");
     const target = megabytes * 1024 * 1024;
-    let written = writeSync(fd, 'USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE\n');
+    let written = writeSync(fd, "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE\n");
     let timestamp = 1_600_000_000;
     while (written < target) {
         const lines: string[] = [];
@@ -44,7 +44,7 @@ function generate(file: string, megabytes: number): void {
             const r = next();
             lines.push(`user_${r % 200_000},item_${next() % 50_000},${timestamp},${EVENTS[r & 3]},${(next() % 500) / 100}\n`);
         }
-        written += writeSync(fd, lines.join(''));
+        written += writeSync(fd, lines.join(""));
     }
     closeSync(fd);
 }
@@ -53,12 +53,12 @@ async function measureHere(checker: Checker, file: string): Promise<Measurement>
     const started = process.hrtime.bigint();
     let rows: number;
     let problems: number;
-    if (checker === 'ours') {
-        const report = await checkDataFiles([{ path: file, datasetType: 'interactions' }]);
+    if (checker === "ours") {
+        const report = await checkDataFiles([{ path: file, datasetType: "interactions" }]);
         rows = report.files[0].rows;
         problems = report.files[0].problems.length + report.problems.length;
     } else {
-        const result = await checkWithCsvParse({ path: file, datasetType: 'interactions' });
+        const result = await checkWithCsvParse({ path: file, datasetType: "interactions" });
         rows = result.rows;
         problems = result.problems.length;
     }
@@ -67,31 +67,31 @@ async function measureHere(checker: Checker, file: string): Promise<Measurement>
 }
 
 function measureInChild(checker: Checker, file: string): Measurement {
-    const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, '--child', checker, file], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
+    const output = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--child", checker, file], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
     });
     return JSON.parse(output) as Measurement;
 }
 
 function timeWcLines(file: string): number {
     const started = process.hrtime.bigint();
-    execFileSync('wc', ['-l', file], { stdio: 'ignore' });
+    execFileSync("wc", ["-l", file], { stdio: "ignore" });
     return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 async function main(): Promise<void> {
     const args = process.argv.slice(2);
-    if (args[0] === '--child') {
+    if (args[0] === "--child") {
         process.stdout.write(JSON.stringify(await measureHere(args[1] as Checker, args[2])));
         return;
     }
-    const mbFlag = args.indexOf('--mb');
+    const mbFlag = args.indexOf("--mb");
     const megabytes = Number(mbFlag >= 0 ? args[mbFlag + 1] : (process.env.BENCH_DATA_MB ?? 1024));
-    if (!(megabytes > 0)) throw new Error('usage: bench-data.ts [--mb MEGABYTES]');
+    if (!(megabytes > 0)) throw new Error("usage: bench-data.ts [--mb MEGABYTES]");
 
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-data-'));
-    const file = path.join(dir, 'interactions.csv');
+    const dir = mkdtempSync(path.join(os.tmpdir(), "bench-data-"));
+    const file = path.join(dir, "interactions.csv");
     try {
         process.stdout.write(`generating ${megabytes} MB of interactions in ${dir} … `);
         generate(file, megabytes);
@@ -100,17 +100,22 @@ async function main(): Promise<void> {
 
         timeWcLines(file); // warm the page cache so every contender reads from memory
         const wc = mb / Math.min(...[1, 2, 3].map(() => timeWcLines(file)));
-        const runs = [1, 2, 3].map(() => measureInChild('ours', file));
-        const ours = { ...runs.reduce((best, m) => (m.seconds < best.seconds ? m : best)), maxRssMb: Math.max(...runs.map((m) => m.maxRssMb)) };
-        const csvParse = measureInChild('csv-parse', file);
+        const runs = [1, 2, 3].map(() => measureInChild("ours", file));
+        const ours = {
+            ...runs.reduce((best, m) => (m.seconds < best.seconds ? m : best)),
+            maxRssMb: Math.max(...runs.map(m => m.maxRssMb)),
+        };
+        const csvParse = measureInChild("csv-parse", file);
         const oursRate = mb / ours.seconds;
         const csvRate = mb / csvParse.seconds;
 
         const row = (name: string, rate: number, m?: Measurement) =>
-            console.log(`${name.padEnd(10)} ${rate.toFixed(1).padStart(9)} MB/s${m ? `   ${m.seconds.toFixed(2)} s, ${m.rows} rows, ${m.problems} problems, peak RSS ${m.maxRssMb.toFixed(0)} MB` : ''}`);
-        row('wc -l', wc);
-        row('ours', oursRate, ours);
-        row('csv-parse', csvRate, csvParse);
+            console.log(
+                `${name.padEnd(10)} ${rate.toFixed(1).padStart(9)} MB/s${m ? `   ${m.seconds.toFixed(2)} s, ${m.rows} rows, ${m.problems} problems, peak RSS ${m.maxRssMb.toFixed(0)} MB` : ""}`,
+            );
+        row("wc -l", wc);
+        row("ours", oursRate, ours);
+        row("csv-parse", csvRate, csvParse);
         console.log(`ours / csv-parse: ${(oursRate / csvRate).toFixed(1)}x (goal >= 20x)`);
         console.log(`ours / wc -l:     ${((100 * oursRate) / wc).toFixed(1)} % (goal >= 5 %)`);
         console.log(`ours peak RSS:    ${ours.maxRssMb.toFixed(0)} MB (goal <= 200 MB)`);

@@ -8,11 +8,11 @@
  * (interactions*.csv, items*.csv, users*.csv). Prints every problem as `path:line: rule: message`, then one summary
  * line per file. Exit status: 0 clean, 1 problems found, 2 usage error.
  */
-import { readdirSync, statSync } from 'fs';
-import * as path from 'path';
-import { DataFile, DatasetType, checkDataFiles, datasetTypeFromFileName, formatProblem } from '../components/data-check';
-import { DATASET_TYPES } from '../components/data-check/dataset-type';
-import { parseSize } from '../components/data-check/size';
+import { readdirSync, statSync } from "fs";
+import * as path from "path";
+import { DataFile, DatasetType, checkDataFiles, datasetTypeFromFileName, formatProblem } from "../components/data-check";
+import { DATASET_TYPES } from "../components/data-check/dataset-type";
+import { parseSize } from "../components/data-check/size";
 
 const USAGE = `usage: check-data <file-or-folder>… [--type FILE=interactions|items|users] [--schema FILE=SCHEMA.json]
                   [--header-only-above SIZE (e.g. 10GB)] [--cache DIR] [--max-problems N]`;
@@ -26,7 +26,7 @@ function sizeArgument(text: string): number {
 }
 
 function parseAssignment(flag: string, value: string | undefined): [string, string] {
-    const at = value?.lastIndexOf('=') ?? -1;
+    const at = value?.lastIndexOf("=") ?? -1;
     if (value === undefined || at <= 0 || at === value.length - 1) throw new UsageError(`${flag} takes FILE=VALUE`);
     return [path.resolve(value.slice(0, at)), value.slice(at + 1)];
 }
@@ -49,43 +49,44 @@ function parseArguments(argv: string[]): Arguments {
             return argv[++i];
         };
         switch (arg) {
-            case '--type': {
+            case "--type": {
                 const [file, type] = parseAssignment(arg, value());
-                if (!DATASET_TYPES.includes(type as DatasetType)) throw new UsageError(`unknown dataset type ${type}; use ${DATASET_TYPES.join(', ')}`);
+                if (!DATASET_TYPES.includes(type as DatasetType))
+                    throw new UsageError(`unknown dataset type ${type}; use ${DATASET_TYPES.join(", ")}`);
                 args.types.set(file, type as DatasetType);
                 break;
             }
-            case '--schema': {
+            case "--schema": {
                 const [file, schema] = parseAssignment(arg, value());
                 args.schemas.set(file, schema);
                 break;
             }
-            case '--header-only-above':
+            case "--header-only-above":
                 args.headerOnlyAboveBytes = sizeArgument(value());
                 break;
-            case '--cache':
+            case "--cache":
                 args.cacheDir = value();
                 break;
-            case '--max-problems': {
+            case "--max-problems": {
                 const n = Number(value());
-                if (!Number.isInteger(n) || n < 1) throw new UsageError('--max-problems takes a positive integer');
+                if (!Number.isInteger(n) || n < 1) throw new UsageError("--max-problems takes a positive integer");
                 args.maxProblemsPerFile = n;
                 break;
             }
-            case '--help':
-            case '-h':
-                throw new UsageError('');
+            case "--help":
+            case "-h":
+                throw new UsageError("");
             default:
-                if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+                if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
                 args.inputs.push(arg);
         }
     }
-    if (args.inputs.length === 0) throw new UsageError('no files or folders given');
+    if (args.inputs.length === 0) throw new UsageError("no files or folders given");
     return args;
 }
 
 function expandInputs(args: Arguments): DataFile[] {
-    const paths = args.inputs.flatMap((input) => {
+    const paths = args.inputs.flatMap(input => {
         let stat;
         try {
             stat = statSync(input);
@@ -94,20 +95,23 @@ function expandInputs(args: Arguments): DataFile[] {
         }
         if (!stat.isDirectory()) return [input];
         const csvs = readdirSync(input)
-            .filter((name) => name.toLowerCase().endsWith('.csv'))
+            .filter(name => name.toLowerCase().endsWith(".csv"))
             .sort()
-            .map((name) => path.join(input, name));
+            .map(name => path.join(input, name));
         if (csvs.length === 0) throw new UsageError(`no .csv files in ${input}`);
         return csvs;
     });
-    return paths.map((file) => {
+    return paths.map(file => {
         const datasetType = args.types.get(path.resolve(file)) ?? datasetTypeFromFileName(file);
-        if (!datasetType) throw new UsageError(`cannot tell the dataset type of ${file}: name it interactions*.csv, items*.csv or users*.csv, or pass --type ${file}=interactions`);
+        if (!datasetType)
+            throw new UsageError(
+                `cannot tell the dataset type of ${file}: name it interactions*.csv, items*.csv or users*.csv, or pass --type ${file}=interactions`,
+            );
         return { path: file, datasetType, schemaPath: args.schemas.get(path.resolve(file)) };
     });
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = (n: number) => n.toLocaleString("en-US");
 
 async function main(argv: string[]): Promise<number> {
     let files: DataFile[];
@@ -127,23 +131,23 @@ async function main(argv: string[]): Promise<number> {
         maxProblemsPerFile: args.maxProblemsPerFile,
     });
     for (const file of report.files) {
-        file.problems.forEach((p) => console.log(formatProblem(p)));
+        file.problems.forEach(p => console.log(formatProblem(p)));
         if (file.truncatedProblems > 0) console.log(`${file.path}: ${count(file.truncatedProblems)} more problems not shown`);
     }
-    report.problems.forEach((p) => console.log(formatProblem(p)));
+    report.problems.forEach(p => console.log(formatProblem(p)));
     for (const f of report.files) {
-        const notes = [f.cached ? 'cached' : '', f.headerOnly ? 'header only' : ''].filter(Boolean);
-        const rate = f.cached || f.headerOnly || f.seconds === 0 ? '' : `, ${(f.bytes / 1024 ** 2 / f.seconds).toFixed(1)} MB/s`;
+        const notes = [f.cached ? "cached" : "", f.headerOnly ? "header only" : ""].filter(Boolean);
+        const rate = f.cached || f.headerOnly || f.seconds === 0 ? "" : `, ${(f.bytes / 1024 ** 2 / f.seconds).toFixed(1)} MB/s`;
         console.log(
-            `${f.path}: ${f.datasetType}, ${count(f.rows)} rows, ${f.usersCapped ? '≥' : ''}${count(f.users)} users, ${f.itemsCapped ? '≥' : ''}${count(f.items)} items, ` +
-                `${(f.bytes / 1024 ** 2).toFixed(1)} MB${rate}${notes.length ? ` (${notes.join(', ')})` : ''}`,
+            `${f.path}: ${f.datasetType}, ${count(f.rows)} rows, ${f.usersCapped ? "≥" : ""}${count(f.users)} users, ${f.itemsCapped ? "≥" : ""}${count(f.items)} items, ` +
+                `${(f.bytes / 1024 ** 2).toFixed(1)} MB${rate}${notes.length ? ` (${notes.join(", ")})` : ""}`,
         );
     }
     return report.ok ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    code => process.exit(code),
     (e: Error) => {
         console.error(`check-data: ${e.message}`);
         process.exit(2);

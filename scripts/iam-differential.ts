@@ -2,44 +2,45 @@
  * Differential check of policypack/iam against @cloud-copilot/iam-simulate (test-only oracle).
  * Usage: npx ts-node --transpile-only scripts/iam-differential.ts [cases=100000] [seed=20260101]
  */
-import fc from 'fast-check';
-import { evaluate, parsePolicy } from '../policypack/iam';
-import { caseArbitrary, compareWithOracle, type Case, type Outcome } from '../tests/iam/differential';
+import fc from "fast-check";
+import { evaluate, parsePolicy } from "../policypack/iam";
+import { caseArbitrary, compareWithOracle, type Case, type Outcome } from "../tests/iam/differential";
 
 const EXAMPLES_SHOWN = 5;
 
 async function main(): Promise<void> {
-  const total = Number(process.argv[2] ?? 100_000);
-  const seed = Number(process.argv[3] ?? 20260101);
-  const cases = fc.sample(caseArbitrary, { numRuns: total, seed });
+    const total = Number(process.argv[2] ?? 100_000);
+    const seed = Number(process.argv[3] ?? 20260101);
+    const cases = fc.sample(caseArbitrary, { numRuns: total, seed });
 
-  let agreements = 0;
-  const deliberate = new Map<string, number>();
-  const real: Array<{ c: Case; outcome: Outcome }> = [];
-  for (const c of cases) {
-    const outcome = await compareWithOracle(c);
-    if (outcome.type === 'agree') agreements++;
-    else if (outcome.type === 'deliberate') {
-      const category = outcome.categories.join(' + ');
-      deliberate.set(category, (deliberate.get(category) ?? 0) + 1);
-    } else real.push({ c, outcome });
-  }
+    let agreements = 0;
+    const deliberate = new Map<string, number>();
+    const real: Array<{ c: Case; outcome: Outcome }> = [];
+    for (const c of cases) {
+        const outcome = await compareWithOracle(c);
+        if (outcome.type === "agree") agreements++;
+        else if (outcome.type === "deliberate") {
+            const category = outcome.categories.join(" + ");
+            deliberate.set(category, (deliberate.get(category) ?? 0) + 1);
+        } else real.push({ c, outcome });
+    }
 
-  const started = process.hrtime.bigint();
-  for (const c of cases) {
-    const parsed = parsePolicy(c.policy, c.kind);
-    if (parsed.ok) evaluate(parsed.statements, c.request, c.kind);
-  }
-  const perDocumentUs = Number(process.hrtime.bigint() - started) / 1000 / cases.length;
+    const started = process.hrtime.bigint();
+    for (const c of cases) {
+        const parsed = parsePolicy(c.policy, c.kind);
+        if (parsed.ok) evaluate(parsed.statements, c.request, c.kind);
+    }
+    const perDocumentUs = Number(process.hrtime.bigint() - started) / 1000 / cases.length;
 
-  console.log(`cases:                  ${cases.length} (seed ${seed})`);
-  console.log(`agreements:             ${agreements}`);
-  console.log(`deliberate disagreements (ours stricter, fail-safe): ${[...deliberate.values()].reduce((a, b) => a + b, 0)}`);
-  for (const [category, count] of [...deliberate].sort((a, b) => b[1] - a[1])) console.log(`  ${count.toString().padStart(7)}  ${category}`);
-  console.log(`real disagreements:     ${real.length}`);
-  for (const { c, outcome } of real.slice(0, EXAMPLES_SHOWN)) console.log(JSON.stringify({ outcome, ...c }));
-  console.log(`evaluation time:        ${perDocumentUs.toFixed(1)} µs per document (parse + evaluate)`);
-  process.exitCode = real.length > 0 ? 1 : 0;
+    console.log(`cases:                  ${cases.length} (seed ${seed})`);
+    console.log(`agreements:             ${agreements}`);
+    console.log(`deliberate disagreements (ours stricter, fail-safe): ${[...deliberate.values()].reduce((a, b) => a + b, 0)}`);
+    for (const [category, count] of [...deliberate].sort((a, b) => b[1] - a[1]))
+        console.log(`  ${count.toString().padStart(7)}  ${category}`);
+    console.log(`real disagreements:     ${real.length}`);
+    for (const { c, outcome } of real.slice(0, EXAMPLES_SHOWN)) console.log(JSON.stringify({ outcome, ...c }));
+    console.log(`evaluation time:        ${perDocumentUs.toFixed(1)} µs per document (parse + evaluate)`);
+    process.exitCode = real.length > 0 ? 1 : 0;
 }
 
 void main();

@@ -46,16 +46,13 @@ async function declare(args: Partial<PersonalizeDataBucketArgs>) {
 /** Asserts that the arguments are refused with this argument and message, and nothing is declared. */
 async function refuses(args: Partial<PersonalizeDataBucketArgs>, argument: string, message: string | RegExp) {
     const name = uniqueName();
-    await assert.rejects(
-        PersonalizeDataBucket.create(name, { dataDir: dataFolder(CSV), ...args }),
-        (err: unknown) => {
-            assert.ok(err instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${err}`);
-            assert.equal(err.argument, argument);
-            if (typeof message === "string") assert.equal(err.problem, message);
-            else assert.match(err.problem, message);
-            return true;
-        },
-    );
+    await assert.rejects(PersonalizeDataBucket.create(name, { dataDir: dataFolder(CSV), ...args }), (err: unknown) => {
+        assert.ok(err instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${err}`);
+        assert.equal(err.argument, argument);
+        if (typeof message === "string") assert.equal(err.problem, message);
+        else assert.match(err.problem, message);
+        return true;
+    });
     const { resources } = await inProcessRuntime().snapshot();
     const declared: RecordedResource[] = resources.filter(r => r.name === name || r.name.startsWith(`${name}-`));
     assert.deepEqual(declared, [], "no resource may be declared before the arguments are valid");
@@ -71,12 +68,20 @@ describe("PersonalizeDataBucket", () => {
     describe("data folder", () => {
         it("refuses a folder that does not exist, naming it", async () => {
             const missing = path.join(tmp, "nowhere");
-            await refuses({ dataDir: missing }, "dataDir", `data folder "${missing}" does not exist; point it at the folder that holds your CSV files`);
+            await refuses(
+                { dataDir: missing },
+                "dataDir",
+                `data folder "${missing}" does not exist; point it at the folder that holds your CSV files`,
+            );
         });
 
         it("refuses a file given as the folder", async () => {
             const file = path.join(dataFolder(CSV), "interactions.csv");
-            await refuses({ dataDir: file }, "dataDir", `data folder "${file}" is not a folder; point it at the folder that holds your CSV files`);
+            await refuses(
+                { dataDir: file },
+                "dataDir",
+                `data folder "${file}" is not a folder; point it at the folder that holds your CSV files`,
+            );
         });
 
         it("refuses a folder with no CSV file", async () => {
@@ -96,16 +101,26 @@ describe("PersonalizeDataBucket", () => {
 
         it("takes a file of exactly 5 GB", () => {
             const dir = dataFolder({ "interactions.csv": 5 * GB });
-            assert.deepEqual(readDataFolder("dataDir", dir).csvFiles, [{ fileName: "interactions.csv", path: path.join(dir, "interactions.csv"), bytes: 5 * GB }]);
+            assert.deepEqual(readDataFolder("dataDir", dir).csvFiles, [
+                { fileName: "interactions.csv", path: path.join(dir, "interactions.csv"), bytes: 5 * GB },
+            ]);
         });
 
         it("uploads only the CSV files directly in the folder and warns about the rest", async () => {
-            const dir = dataFolder({ "interactions.csv": CSV["interactions.csv"], "Users.CSV": CSV["users.csv"], "README.md": "x", "old/": "" });
+            const dir = dataFolder({
+                "interactions.csv": CSV["interactions.csv"],
+                "Users.CSV": CSV["users.csv"],
+                "README.md": "x",
+                "old/": "",
+            });
             const { resources, warnings, name } = await declare({ dataDir: dir });
-            assert.deepEqual(ofType(resources, TYPES.object).map(o => [o.name, o.inputs.key]), [
-                [`${name}-Users.CSV`, "import/Users.CSV"],
-                [`${name}-interactions.csv`, "import/interactions.csv"],
-            ]);
+            assert.deepEqual(
+                ofType(resources, TYPES.object).map(o => [o.name, o.inputs.key]),
+                [
+                    [`${name}-Users.CSV`, "import/Users.CSV"],
+                    [`${name}-interactions.csv`, "import/interactions.csv"],
+                ],
+            );
             assert.deepEqual(warnings, [
                 `ignoring "${path.join(dir, "README.md")}": only .csv files directly in dataDir are uploaded`,
                 `ignoring "${path.join(dir, "old")}": only .csv files directly in dataDir are uploaded`,
@@ -147,13 +162,30 @@ describe("PersonalizeDataBucket", () => {
 
         it("refuses batch folders that overlap each other or the import folder", async () => {
             const fix = "give import data, batch input and batch output separate folders";
-            await refuses({ batch: true, batchOutputPrefix: "import/out" }, "batchOutputPrefix", `folder "import/out/" overlaps keyPrefix "import/"; ${fix}`);
-            await refuses({ batch: true, batchInputPrefix: "jobs", batchOutputPrefix: "jobs/" }, "batchOutputPrefix", `folder "jobs/" overlaps batchInputPrefix "jobs/"; ${fix}`);
-            await refuses({ batch: true, keyPrefix: "batch" }, "batchInputPrefix", `folder "batch/input/" overlaps keyPrefix "batch/"; ${fix}`);
+            await refuses(
+                { batch: true, batchOutputPrefix: "import/out" },
+                "batchOutputPrefix",
+                `folder "import/out/" overlaps keyPrefix "import/"; ${fix}`,
+            );
+            await refuses(
+                { batch: true, batchInputPrefix: "jobs", batchOutputPrefix: "jobs/" },
+                "batchOutputPrefix",
+                `folder "jobs/" overlaps batchInputPrefix "jobs/"; ${fix}`,
+            );
+            await refuses(
+                { batch: true, keyPrefix: "batch" },
+                "batchInputPrefix",
+                `folder "batch/input/" overlaps keyPrefix "batch/"; ${fix}`,
+            );
         });
 
         it("does not mistake sibling folders with a common beginning for overlapping ones", async () => {
-            const { resources } = await declare({ batch: true, keyPrefix: "data", batchInputPrefix: "data_in", batchOutputPrefix: "data_out" });
+            const { resources } = await declare({
+                batch: true,
+                keyPrefix: "data",
+                batchInputPrefix: "data_in",
+                batchOutputPrefix: "data_out",
+            });
             const put = policyOf(single(resources, TYPES.bucketPolicy)).Statement.find((s: any) => s.Action === "s3:PutObject");
             assert.match(put.Resource, /\/data_out\/\*$/);
         });
@@ -176,12 +208,17 @@ describe("PersonalizeDataBucket", () => {
         }
 
         it("refuses a role name IAM would refuse", async () => {
-            await refuses({ roleName: "a role" }, "roleName", 'role name "a role" must be 1 to 64 characters of letters, digits and + = , . @ _ -');
+            await refuses(
+                { roleName: "a role" },
+                "roleName",
+                'role name "a role" must be 1 to 64 characters of letters, digits and + = , . @ _ -',
+            );
         });
 
         it("uses a given bucket and role name in every reference and ARN", async () => {
             const { resources } = await declare({ bucketName: "acme-personalize-data", roleName: "AcmePersonalize" });
-            for (const r of resources.filter(r => r.type.startsWith("aws:s3/"))) assert.equal(r.inputs.bucket, "acme-personalize-data", r.name);
+            for (const r of resources.filter(r => r.type.startsWith("aws:s3/")))
+                assert.equal(r.inputs.bucket, "acme-personalize-data", r.name);
             assert.equal(single(resources, TYPES.role).inputs.name, "AcmePersonalize");
             assert.equal(single(resources, TYPES.rolePolicy).inputs.role, "AcmePersonalize");
             const arns = policyOf(single(resources, TYPES.rolePolicy)).Statement.map((s: any) => s.Resource);
@@ -205,7 +242,11 @@ describe("PersonalizeDataBucket", () => {
 
     describe("tags and policy", () => {
         it("refuses tags that would override the ones the policy pack reads", async () => {
-            await refuses({ tags: { "personalize-workflow": "batch" } }, "tags", '"personalize-workflow" is set by the component; remove it from tags');
+            await refuses(
+                { tags: { "personalize-workflow": "batch" } },
+                "tags",
+                '"personalize-workflow" is set by the component; remove it from tags',
+            );
         });
 
         it("refuses a noncurrent version expiry under one day", async () => {
@@ -219,7 +260,10 @@ describe("PersonalizeDataBucket", () => {
             ];
             const { resources } = await declare({ extraBucketPolicyStatements: extra });
             const statements = policyOf(single(resources, TYPES.bucketPolicy)).Statement;
-            assert.deepEqual(statements.map((s: any) => s.Sid), ["PersonalizeListBucket", "PersonalizeGetObject", "DenyInsecureTransport", "OrgDenyDelete", undefined]);
+            assert.deepEqual(
+                statements.map((s: any) => s.Sid),
+                ["PersonalizeListBucket", "PersonalizeGetObject", "DenyInsecureTransport", "OrgDenyDelete", undefined],
+            );
             assert.deepEqual(statements.slice(3), extra);
         });
 
@@ -253,7 +297,10 @@ describe("PersonalizeDataBucket", () => {
                 return true;
             });
             const { resources } = await inProcessRuntime().snapshot();
-            assert.deepEqual(resources.filter(r => r.name.startsWith(name)), []);
+            assert.deepEqual(
+                resources.filter(r => r.name.startsWith(name)),
+                [],
+            );
         });
 
         it("asks for the dataset of a file it can't tell from the name, and takes it from datasetTypes", async () => {
@@ -268,9 +315,21 @@ describe("PersonalizeDataBucket", () => {
         });
 
         it("refuses datasetTypes naming a file that isn't there, or a dataset that doesn't exist", async () => {
-            await refuses({ datasetTypes: { "catalog.csv": "items" } }, "datasetTypes", 'names "catalog.csv", which is not a CSV file in the data folder; remove it or fix the name');
-            await refuses({ datasetTypes: { "items.csv": "products" as never } }, "datasetTypes", '"items.csv" is set to "products"; use one of interactions, items, users');
-            await refuses({ schemas: { products: "x.json" } as never }, "schemas", '"products" is not a dataset; use one of interactions, items, users');
+            await refuses(
+                { datasetTypes: { "catalog.csv": "items" } },
+                "datasetTypes",
+                'names "catalog.csv", which is not a CSV file in the data folder; remove it or fix the name',
+            );
+            await refuses(
+                { datasetTypes: { "items.csv": "products" as never } },
+                "datasetTypes",
+                '"items.csv" is set to "products"; use one of interactions, items, users',
+            );
+            await refuses(
+                { schemas: { products: "x.json" } as never },
+                "schemas",
+                '"products" is not a dataset; use one of interactions, items, users',
+            );
         });
 
         it("checks only the header of files above headerOnlyAbove", async () => {
@@ -281,7 +340,10 @@ describe("PersonalizeDataBucket", () => {
             const dir = dataFolder(data);
             const { resources, infos } = await declare({ dataDir: dir, headerOnlyAbove: 1024 });
             assert.equal(ofType(resources, TYPES.object).length, 3);
-            assert.equal(infos[0], `checked the header of ${path.join(dir, "interactions.csv")} (interactions): it is over headerOnlyAbove, so its rows were not checked`);
+            assert.equal(
+                infos[0],
+                `checked the header of ${path.join(dir, "interactions.csv")} (interactions): it is over headerOnlyAbove, so its rows were not checked`,
+            );
             await refuses({ headerOnlyAbove: 0 }, "headerOnlyAbove", "must be a size in bytes above 0, got 0");
         });
 

@@ -18,7 +18,15 @@ function bucketPolicyStatements(bucket: string, batch: boolean) {
         { Sid: "PersonalizeListBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: arn, Principal: principal },
         { Sid: "PersonalizeGetObject", Effect: "Allow", Action: "s3:GetObject", Resource: `${arn}/*`, Principal: principal },
         ...(batch
-            ? [{ Sid: "PersonalizePutBatchOutput", Effect: "Allow", Action: "s3:PutObject", Resource: `${arn}/batch/output/*`, Principal: principal }]
+            ? [
+                  {
+                      Sid: "PersonalizePutBatchOutput",
+                      Effect: "Allow",
+                      Action: "s3:PutObject",
+                      Resource: `${arn}/batch/output/*`,
+                      Principal: principal,
+                  },
+              ]
             : []),
         {
             Sid: "DenyInsecureTransport",
@@ -131,8 +139,18 @@ describe("the program (index.ts) under mocks", () => {
             it("uploads each sample CSV under the key prefix as text/csv from its file", () => {
                 const objects = ofType(run().resources, TYPES.object);
                 assert.deepEqual(
-                    objects.map(o => ({ bucket: o.inputs.bucket, key: o.inputs.key, contentType: o.inputs.contentType, path: o.inputs.source.path })),
-                    SAMPLE_FILES.map(f => ({ bucket, key: `import/${f}`, contentType: "text/csv", path: path.join(PROJECT_DIR, "data", f) })),
+                    objects.map(o => ({
+                        bucket: o.inputs.bucket,
+                        key: o.inputs.key,
+                        contentType: o.inputs.contentType,
+                        path: o.inputs.source.path,
+                    })),
+                    SAMPLE_FILES.map(f => ({
+                        bucket,
+                        key: `import/${f}`,
+                        contentType: "text/csv",
+                        path: path.join(PROJECT_DIR, "data", f),
+                    })),
                 );
             });
 
@@ -210,8 +228,13 @@ describe("the program (index.ts) under mocks", () => {
             );
         for (const type of [TYPES.bucketPolicy, TYPES.rolePolicy]) {
             const dev = new Set(statements(runs.dev, type));
-            const added = statements(runs.prod, type).filter((s: string) => !dev.has(s)).map((s: string) => JSON.parse(s));
-            assert.deepEqual(added.map((s: any) => [s.Sid, s.Action]), [["PersonalizePutBatchOutput", "s3:PutObject"]]);
+            const added = statements(runs.prod, type)
+                .filter((s: string) => !dev.has(s))
+                .map((s: string) => JSON.parse(s));
+            assert.deepEqual(
+                added.map((s: any) => [s.Sid, s.Action]),
+                [["PersonalizePutBatchOutput", "s3:PutObject"]],
+            );
         }
     });
 });

@@ -14,11 +14,14 @@ function read(config: Record<string, unknown>) {
 }
 
 function refuses(config: Record<string, unknown>, message: string) {
-    assert.throws(() => read(config), (err: unknown) => {
-        assert.ok(err instanceof pulumi.RunError, `expected a RunError (reported without a stack trace), got ${err}`);
-        assert.equal(err.message, message);
-        return true;
-    });
+    assert.throws(
+        () => read(config),
+        (err: unknown) => {
+            assert.ok(err instanceof pulumi.RunError, `expected a RunError (reported without a stack trace), got ${err}`);
+            assert.equal(err.message, message);
+            return true;
+        },
+    );
 }
 
 describe("stack config", () => {
@@ -70,7 +73,10 @@ describe("stack config", () => {
         assert.equal(size("500MB"), 500 * 1024 ** 2);
         assert.equal(size("1.5 gb"), 1.5 * 1024 ** 3);
         assert.equal(size(4096), 4096);
-        refuses({ headerOnlyAbove: "10 parsecs" }, `${where}:headerOnlyAbove: expects a size such as "10GB", "500MB" or a number of bytes, got "10 parsecs"`);
+        refuses(
+            { headerOnlyAbove: "10 parsecs" },
+            `${where}:headerOnlyAbove: expects a size such as "10GB", "500MB" or a number of bytes, got "10 parsecs"`,
+        );
     });
 
     it("defaults dataDir to the project's data folder and ignores other namespaces", () => {
@@ -101,7 +107,13 @@ describe("stack config", () => {
         refuses({ noncurrentVersionDays: "30d" }, `${where}:noncurrentVersionDays: expects a whole number of days, got "30d"`);
         refuses({ tags: ["a"] }, `${where}:tags: expects a map of tag names to string values, got "[\\"a\\"]"`);
         refuses({ tags: { n: 1 } }, `${where}:tags: expects a map of tag names to string values, got "{\\"n\\":1}"`);
-        refuses({ extraBucketPolicyStatements: { Sid: "X" } }, `${where}:extraBucketPolicyStatements: expects a list of IAM policy statements (objects), got "{\\"Sid\\":\\"X\\"}"`);
-        refuses({ extraBucketPolicyStatements: "[oops" }, `${where}:extraBucketPolicyStatements: expects a list of IAM policy statements (objects), got "[oops"`);
+        refuses(
+            { extraBucketPolicyStatements: { Sid: "X" } },
+            `${where}:extraBucketPolicyStatements: expects a list of IAM policy statements (objects), got "{\\"Sid\\":\\"X\\"}"`,
+        );
+        refuses(
+            { extraBucketPolicyStatements: "[oops" },
+            `${where}:extraBucketPolicyStatements: expects a list of IAM policy statements (objects), got "[oops"`,
+        );
     });
 });

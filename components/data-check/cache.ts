@@ -1,8 +1,8 @@
-import { createHash } from 'crypto';
-import { promises as fs } from 'fs';
-import * as path from 'path';
-import { IdCounter, MAX_USER_SLOTS } from './id-counter';
-import { FileReport } from './report';
+import { createHash } from "crypto";
+import { promises as fs } from "fs";
+import * as path from "path";
+import { IdCounter, MAX_USER_SLOTS } from "./id-counter";
+import { FileReport } from "./report";
 
 /** Part of every cache key: change it whenever a rule or message changes, so old results are not reused. */
 export const CHECKER_VERSION = 1;
@@ -27,16 +27,26 @@ interface CacheEntry {
 export class ResultCache {
     constructor(private readonly dir: string) {}
 
-    static key(parts: { size: number; mtimeMs: number; datasetType: string; schemaText?: string; maxProblems: number; headerOnly: boolean }): string {
-        const schemaHash = parts.schemaText === undefined ? null : createHash('sha256').update(parts.schemaText).digest('hex');
+    static key(parts: {
+        size: number;
+        mtimeMs: number;
+        datasetType: string;
+        schemaText?: string;
+        maxProblems: number;
+        headerOnly: boolean;
+    }): string {
+        const schemaHash = parts.schemaText === undefined ? null : createHash("sha256").update(parts.schemaText).digest("hex");
         return JSON.stringify({ version: CHECKER_VERSION, ...parts, schemaText: undefined, schemaHash });
     }
 
     async get(filePath: string, key: string): Promise<CachedResult | undefined> {
         try {
-            const entry = JSON.parse(await fs.readFile(this.entryPath(filePath), 'utf8')) as CacheEntry;
-            if (entry.key !== key || typeof entry.report !== 'object' || !Array.isArray(entry.report.problems)) return undefined;
-            const users = typeof entry.users === 'string' ? IdCounter.fromBytes(Buffer.from(entry.users, 'base64'), MAX_USER_SLOTS, entry.report.usersCapped) : undefined;
+            const entry = JSON.parse(await fs.readFile(this.entryPath(filePath), "utf8")) as CacheEntry;
+            if (entry.key !== key || typeof entry.report !== "object" || !Array.isArray(entry.report.problems)) return undefined;
+            const users =
+                typeof entry.users === "string"
+                    ? IdCounter.fromBytes(Buffer.from(entry.users, "base64"), MAX_USER_SLOTS, entry.report.usersCapped)
+                    : undefined;
             return { report: { ...entry.report, path: filePath, cached: true }, users };
         } catch {
             return undefined;
@@ -44,7 +54,7 @@ export class ResultCache {
     }
 
     async set(filePath: string, key: string, result: CachedResult): Promise<void> {
-        const entry: CacheEntry = { key, report: result.report, users: result.users?.toBytes().toString('base64') };
+        const entry: CacheEntry = { key, report: result.report, users: result.users?.toBytes().toString("base64") };
         const target = this.entryPath(filePath);
         const temporary = `${target}.${process.pid}.tmp`;
         try {
@@ -57,7 +67,7 @@ export class ResultCache {
     }
 
     private entryPath(filePath: string): string {
-        const name = createHash('sha256').update(path.resolve(filePath)).digest('hex').slice(0, 32);
+        const name = createHash("sha256").update(path.resolve(filePath)).digest("hex").slice(0, 32);
         return path.join(this.dir, `${name}.json`);
     }
 }

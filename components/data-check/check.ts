@@ -1,11 +1,11 @@
-import { promises as fs } from 'fs';
-import { CachedResult, ResultCache } from './cache';
-import { DataFile } from './dataset-type';
-import { checkFile } from './file-check';
-import { IdCounter, MAX_USER_SLOTS } from './id-counter';
-import { DataReport, FileReport, Problem } from './report';
-import { LIMITS, RULES } from './rules';
-import { DatasetSchema, loadSchema } from './schema';
+import { promises as fs } from "fs";
+import { CachedResult, ResultCache } from "./cache";
+import { DataFile } from "./dataset-type";
+import { checkFile } from "./file-check";
+import { IdCounter, MAX_USER_SLOTS } from "./id-counter";
+import { DataReport, FileReport, Problem } from "./report";
+import { LIMITS, RULES } from "./rules";
+import { DatasetSchema, loadSchema } from "./schema";
 
 export interface CheckOptions {
     /** Problems listed per file (default 20); the report counts the rest in truncatedProblems. */
@@ -72,7 +72,7 @@ class InteractionTotals {
         const found: Problem[] = [];
         if (this.bytes > LIMITS.fullImportBytes) found.push(at(RULES.importTooLarge(this.bytes)));
         // Without the data rows of every file the counts would be wrong, so minimums are only judged on full checks.
-        if (this.files.some((f) => f.headerOnly)) return found;
+        if (this.files.some(f => f.headerOnly)) return found;
         if (this.rows < LIMITS.minInteractions) found.push(at(RULES.interactionsTooFew(this.rows, this.files.length)));
         if (!this.usersSettled && this.merged.atLeastTwice < LIMITS.minUsers) {
             found.push(at(RULES.interactionsTooFewUsers(this.merged.atLeastTwice, this.merged.capped)));
@@ -97,18 +97,31 @@ export async function checkDataFiles(files: DataFile[], options: CheckOptions = 
         const loaded = file.schemaPath === undefined ? {} : await loadSchemaOnce(schemas, file.schemaPath);
         const stat = await fs.stat(file.path);
         const headerOnly = options.headerOnlyAboveBytes !== undefined && stat.size > options.headerOnlyAboveBytes;
-        const key = ResultCache.key({ size: stat.size, mtimeMs: stat.mtimeMs, datasetType: file.datasetType, schemaText: loaded.text ?? loaded.problem?.[1], maxProblems, headerOnly });
+        const key = ResultCache.key({
+            size: stat.size,
+            mtimeMs: stat.mtimeMs,
+            datasetType: file.datasetType,
+            schemaText: loaded.text ?? loaded.problem?.[1],
+            maxProblems,
+            headerOnly,
+        });
         let result: CachedResult | undefined = await cache?.get(file.path, key);
         if (!result) {
-            result = await checkFile(file, { maxProblems, headerOnly, splitAboveBytes, schema: loaded.schema, schemaProblem: loaded.problem });
-            const keepUsers = file.datasetType === 'interactions' && result.report.usersWithTwoOrMore < LIMITS.minUsers;
+            result = await checkFile(file, {
+                maxProblems,
+                headerOnly,
+                splitAboveBytes,
+                schema: loaded.schema,
+                schemaProblem: loaded.problem,
+            });
+            const keepUsers = file.datasetType === "interactions" && result.report.usersWithTwoOrMore < LIMITS.minUsers;
             await cache?.set(file.path, key, { report: result.report, users: keepUsers ? result.users : undefined });
         }
         reports.push(result.report);
-        if (file.datasetType === 'interactions') totals.add(result.report, result.users);
+        if (file.datasetType === "interactions") totals.add(result.report, result.users);
     }
 
     const problems = totals.problems();
-    const ok = problems.length === 0 && reports.every((r) => r.problems.length === 0 && r.truncatedProblems === 0);
+    const ok = problems.length === 0 && reports.every(r => r.problems.length === 0 && r.truncatedProblems === 0);
     return { files: reports, problems, ok };
 }

@@ -1,13 +1,23 @@
-import { promises as fs } from 'fs';
-import { DataFile } from './dataset-type';
-import { HeaderField, checkHeader } from './header';
-import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS } from './id-counter';
-import { scanSplit } from './parallel-scan';
-import { RangeRequest, RangeResult, scanRange } from './range-scan';
-import { FileReport, ProblemList } from './report';
-import { LIMITS, RULES } from './rules';
-import { DatasetSchema } from './schema';
-import { FIELD_QUOTED, FieldBounds, MAX_RECORD_BYTES, RECORD_INVALID_UTF8, RECORD_TOO_LONG, RECORD_QUOTED_LINE_BREAK, RECORD_UNCLOSED_QUOTE, RecordScanner, decodeQuotedField } from './scanner';
+import { promises as fs } from "fs";
+import { DataFile } from "./dataset-type";
+import { HeaderField, checkHeader } from "./header";
+import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS } from "./id-counter";
+import { scanSplit } from "./parallel-scan";
+import { RangeRequest, RangeResult, scanRange } from "./range-scan";
+import { FileReport, ProblemList } from "./report";
+import { LIMITS, RULES } from "./rules";
+import { DatasetSchema } from "./schema";
+import {
+    FIELD_QUOTED,
+    FieldBounds,
+    MAX_RECORD_BYTES,
+    RECORD_INVALID_UTF8,
+    RECORD_TOO_LONG,
+    RECORD_QUOTED_LINE_BREAK,
+    RECORD_UNCLOSED_QUOTE,
+    RecordScanner,
+    decodeQuotedField,
+} from "./scanner";
 
 export interface FileCheckSettings {
     maxProblems: number;
@@ -36,7 +46,7 @@ interface ParsedHeader {
 
 /** Reads and scans the first record (the header) of a file. Undefined when the file has no bytes besides a BOM. */
 async function readHeader(path: string, size: number): Promise<ParsedHeader | undefined> {
-    const file = await fs.open(path, 'r');
+    const file = await fs.open(path, "r");
     try {
         const buf = Buffer.alloc(Math.min(size, MAX_RECORD_BYTES));
         const { bytesRead } = await file.read(buf, 0, buf.length, 0);
@@ -50,8 +60,10 @@ async function readHeader(path: string, size: number): Promise<ParsedHeader | un
                     const names: HeaderField[] = [];
                     for (let i = 0; i < fields.count; i++) {
                         const quoted = (fields.flags[i] & FIELD_QUOTED) !== 0;
-                        const raw = quoted ? decodeQuotedField(b, fields.starts[i], fields.ends[i]) : b.subarray(fields.starts[i], fields.ends[i]);
-                        names.push({ name: raw.toString('utf8'), quoted });
+                        const raw = quoted
+                            ? decodeQuotedField(b, fields.starts[i], fields.ends[i])
+                            : b.subarray(fields.starts[i], fields.ends[i]);
+                        names.push({ name: raw.toString("utf8"), quoted });
                     }
                     header = { fields: names, end: 0, flags, bom };
                 },
@@ -69,7 +81,7 @@ async function readHeader(path: string, size: number): Promise<ParsedHeader | un
 
 /** Where to cut [start, size) for two workers: just after the first line break past the middle, or undefined. */
 async function middleLineBreak(path: string, start: number, size: number): Promise<number | undefined> {
-    const file = await fs.open(path, 'r');
+    const file = await fs.open(path, "r");
     try {
         const middle = start + Math.floor((size - start) / 2);
         const buf = Buffer.alloc(MAX_RECORD_BYTES);
@@ -105,7 +117,15 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
             const { plan, findings } = checkHeader(header.fields, file.datasetType, settings.schema);
             for (const [rule, message] of findings) problems.add(1, rule, message);
             if (!settings.headerOnly) {
-                const request: RangeRequest = { path: file.path, start: header.end, stop: size, size, firstLine: 2, plan, maxProblems: settings.maxProblems };
+                const request: RangeRequest = {
+                    path: file.path,
+                    start: header.end,
+                    stop: size,
+                    size,
+                    firstLine: 2,
+                    plan,
+                    maxProblems: settings.maxProblems,
+                };
                 const cut = size - header.end > settings.splitAboveBytes ? await middleLineBreak(file.path, header.end, size) : undefined;
                 result = cut === undefined ? await scanRange(request) : await scanSplit(request, cut);
             }

@@ -1,6 +1,6 @@
-import { DATASET_COLUMNS, DatasetType } from './dataset-type';
-import { RULES } from './rules';
-import { DatasetSchema, SchemaField } from './schema';
+import { DATASET_COLUMNS, DatasetType } from "./dataset-type";
+import { RULES } from "./rules";
+import { DatasetSchema, SchemaField } from "./schema";
 
 /** What a column's values are checked as. Numbers, not strings, because the row loop switches on them per value. */
 export const ValueKind = {
@@ -38,21 +38,27 @@ export interface HeaderField {
 
 export type RuleFinding = [rule: string, message: string];
 
-const TIMESTAMP_COLUMNS = ['TIMESTAMP', 'CREATION_TIMESTAMP'];
-const ID_COLUMNS = ['USER_ID', 'ITEM_ID'];
+const TIMESTAMP_COLUMNS = ["TIMESTAMP", "CREATION_TIMESTAMP"];
+const ID_COLUMNS = ["USER_ID", "ITEM_ID"];
 
 /** Checks the header row (line 1) and derives the column plan for the data rows. */
-export function checkHeader(fields: HeaderField[], type: DatasetType, schema?: DatasetSchema): { plan: ColumnPlan; findings: RuleFinding[] } {
+export function checkHeader(
+    fields: HeaderField[],
+    type: DatasetType,
+    schema?: DatasetSchema,
+): { plan: ColumnPlan; findings: RuleFinding[] } {
     const findings: RuleFinding[] = [];
     const spec = DATASET_COLUMNS[type];
-    const schemaByUpper = new Map<string, SchemaField>((schema?.fields ?? []).map((f) => [f.name.toUpperCase(), f]));
-    const canonicalNames = schema ? schema.fields.map((f) => f.name) : [...spec.required, ...spec.reserved, ...ID_COLUMNS, ...TIMESTAMP_COLUMNS];
-    const canonicalByUpper = new Map(canonicalNames.map((n) => [n.toUpperCase(), n]));
+    const schemaByUpper = new Map<string, SchemaField>((schema?.fields ?? []).map(f => [f.name.toUpperCase(), f]));
+    const canonicalNames = schema
+        ? schema.fields.map(f => f.name)
+        : [...spec.required, ...spec.reserved, ...ID_COLUMNS, ...TIMESTAMP_COLUMNS];
+    const canonicalByUpper = new Map(canonicalNames.map(n => [n.toUpperCase(), n]));
 
     const seen = new Set<string>();
     fields.forEach((f, i) => {
         if (f.quoted) findings.push(RULES.headerQuoted(f.name));
-        if (f.name === '') findings.push(RULES.headerEmptyColumn(i + 1));
+        if (f.name === "") findings.push(RULES.headerEmptyColumn(i + 1));
         else if (seen.has(f.name.toUpperCase())) findings.push(RULES.headerDuplicateColumn(f.name));
         seen.add(f.name.toUpperCase());
         const canonical = canonicalByUpper.get(f.name.toUpperCase());
@@ -61,17 +67,17 @@ export function checkHeader(fields: HeaderField[], type: DatasetType, schema?: D
 
     const required = [...spec.required];
     for (const f of schema?.fields ?? []) if (!f.nullable && !required.includes(f.name)) required.push(f.name);
-    const missing = required.filter((name) => !seen.has(name.toUpperCase()));
+    const missing = required.filter(name => !seen.has(name.toUpperCase()));
     if (missing.length > 0) findings.push(RULES.missingColumns(missing));
 
-    const nonMetadata = new Set([...spec.required, ...spec.reserved].map((n) => n.toUpperCase()));
-    const metadata = fields.map((f) => f.name).filter((n) => n !== '' && !nonMetadata.has(n.toUpperCase()));
+    const nonMetadata = new Set([...spec.required, ...spec.reserved].map(n => n.toUpperCase()));
+    const metadata = fields.map(f => f.name).filter(n => n !== "" && !nonMetadata.has(n.toUpperCase()));
     if (metadata.length < spec.minMetadata) findings.push(RULES.metadataMissing(type, spec.required[0]));
     if (metadata.length > spec.maxMetadata) findings.push(RULES.metadataTooMany(type, metadata, spec.maxMetadata));
 
     if (schema) {
         for (const f of fields) {
-            if (f.name !== '' && !schemaByUpper.has(f.name.toUpperCase())) findings.push(RULES.schemaUnknownColumn(f.name, schema.path));
+            if (f.name !== "" && !schemaByUpper.has(f.name.toUpperCase())) findings.push(RULES.schemaUnknownColumn(f.name, schema.path));
         }
     }
 
@@ -83,9 +89,9 @@ export function checkHeader(fields: HeaderField[], type: DatasetType, schema?: D
         const check = columnCheck(upper, field);
         if (check) checks.push({ index, name: f.name, ...check });
     });
-    const upperNames = fields.map((f) => f.name.toUpperCase());
+    const upperNames = fields.map(f => f.name.toUpperCase());
     return {
-        plan: { fieldCount: fields.length, checks, userColumn: upperNames.indexOf('USER_ID'), itemColumn: upperNames.indexOf('ITEM_ID') },
+        plan: { fieldCount: fields.length, checks, userColumn: upperNames.indexOf("USER_ID"), itemColumn: upperNames.indexOf("ITEM_ID") },
         findings,
     };
 }
@@ -93,20 +99,20 @@ export function checkHeader(fields: HeaderField[], type: DatasetType, schema?: D
 /** Reserved names keep their Personalize meaning; other columns take their schema type, or count as categorical without a schema. */
 function columnCheck(upper: string, field: SchemaField | undefined): { kind: number; nullable: boolean } | undefined {
     if (ID_COLUMNS.includes(upper)) return { kind: ValueKind.id, nullable: false };
-    if (TIMESTAMP_COLUMNS.includes(upper)) return { kind: ValueKind.timestamp, nullable: field ? field.nullable : upper !== 'TIMESTAMP' };
-    if (!field) return { kind: upper === 'EVENT_VALUE' ? ValueKind.number : ValueKind.categorical, nullable: true };
+    if (TIMESTAMP_COLUMNS.includes(upper)) return { kind: ValueKind.timestamp, nullable: field ? field.nullable : upper !== "TIMESTAMP" };
+    if (!field) return { kind: upper === "EVENT_VALUE" ? ValueKind.number : ValueKind.categorical, nullable: true };
     const nullable = field.nullable;
     switch (field.type) {
-        case 'int':
+        case "int":
             return { kind: ValueKind.int, nullable };
-        case 'long':
+        case "long":
             return { kind: ValueKind.long, nullable };
-        case 'float':
-        case 'double':
+        case "float":
+        case "double":
             return { kind: ValueKind.number, nullable };
-        case 'boolean':
+        case "boolean":
             return { kind: ValueKind.boolean, nullable };
-        case 'string':
+        case "string":
             if (field.categorical) return { kind: ValueKind.categorical, nullable };
             return nullable ? undefined : { kind: ValueKind.string, nullable };
     }

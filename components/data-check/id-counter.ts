@@ -95,7 +95,8 @@ export class IdCounter {
         const table = this.table;
         const mask = (table.length >>> 1) - 1;
         let touched = 0;
-        for (let i = 0; i < n; i += 2) touched ^= table[2 * ((pending[i] ^ Math.imul(pending[i + 1] & ~COUNT_BITS, 0x9e3779b1)) & mask) + 1];
+        for (let i = 0; i < n; i += 2)
+            touched ^= table[2 * ((pending[i] ^ Math.imul(pending[i + 1] & ~COUNT_BITS, 0x9e3779b1)) & mask) + 1];
         this.touched = touched;
         for (let i = 0; i < n; i += 2) this.add(pending[i], pending[i + 1]);
         this.pendingCount = 0;

@@ -1,10 +1,10 @@
-import { createHash } from 'crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { Worker } from 'worker_threads';
-import { IdCounter, TransferredIdCounter } from './id-counter';
-import { RangeRequest, RangeResult, scanRange } from './range-scan';
+import { createHash } from "crypto";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Worker } from "worker_threads";
+import { IdCounter, TransferredIdCounter } from "./id-counter";
+import { RangeRequest, RangeResult, scanRange } from "./range-scan";
 
 let transpiled: Record<string, string> | undefined;
 
@@ -14,8 +14,8 @@ function workerSources(entry: string): Record<string, string> {
     const pending = [entry];
     for (let fileName = pending.pop(); fileName !== undefined; fileName = pending.pop()) {
         if (sources[fileName] !== undefined) continue;
-        sources[fileName] = readFileSync(fileName, 'utf8');
-        for (const [, name] of sources[fileName].matchAll(/from '\.\/([\w-]+)'/g)) pending.push(path.join(__dirname, `${name}.ts`));
+        sources[fileName] = readFileSync(fileName, "utf8");
+        for (const [, name] of sources[fileName].matchAll(/from ["']\.\/([\w-]+)["']/g)) pending.push(path.join(__dirname, `${name}.ts`));
     }
     return sources;
 }
@@ -28,12 +28,12 @@ function workerSources(entry: string): Record<string, string> {
 function transpiledWorkerModules(entry: string): Record<string, string> {
     if (transpiled) return transpiled;
     // Only reached under ts-node, which has already loaded the compiler.
-    const ts = require('typescript') as typeof import('typescript');
+    const ts = require("typescript") as typeof import("typescript");
     const sources = workerSources(entry);
-    const hash = createHash('sha256').update(ts.version).update(JSON.stringify(sources)).digest('hex').slice(0, 24);
+    const hash = createHash("sha256").update(ts.version).update(JSON.stringify(sources)).digest("hex").slice(0, 24);
     const cacheFile = path.join(os.tmpdir(), `data-check-worker-${hash}.json`);
     try {
-        transpiled = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>;
+        transpiled = JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, string>;
         return transpiled;
     } catch {
         const modules: Record<string, string> = {};
@@ -59,7 +59,11 @@ function transpiledWorkerModules(entry: string): Record<string, string> {
 const TS_MODULE_SHIM = `
 const Module = require('module');
 const { workerData } = require('worker_threads');
-Module._extensions['.ts'] = (module, fileName) => module._compile(workerData.modules[fileName], fileName);
+Module._extensions['.ts'] = (module, fileName) => {
+    const code = workerData.modules[fileName];
+    if (typeof code !== 'string') throw new Error('data-check worker: no transpiled source for ' + fileName);
+    module._compile(code, fileName);
+};
 require(workerData.entry);
 `;
 
@@ -70,21 +74,32 @@ require(workerData.entry);
  */
 function startWorker(request: RangeRequest): Worker {
     const entry = path.join(__dirname, `scan-worker${path.extname(__filename)}`);
-    if (!__filename.endsWith('.ts')) return new Worker(entry, { workerData: { request } });
+    if (!__filename.endsWith(".ts")) return new Worker(entry, { workerData: { request } });
     // execArgv: [] keeps the worker from inheriting `-r ts-node/register`, which would load the compiler anyway.
-    return new Worker(TS_MODULE_SHIM, { eval: true, execArgv: [], workerData: { request, entry, modules: transpiledWorkerModules(entry) } });
+    return new Worker(TS_MODULE_SHIM, {
+        eval: true,
+        execArgv: [],
+        workerData: { request, entry, modules: transpiledWorkerModules(entry) },
+    });
 }
 
 export function scanRangeInWorker(request: RangeRequest): Promise<RangeResult> {
     return new Promise((resolve, reject) => {
         const worker = startWorker(request);
-        worker.once('message', (message: (Omit<RangeResult, 'users' | 'items'> & { users: TransferredIdCounter; items: TransferredIdCounter }) | { error: string }) => {
-            if ('error' in message) reject(new Error(message.error));
-            else resolve({ ...message, users: IdCounter.fromTransfer(message.users), items: IdCounter.fromTransfer(message.items) });
-            void worker.terminate();
-        });
-        worker.once('error', reject);
-        worker.once('exit', (code) => reject(new Error(`the data-check worker exited with code ${code} before reporting`)));
+        worker.once(
+            "message",
+            (
+                message:
+                    | (Omit<RangeResult, "users" | "items"> & { users: TransferredIdCounter; items: TransferredIdCounter })
+                    | { error: string },
+            ) => {
+                if ("error" in message) reject(new Error(message.error));
+                else resolve({ ...message, users: IdCounter.fromTransfer(message.users), items: IdCounter.fromTransfer(message.items) });
+                void worker.terminate();
+            },
+        );
+        worker.once("error", reject);
+        worker.once("exit", code => reject(new Error(`the data-check worker exited with code ${code} before reporting`)));
     });
 }
 
@@ -123,7 +138,7 @@ export async function scanSplit(request: RangeRequest, cut: number): Promise<Ran
     const offset = first.nextLine - 1;
     const shifted = {
         ...second,
-        problems: second.problems.map((p) => ({ ...p, line: p.line + offset })),
+        problems: second.problems.map(p => ({ ...p, line: p.line + offset })),
         nextLine: second.nextLine + offset,
     };
     return mergeRanges(first, shifted, request.maxProblems);

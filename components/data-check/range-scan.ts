@@ -1,10 +1,10 @@
-import { promises as fs } from 'fs';
-import { isUtf8 } from 'buffer';
-import { ColumnPlan } from './header';
-import { IdCounter } from './id-counter';
-import { Problem, ProblemList } from './report';
-import { RowChecker } from './row-checker';
-import { MAX_RECORD_BYTES, RecordScanner } from './scanner';
+import { promises as fs } from "fs";
+import { isUtf8 } from "buffer";
+import { ColumnPlan } from "./header";
+import { IdCounter } from "./id-counter";
+import { Problem, ProblemList } from "./report";
+import { RowChecker } from "./row-checker";
+import { MAX_RECORD_BYTES, RecordScanner } from "./scanner";
 
 /** Bytes per read: large reads keep syscalls rare; one buffer is reused for the whole range. */
 const READ_BYTES = 2 << 20;
@@ -40,7 +40,7 @@ export async function scanRange(request: RangeRequest): Promise<RangeResult> {
     const checker = new RowChecker(request.plan, problems);
     const scanner = new RecordScanner(checker, request.firstLine);
     const buf = Buffer.allocUnsafe(READ_BYTES + MAX_RECORD_BYTES);
-    const file = await fs.open(path, 'r');
+    const file = await fs.open(path, "r");
     let base = start; // file offset of buf[0]
     let carried = 0; // bytes of an unfinished record kept at the front of buf
     try {

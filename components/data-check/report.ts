@@ -1,4 +1,4 @@
-import { DatasetType } from './dataset-type';
+import { DatasetType } from "./dataset-type";
 
 /** One finding, printed as `path:line: rule: message`. Line 0 means the finding is about the whole file or several files. */
 export interface Problem {

@@ -1,7 +1,7 @@
-import { ColumnCheck, ColumnPlan, ValueKind } from './header';
-import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS, hashId, idHash } from './id-counter';
-import { ProblemList } from './report';
-import { LIMITS, RULES } from './rules';
+import { ColumnCheck, ColumnPlan, ValueKind } from "./header";
+import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS, hashId, idHash } from "./id-counter";
+import { ProblemList } from "./report";
+import { LIMITS, RULES } from "./rules";
 import {
     FIELD_QUOTED,
     FieldBounds,
@@ -11,7 +11,7 @@ import {
     RECORD_UNCLOSED_QUOTE,
     RecordVisitor,
     decodeQuotedField,
-} from './scanner';
+} from "./scanner";
 
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -36,7 +36,9 @@ export class RowChecker implements RecordVisitor {
         readonly problems: ProblemList,
     ) {
         this.checks = plan.checks;
-        this.counters = plan.checks.map((c) => (c.index === plan.userColumn ? this.users : c.index === plan.itemColumn ? this.items : undefined));
+        this.counters = plan.checks.map(c =>
+            c.index === plan.userColumn ? this.users : c.index === plan.itemColumn ? this.items : undefined,
+        );
     }
 
     record(buf: Buffer, fields: FieldBounds, line: number, flags: number): void {
@@ -98,23 +100,25 @@ export class RowChecker implements RecordVisitor {
             }
             case ValueKind.timestamp: {
                 const digits = integerDigits(buf, start, end);
-                if (digits < 0) this.problems.add(line, ...RULES.timestampInteger(name, buf.toString('utf8', start, end)));
-                else if (digits === 13) this.problems.add(line, ...RULES.timestampMilliseconds(name, buf.toString('utf8', start, end)));
-                else if (digits > 13) this.problems.add(line, ...RULES.timestampRange(name, buf.toString('utf8', start, end)));
+                if (digits < 0) this.problems.add(line, ...RULES.timestampInteger(name, buf.toString("utf8", start, end)));
+                else if (digits === 13) this.problems.add(line, ...RULES.timestampMilliseconds(name, buf.toString("utf8", start, end)));
+                else if (digits > 13) this.problems.add(line, ...RULES.timestampRange(name, buf.toString("utf8", start, end)));
                 return;
             }
             case ValueKind.number:
-                if (!isDecimalNumber(buf, start, end)) this.problems.add(line, ...RULES.notANumber(name, buf.toString('utf8', start, end)));
+                if (!isDecimalNumber(buf, start, end)) this.problems.add(line, ...RULES.notANumber(name, buf.toString("utf8", start, end)));
                 return;
             case ValueKind.int:
             case ValueKind.long: {
-                const type = check.kind === ValueKind.int ? 'int' : 'long';
-                if (!fitsInteger(buf, start, end, type)) this.problems.add(line, ...RULES.schemaType(name, buf.toString('utf8', start, end), type));
+                const type = check.kind === ValueKind.int ? "int" : "long";
+                if (!fitsInteger(buf, start, end, type))
+                    this.problems.add(line, ...RULES.schemaType(name, buf.toString("utf8", start, end), type));
                 return;
             }
             case ValueKind.boolean: {
-                const text = buf.toString('latin1', start, end).toLowerCase();
-                if (text !== 'true' && text !== 'false') this.problems.add(line, ...RULES.schemaType(name, buf.toString('utf8', start, end), 'boolean'));
+                const text = buf.toString("latin1", start, end).toLowerCase();
+                if (text !== "true" && text !== "false")
+                    this.problems.add(line, ...RULES.schemaType(name, buf.toString("utf8", start, end), "boolean"));
                 return;
             }
             case ValueKind.categorical:
@@ -148,11 +152,11 @@ const INTEGER_RANGE = {
     long: [-(2n ** 63n), 2n ** 63n - 1n],
 } as const;
 
-function fitsInteger(buf: Buffer, start: number, end: number, type: 'int' | 'long'): boolean {
+function fitsInteger(buf: Buffer, start: number, end: number, type: "int" | "long"): boolean {
     const digits = integerDigits(buf, start, end);
     if (digits < 0) return false;
     if (digits <= 9) return true;
-    const value = BigInt(buf.toString('latin1', start, end));
+    const value = BigInt(buf.toString("latin1", start, end));
     const [min, max] = INTEGER_RANGE[type];
     return value >= min && value <= max;
 }

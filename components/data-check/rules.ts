@@ -19,34 +19,103 @@ const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 const quote = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 
 export const RULES = {
-    headerMissing: () => ['header-missing', 'the file is empty; the first line must be the header naming the columns (e.g. USER_ID,ITEM_ID,TIMESTAMP)'],
-    headerBom: () => ['header-bom', 'the file starts with a UTF-8 byte-order mark; remove the byte-order mark (save as UTF-8 without BOM)'],
-    headerQuoted: (name: string) => ['header-quoted', `column name ${quote(name)} is quoted; write header names without quotes`],
-    headerEmptyColumn: (column: number) => ['header-empty-column', `column ${column} has no name; name every column after its schema field`],
-    headerDuplicateColumn: (name: string) => ['header-duplicate-column', `column ${name} appears more than once; keep one`],
-    headerCase: (name: string, expected: string) => ['header-case', `column ${name} must be written ${expected}: header names match the schema field names exactly`],
-    missingColumns: (names: string[]) => ['missing-columns', `Input CSV is missing the following columns: [${names.join(', ')}]; add them to the header`],
-    metadataMissing: (type: string, id: string) => ['metadata-missing', `a ${type} dataset needs ${id} and at least one metadata column; add one`],
-    metadataTooMany: (type: string, names: string[], max: number) => ['metadata-too-many', `a ${type} dataset takes at most ${max} metadata columns, found ${names.length} (${names.join(', ')}); drop some`],
-    schemaUnknownColumn: (name: string, schemaPath: string) => ['schema-unknown-column', `column ${name} is not a field of ${schemaPath}; remove the column or add the field to the schema`],
-    schemaInvalid: (detail: string) => ['schema-invalid', `${detail}; fix the schema (Avro JSON as taken by CreateSchema) — the data was checked without it`],
-    blankLine: () => ['blank-line', 'the line is empty; remove it (one record per line; a final line break is fine)'],
-    fieldCount: (expected: number, found: number) => ['field-count', `expected ${expected} fields as in the header, found ${found}; quote values that contain commas ("a,b")`],
-    quotedLineBreak: () => ['quoted-line-break', 'a quoted value contains a line break; put each record on one line (remove line breaks from values)'],
-    unclosedQuote: () => ['unclosed-quote', 'a quoted value is never closed; end it with " and double any quote inside it ("")'],
-    recordTooLong: (maxBytes: number) => ['record-too-long', `a record is longer than ${maxBytes} bytes (an unclosed quote?); checking resumed at the next line`],
-    invalidUtf8: () => ['invalid-utf8', 'the line is not valid UTF-8; save the file as UTF-8'],
-    idEmpty: (column: string) => ['id-empty', `${column} is empty; every record needs one`],
-    idTooLong: (column: string, length: number) => ['id-too-long', `${column} is ${length} characters; IDs can be at most ${LIMITS.idCharacters}`],
-    timestampMilliseconds: (column: string, value: string) => ['timestamp-milliseconds', `${column} ${value} is in milliseconds: divide by 1000 (Unix epoch seconds)`],
-    timestampInteger: (column: string, value: string) => ['timestamp-integer', `${column} ${quote(value)} is not an integer; use Unix epoch seconds`],
-    timestampRange: (column: string, value: string) => ['timestamp-range', `${column} ${quote(value)} has ${value.length} digits, too many for Unix epoch seconds; convert to seconds`],
-    notANumber: (column: string, value: string) => ['not-a-number', `${column} ${quote(value)} is not a number; write a decimal number (e.g. 3.5)`],
-    categoricalTooLong: (column: string, length: number) => ['categorical-too-long', `${column} is ${length} characters; categorical values can be at most ${LIMITS.categoricalCharacters} (several values separated by |)`],
-    schemaType: (column: string, value: string, type: string) => ['schema-type', `${column} ${quote(value)} is not a valid ${type} as the schema says; fix the value or the field type`],
-    valueEmpty: (column: string) => ['value-empty', `${column} is empty but required; fill it (with a schema: or make the field type ["null", ...])`],
-    fileTooLarge: (bytes: number) => ['file-too-large', `the file is ${gb(bytes)}; one S3 upload (single PUT) takes at most 5 GB: split it into several files in the same folder`],
-    interactionsTooFew: (rows: number, files: number) => ['interactions-min-records', `the interactions data has ${rows} records in ${files} file(s); Personalize needs at least ${LIMITS.minInteractions} to train`],
-    interactionsTooFewUsers: (users: number, capped: boolean) => ['interactions-min-users', `${capped ? 'at least ' : ''}${users} users have ${LIMITS.minInteractionsPerUser} or more interactions${capped ? ' (user count capped)' : ''}; Personalize needs at least ${LIMITS.minUsers}`],
-    importTooLarge: (bytes: number) => ['import-too-large', `the interactions files total ${gb(bytes)}; a FULL import takes at most 100 GB: import in several jobs or ask for a quota increase`],
+    headerMissing: () => [
+        "header-missing",
+        "the file is empty; the first line must be the header naming the columns (e.g. USER_ID,ITEM_ID,TIMESTAMP)",
+    ],
+    headerBom: () => ["header-bom", "the file starts with a UTF-8 byte-order mark; remove the byte-order mark (save as UTF-8 without BOM)"],
+    headerQuoted: (name: string) => ["header-quoted", `column name ${quote(name)} is quoted; write header names without quotes`],
+    headerEmptyColumn: (column: number) => [
+        "header-empty-column",
+        `column ${column} has no name; name every column after its schema field`,
+    ],
+    headerDuplicateColumn: (name: string) => ["header-duplicate-column", `column ${name} appears more than once; keep one`],
+    headerCase: (name: string, expected: string) => [
+        "header-case",
+        `column ${name} must be written ${expected}: header names match the schema field names exactly`,
+    ],
+    missingColumns: (names: string[]) => [
+        "missing-columns",
+        `Input CSV is missing the following columns: [${names.join(", ")}]; add them to the header`,
+    ],
+    metadataMissing: (type: string, id: string) => [
+        "metadata-missing",
+        `a ${type} dataset needs ${id} and at least one metadata column; add one`,
+    ],
+    metadataTooMany: (type: string, names: string[], max: number) => [
+        "metadata-too-many",
+        `a ${type} dataset takes at most ${max} metadata columns, found ${names.length} (${names.join(", ")}); drop some`,
+    ],
+    schemaUnknownColumn: (name: string, schemaPath: string) => [
+        "schema-unknown-column",
+        `column ${name} is not a field of ${schemaPath}; remove the column or add the field to the schema`,
+    ],
+    schemaInvalid: (detail: string) => [
+        "schema-invalid",
+        `${detail}; fix the schema (Avro JSON as taken by CreateSchema) — the data was checked without it`,
+    ],
+    blankLine: () => ["blank-line", "the line is empty; remove it (one record per line; a final line break is fine)"],
+    fieldCount: (expected: number, found: number) => [
+        "field-count",
+        `expected ${expected} fields as in the header, found ${found}; quote values that contain commas ("a,b")`,
+    ],
+    quotedLineBreak: () => [
+        "quoted-line-break",
+        "a quoted value contains a line break; put each record on one line (remove line breaks from values)",
+    ],
+    unclosedQuote: () => ["unclosed-quote", 'a quoted value is never closed; end it with " and double any quote inside it ("")'],
+    recordTooLong: (maxBytes: number) => [
+        "record-too-long",
+        `a record is longer than ${maxBytes} bytes (an unclosed quote?); checking resumed at the next line`,
+    ],
+    invalidUtf8: () => ["invalid-utf8", "the line is not valid UTF-8; save the file as UTF-8"],
+    idEmpty: (column: string) => ["id-empty", `${column} is empty; every record needs one`],
+    idTooLong: (column: string, length: number) => [
+        "id-too-long",
+        `${column} is ${length} characters; IDs can be at most ${LIMITS.idCharacters}`,
+    ],
+    timestampMilliseconds: (column: string, value: string) => [
+        "timestamp-milliseconds",
+        `${column} ${value} is in milliseconds: divide by 1000 (Unix epoch seconds)`,
+    ],
+    timestampInteger: (column: string, value: string) => [
+        "timestamp-integer",
+        `${column} ${quote(value)} is not an integer; use Unix epoch seconds`,
+    ],
+    timestampRange: (column: string, value: string) => [
+        "timestamp-range",
+        `${column} ${quote(value)} has ${value.length} digits, too many for Unix epoch seconds; convert to seconds`,
+    ],
+    notANumber: (column: string, value: string) => [
+        "not-a-number",
+        `${column} ${quote(value)} is not a number; write a decimal number (e.g. 3.5)`,
+    ],
+    categoricalTooLong: (column: string, length: number) => [
+        "categorical-too-long",
+        `${column} is ${length} characters; categorical values can be at most ${LIMITS.categoricalCharacters} (several values separated by |)`,
+    ],
+    schemaType: (column: string, value: string, type: string) => [
+        "schema-type",
+        `${column} ${quote(value)} is not a valid ${type} as the schema says; fix the value or the field type`,
+    ],
+    valueEmpty: (column: string) => [
+        "value-empty",
+        `${column} is empty but required; fill it (with a schema: or make the field type ["null", ...])`,
+    ],
+    fileTooLarge: (bytes: number) => [
+        "file-too-large",
+        `the file is ${gb(bytes)}; one S3 upload (single PUT) takes at most 5 GB: split it into several files in the same folder`,
+    ],
+    interactionsTooFew: (rows: number, files: number) => [
+        "interactions-min-records",
+        `the interactions data has ${rows} records in ${files} file(s); Personalize needs at least ${LIMITS.minInteractions} to train`,
+    ],
+    interactionsTooFewUsers: (users: number, capped: boolean) => [
+        "interactions-min-users",
+        `${capped ? "at least " : ""}${users} users have ${LIMITS.minInteractionsPerUser} or more interactions${capped ? " (user count capped)" : ""}; Personalize needs at least ${LIMITS.minUsers}`,
+    ],
+    importTooLarge: (bytes: number) => [
+        "import-too-large",
+        `the interactions files total ${gb(bytes)}; a FULL import takes at most 100 GB: import in several jobs or ask for a quota increase`,
+    ],
 } satisfies Record<string, (...args: never[]) => [string, string]>;

@@ -1,4 +1,4 @@
-import { isUtf8 } from 'buffer';
+import { isUtf8 } from "buffer";
 
 /*
  * A byte-level CSV record scanner. It does what csv-parse does with the options

@@ -10,183 +10,187 @@
  * boolean, IP range or ARN), since IAM gives no rule for a negated operator on such a value.
  * The evaluator turns "unknown" into the stricter verdict.
  */
-import type { ConditionClause } from './document';
-import { resolveText, wildcardPattern, type KeyLookup } from './wildcards';
+import type { ConditionClause } from "./document";
+import { resolveText, wildcardPattern, type KeyLookup } from "./wildcards";
 
-export type Truth = boolean | 'unknown';
+export type Truth = boolean | "unknown";
 
 type ValueTest = (requestValue: string, policyValue: string, lookup: KeyLookup) => Truth;
 
 const POSITIVE_TESTS: Record<string, ValueTest> = {
-  stringequals: literal((r, p) => r === p),
-  stringequalsignorecase: literal((r, p) => r.toLowerCase() === p.toLowerCase()),
-  stringlike: (r, p, l) => known(wildcardPattern(p, l, false), (re) => re.test(r)),
-  numericequals: literal(numeric((a, b) => a === b)),
-  numericlessthan: literal(numeric((a, b) => a < b)),
-  numericlessthanequals: literal(numeric((a, b) => a <= b)),
-  numericgreaterthan: literal(numeric((a, b) => a > b)),
-  numericgreaterthanequals: literal(numeric((a, b) => a >= b)),
-  dateequals: literal(dated((a, b) => a === b)),
-  datelessthan: literal(dated((a, b) => a < b)),
-  datelessthanequals: literal(dated((a, b) => a <= b)),
-  dategreaterthan: literal(dated((a, b) => a > b)),
-  dategreaterthanequals: literal(dated((a, b) => a >= b)),
-  bool: literal((r, p) => (isBoolean(r) && isBoolean(p) ? r.toLowerCase() === p.toLowerCase() : 'unknown')),
-  binaryequals: literal((r, p) => r === p),
-  ipaddress: literal(ipInRange),
-  arnequals: arnMatches,
-  arnlike: arnMatches,
+    stringequals: literal((r, p) => r === p),
+    stringequalsignorecase: literal((r, p) => r.toLowerCase() === p.toLowerCase()),
+    stringlike: (r, p, l) => known(wildcardPattern(p, l, false), re => re.test(r)),
+    numericequals: literal(numeric((a, b) => a === b)),
+    numericlessthan: literal(numeric((a, b) => a < b)),
+    numericlessthanequals: literal(numeric((a, b) => a <= b)),
+    numericgreaterthan: literal(numeric((a, b) => a > b)),
+    numericgreaterthanequals: literal(numeric((a, b) => a >= b)),
+    dateequals: literal(dated((a, b) => a === b)),
+    datelessthan: literal(dated((a, b) => a < b)),
+    datelessthanequals: literal(dated((a, b) => a <= b)),
+    dategreaterthan: literal(dated((a, b) => a > b)),
+    dategreaterthanequals: literal(dated((a, b) => a >= b)),
+    bool: literal((r, p) => (isBoolean(r) && isBoolean(p) ? r.toLowerCase() === p.toLowerCase() : "unknown")),
+    binaryequals: literal((r, p) => r === p),
+    ipaddress: literal(ipInRange),
+    arnequals: arnMatches,
+    arnlike: arnMatches,
 };
 
 /** Negated operators are true exactly when their positive twin matches none of the values. */
 const NEGATED_TWINS: Record<string, string> = {
-  stringnotequals: 'stringequals',
-  stringnotequalsignorecase: 'stringequalsignorecase',
-  stringnotlike: 'stringlike',
-  numericnotequals: 'numericequals',
-  datenotequals: 'dateequals',
-  notipaddress: 'ipaddress',
-  arnnotequals: 'arnequals',
-  arnnotlike: 'arnlike',
+    stringnotequals: "stringequals",
+    stringnotequalsignorecase: "stringequalsignorecase",
+    stringnotlike: "stringlike",
+    numericnotequals: "numericequals",
+    datenotequals: "dateequals",
+    notipaddress: "ipaddress",
+    arnnotequals: "arnequals",
+    arnnotlike: "arnlike",
 };
 
 export function isKnownOperator(baseOperator: string): boolean {
-  const name = baseOperator.toLowerCase();
-  return name === 'null' || name in POSITIVE_TESTS || name in NEGATED_TWINS;
+    const name = baseOperator.toLowerCase();
+    return name === "null" || name in POSITIVE_TESTS || name in NEGATED_TWINS;
 }
 
 export function evaluateCondition(clause: ConditionClause, lookup: KeyLookup): Truth {
-  const name = clause.baseOperator.toLowerCase();
-  if (!isKnownOperator(name)) return 'unknown';
-  const found = lookup(clause.key);
-  if (found.state === 'unknown') return 'unknown';
-  if (name === 'null') {
-    const wanted = String(found.state === 'absent');
-    return clause.values.some((v) => v.toLowerCase() === wanted);
-  }
-  const negated = name in NEGATED_TWINS;
-  const test = POSITIVE_TESTS[negated ? NEGATED_TWINS[name] : name];
-  const holdsFor = (requestValue: string): Truth => {
-    const anyMatch = any(clause.values, (policyValue) => test(requestValue, policyValue, lookup));
-    return negated ? not(anyMatch) : anyMatch;
-  };
+    const name = clause.baseOperator.toLowerCase();
+    if (!isKnownOperator(name)) return "unknown";
+    const found = lookup(clause.key);
+    if (found.state === "unknown") return "unknown";
+    if (name === "null") {
+        const wanted = String(found.state === "absent");
+        return clause.values.some(v => v.toLowerCase() === wanted);
+    }
+    const negated = name in NEGATED_TWINS;
+    const test = POSITIVE_TESTS[negated ? NEGATED_TWINS[name] : name];
+    const holdsFor = (requestValue: string): Truth => {
+        const anyMatch = any(clause.values, policyValue => test(requestValue, policyValue, lookup));
+        return negated ? not(anyMatch) : anyMatch;
+    };
 
-  if (found.state === 'absent') {
-    if (clause.set === 'ForAllValues') return true;
-    if (clause.set === 'ForAnyValue') return clause.ifExists ? 'unknown' : false;
-    return clause.ifExists || negated;
-  }
-  const requestValues = found.value;
-  if (clause.set === 'ForAllValues') return every([requestValues].flat(), holdsFor);
-  if (clause.set === 'ForAnyValue') return any([requestValues].flat(), holdsFor);
-  return typeof requestValues === 'string' ? holdsFor(requestValues) : 'unknown';
+    if (found.state === "absent") {
+        if (clause.set === "ForAllValues") return true;
+        if (clause.set === "ForAnyValue") return clause.ifExists ? "unknown" : false;
+        return clause.ifExists || negated;
+    }
+    const requestValues = found.value;
+    if (clause.set === "ForAllValues") return every([requestValues].flat(), holdsFor);
+    if (clause.set === "ForAnyValue") return any([requestValues].flat(), holdsFor);
+    return typeof requestValues === "string" ? holdsFor(requestValues) : "unknown";
 }
 
 export function any<T>(items: readonly T[], test: (item: T) => Truth): Truth {
-  let result: Truth = false;
-  for (const item of items) {
-    const outcome = test(item);
-    if (outcome === true) return true;
-    if (outcome === 'unknown') result = 'unknown';
-  }
-  return result;
+    let result: Truth = false;
+    for (const item of items) {
+        const outcome = test(item);
+        if (outcome === true) return true;
+        if (outcome === "unknown") result = "unknown";
+    }
+    return result;
 }
 
 export function every<T>(items: readonly T[], test: (item: T) => Truth): Truth {
-  return not(any(items, (item) => not(test(item))));
+    return not(any(items, item => not(test(item))));
 }
 
 export function not(value: Truth): Truth {
-  return value === 'unknown' ? 'unknown' : !value;
+    return value === "unknown" ? "unknown" : !value;
 }
 
 function known<T>(value: T | undefined, test: (value: T) => Truth): Truth {
-  return value === undefined ? 'unknown' : test(value);
+    return value === undefined ? "unknown" : test(value);
 }
 
 /** For operators without wildcards: policy variables resolve to plain text first. */
 function literal(test: (requestValue: string, policyValue: string) => Truth): ValueTest {
-  return (r, p, l) => known(resolveText(p, l), (resolved) => test(r, resolved));
+    return (r, p, l) => known(resolveText(p, l), resolved => test(r, resolved));
 }
 
 function numeric(compare: (request: number, policy: number) => boolean) {
-  return (r: string, p: string): Truth => {
-    const a = parseNumber(r);
-    const b = parseNumber(p);
-    return a === undefined || b === undefined ? 'unknown' : compare(a, b);
-  };
+    return (r: string, p: string): Truth => {
+        const a = parseNumber(r);
+        const b = parseNumber(p);
+        return a === undefined || b === undefined ? "unknown" : compare(a, b);
+    };
 }
 
 function parseNumber(text: string): number | undefined {
-  return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim()) ? Number(text) : undefined;
+    return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim()) ? Number(text) : undefined;
 }
 
 function dated(compare: (request: number, policy: number) => boolean) {
-  return (r: string, p: string): Truth => {
-    const a = parseDate(r);
-    const b = parseDate(p);
-    return a === undefined || b === undefined ? 'unknown' : compare(a, b);
-  };
+    return (r: string, p: string): Truth => {
+        const a = parseDate(r);
+        const b = parseDate(p);
+        return a === undefined || b === undefined ? "unknown" : compare(a, b);
+    };
 }
 
 /** IAM dates are ISO 8601 (e.g. `2026-01-01T00:00:00Z`) or epoch seconds. */
 function parseDate(text: string): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
+    if (/^\d+$/.test(text)) return Number(text) * 1000;
+    const ms = Date.parse(text);
+    return Number.isNaN(ms) ? undefined : ms;
 }
 
 function isBoolean(text: string): boolean {
-  const lower = text.toLowerCase();
-  return lower === 'true' || lower === 'false';
+    const lower = text.toLowerCase();
+    return lower === "true" || lower === "false";
 }
 
 /** ARNs compare component by component; wildcards never cross the first five colons. */
 function arnMatches(requestValue: string, policyValue: string, lookup: KeyLookup): Truth {
-  const policyParts = arnParts(policyValue);
-  const requestParts = arnParts(requestValue);
-  if (!policyParts || !requestParts) return 'unknown';
-  return every(policyParts.map((part, i) => [part, requestParts[i]] as const), ([part, value]) =>
-    known(wildcardPattern(part, lookup, false), (re) => re.test(value)),
-  );
+    const policyParts = arnParts(policyValue);
+    const requestParts = arnParts(requestValue);
+    if (!policyParts || !requestParts) return "unknown";
+    return every(
+        policyParts.map((part, i) => [part, requestParts[i]] as const),
+        ([part, value]) => known(wildcardPattern(part, lookup, false), re => re.test(value)),
+    );
 }
 
 function arnParts(arn: string): string[] | undefined {
-  const parts = arn.split(':');
-  if (parts.length < 6) return undefined;
-  return [...parts.slice(0, 5), parts.slice(5).join(':')];
+    const parts = arn.split(":");
+    if (parts.length < 6) return undefined;
+    return [...parts.slice(0, 5), parts.slice(5).join(":")];
 }
 
-interface IpNumber { bits: bigint; width: 32 | 128 }
+interface IpNumber {
+    bits: bigint;
+    width: 32 | 128;
+}
 
 function ipInRange(requestValue: string, policyRange: string): Truth {
-  const [address, prefixText] = policyRange.split('/');
-  const range = parseIp(address);
-  const ip = parseIp(requestValue);
-  const prefix = prefixText === undefined ? range?.width : Number(prefixText);
-  if (!range || !ip || prefix === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > range.width) return 'unknown';
-  if (range.width !== ip.width) return false;
-  const shift = BigInt(range.width - prefix);
-  return ip.bits >> shift === range.bits >> shift;
+    const [address, prefixText] = policyRange.split("/");
+    const range = parseIp(address);
+    const ip = parseIp(requestValue);
+    const prefix = prefixText === undefined ? range?.width : Number(prefixText);
+    if (!range || !ip || prefix === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > range.width) return "unknown";
+    if (range.width !== ip.width) return false;
+    const shift = BigInt(range.width - prefix);
+    return ip.bits >> shift === range.bits >> shift;
 }
 
 function parseIp(text: string): IpNumber | undefined {
-  return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+    return text.includes(":") ? parseIpv6(text) : parseIpv4(text);
 }
 
 function parseIpv4(text: string): IpNumber | undefined {
-  const octets = text.split('.');
-  if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) return undefined;
-  return { bits: octets.reduce((acc, o) => (acc << 8n) | BigInt(o), 0n), width: 32 };
+    const octets = text.split(".");
+    if (octets.length !== 4 || !octets.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255)) return undefined;
+    return { bits: octets.reduce((acc, o) => (acc << 8n) | BigInt(o), 0n), width: 32 };
 }
 
 function parseIpv6(text: string): IpNumber | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = halves.map((half) => (half === '' ? [] : half.split(':')));
-  const missing = 8 - groups.flat().length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const all = halves.length === 1 ? groups[0] : [...groups[0], ...Array<string>(missing).fill('0'), ...groups[1]];
-  if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
-  return { bits: all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n), width: 128 };
+    const halves = text.split("::");
+    if (halves.length > 2) return undefined;
+    const groups = halves.map(half => (half === "" ? [] : half.split(":")));
+    const missing = 8 - groups.flat().length;
+    if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+    const all = halves.length === 1 ? groups[0] : [...groups[0], ...Array<string>(missing).fill("0"), ...groups[1]];
+    if (!all.every(g => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+    return { bits: all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n), width: 128 };
 }

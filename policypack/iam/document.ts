@@ -6,38 +6,38 @@
  * how to fix it. Values IAM treats as case-sensitive (Effect, element names) are checked as such.
  */
 
-export type PrincipalType = 'AWS' | 'Service' | 'Federated' | 'CanonicalUser';
-export const PRINCIPAL_TYPES: readonly PrincipalType[] = ['AWS', 'Service', 'Federated', 'CanonicalUser'];
+export type PrincipalType = "AWS" | "Service" | "Federated" | "CanonicalUser";
+export const PRINCIPAL_TYPES: readonly PrincipalType[] = ["AWS", "Service", "Federated", "CanonicalUser"];
 
 /** `"*"` or, per principal type, the identifiers listed (always as an array). */
-export type PrincipalSpec = '*' | Partial<Record<PrincipalType, string[]>>;
+export type PrincipalSpec = "*" | Partial<Record<PrincipalType, string[]>>;
 
-export type SetOperator = 'ForAllValues' | 'ForAnyValue';
+export type SetOperator = "ForAllValues" | "ForAnyValue";
 
 export interface ConditionClause {
-  /** The operator exactly as written, e.g. `ForAnyValue:StringNotEqualsIfExists`. */
-  operator: string;
-  /** The operator without set prefix and `IfExists` suffix, e.g. `StringNotEquals`. */
-  baseOperator: string;
-  set?: SetOperator;
-  ifExists: boolean;
-  /** The condition key exactly as written (IAM compares key names case-insensitively). */
-  key: string;
-  values: string[];
+    /** The operator exactly as written, e.g. `ForAnyValue:StringNotEqualsIfExists`. */
+    operator: string;
+    /** The operator without set prefix and `IfExists` suffix, e.g. `StringNotEquals`. */
+    baseOperator: string;
+    set?: SetOperator;
+    ifExists: boolean;
+    /** The condition key exactly as written (IAM compares key names case-insensitively). */
+    key: string;
+    values: string[];
 }
 
 export interface Statement {
-  /** The Sid, or `Statement[i]` when there is none: used in every message about the statement. */
-  label: string;
-  sid?: string;
-  effect: 'Allow' | 'Deny';
-  principal?: PrincipalSpec;
-  notPrincipal?: PrincipalSpec;
-  action?: string[];
-  notAction?: string[];
-  resource?: string[];
-  notResource?: string[];
-  conditions: ConditionClause[];
+    /** The Sid, or `Statement[i]` when there is none: used in every message about the statement. */
+    label: string;
+    sid?: string;
+    effect: "Allow" | "Deny";
+    principal?: PrincipalSpec;
+    notPrincipal?: PrincipalSpec;
+    action?: string[];
+    notAction?: string[];
+    resource?: string[];
+    notResource?: string[];
+    conditions: ConditionClause[];
 }
 
 export type ParseResult = { ok: true; statements: Statement[] } | { ok: false; problems: string[] };
@@ -48,265 +48,278 @@ export type ParseResult = { ok: true; statements: Statement[] } | { ok: false; p
  * name a principal. Without a kind, neither rule is checked, so a role trust policy (a resource
  * policy without Resource) still parses.
  */
-export type PolicyKind = 'resource' | 'identity';
+export type PolicyKind = "resource" | "identity";
 
-const TOP_LEVEL_ELEMENTS = ['Version', 'Id', 'Statement'];
-const STATEMENT_ELEMENTS = [
-  'Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition',
-];
-const VERSIONS = ['2012-10-17', '2008-10-17'];
+const TOP_LEVEL_ELEMENTS = ["Version", "Id", "Statement"];
+const STATEMENT_ELEMENTS = ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
+const VERSIONS = ["2012-10-17", "2008-10-17"];
 const SET_PREFIX = /^(ForAllValues|ForAnyValue):(.*)$/i;
 const IF_EXISTS_SUFFIX = /IfExists$/i;
 
 export function parsePolicy(doc: unknown, kind?: PolicyKind): ParseResult {
-  const problems: string[] = [];
-  const root = typeof doc === 'string' ? parseJson(doc, problems) : doc;
-  if (problems.length > 0) return { ok: false, problems };
-  if (!isPlainObject(root)) {
-    return { ok: false, problems: [`Policy must be a JSON object with a "Statement" element, got ${describe(root)}`] };
-  }
-  for (const name of Object.keys(root)) {
-    if (!TOP_LEVEL_ELEMENTS.includes(name)) {
-      problems.push(`Policy has unknown element "${name}"; allowed elements are ${TOP_LEVEL_ELEMENTS.join(', ')}`);
+    const problems: string[] = [];
+    const root = typeof doc === "string" ? parseJson(doc, problems) : doc;
+    if (problems.length > 0) return { ok: false, problems };
+    if (!isPlainObject(root)) {
+        return { ok: false, problems: [`Policy must be a JSON object with a "Statement" element, got ${describe(root)}`] };
     }
-  }
-  if ('Version' in root && !VERSIONS.includes(root.Version as string)) {
-    problems.push(`Policy Version must be "2012-10-17" (or the legacy "2008-10-17"), got ${describe(root.Version)}`);
-  }
-  const rawStatements = root.Statement;
-  let list: unknown[] = [];
-  if (rawStatements === undefined) {
-    problems.push('Policy has no "Statement" element; add one with at least one statement');
-  } else if (Array.isArray(rawStatements)) {
-    if (rawStatements.length === 0) problems.push('Policy "Statement" is an empty array; add at least one statement');
-    list = rawStatements;
-  } else if (isPlainObject(rawStatements)) {
-    list = [rawStatements];
-  } else {
-    problems.push(`Policy "Statement" must be an object or an array of objects, got ${describe(rawStatements)}`);
-  }
+    for (const name of Object.keys(root)) {
+        if (!TOP_LEVEL_ELEMENTS.includes(name)) {
+            problems.push(`Policy has unknown element "${name}"; allowed elements are ${TOP_LEVEL_ELEMENTS.join(", ")}`);
+        }
+    }
+    if ("Version" in root && !VERSIONS.includes(root.Version as string)) {
+        problems.push(`Policy Version must be "2012-10-17" (or the legacy "2008-10-17"), got ${describe(root.Version)}`);
+    }
+    const rawStatements = root.Statement;
+    let list: unknown[] = [];
+    if (rawStatements === undefined) {
+        problems.push('Policy has no "Statement" element; add one with at least one statement');
+    } else if (Array.isArray(rawStatements)) {
+        if (rawStatements.length === 0) problems.push('Policy "Statement" is an empty array; add at least one statement');
+        list = rawStatements;
+    } else if (isPlainObject(rawStatements)) {
+        list = [rawStatements];
+    } else {
+        problems.push(`Policy "Statement" must be an object or an array of objects, got ${describe(rawStatements)}`);
+    }
 
-  const statements: Statement[] = [];
-  list.forEach((raw, index) => {
-    const statement = parseStatement(raw, index, kind, problems);
-    if (statement) statements.push(statement);
-  });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, statements };
+    const statements: Statement[] = [];
+    list.forEach((raw, index) => {
+        const statement = parseStatement(raw, index, kind, problems);
+        if (statement) statements.push(statement);
+    });
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, statements };
 }
 
 /** The condition keys a statement tests, as written (compare them case-insensitively). */
 export function conditionKeys(statement: Statement): string[] {
-  return [...new Set(statement.conditions.map((clause) => clause.key))];
+    return [...new Set(statement.conditions.map(clause => clause.key))];
 }
 
 /** Whether any condition of the statement tests `key`; key names are case-insensitive in IAM. */
 export function usesConditionKey(statement: Statement, key: string): boolean {
-  const wanted = key.toLowerCase();
-  return statement.conditions.some((clause) => clause.key.toLowerCase() === wanted);
+    const wanted = key.toLowerCase();
+    return statement.conditions.some(clause => clause.key.toLowerCase() === wanted);
 }
 
 function parseStatement(raw: unknown, index: number, kind: PolicyKind | undefined, problems: string[]): Statement | undefined {
-  if (!isPlainObject(raw)) {
-    problems.push(`Statement[${index}] must be an object, got ${describe(raw)}`);
-    return undefined;
-  }
-  const sid = typeof raw.Sid === 'string' && raw.Sid !== '' ? raw.Sid : undefined;
-  const label = sid ?? `Statement[${index}]`;
-  const name = sid ? `Statement "${sid}"` : label;
-  const before = problems.length;
-  const report = (message: string) => problems.push(`${name}: ${message}`);
-
-  for (const element of Object.keys(raw)) {
-    if (!STATEMENT_ELEMENTS.includes(element)) {
-      report(`unknown element "${element}"; allowed elements are ${STATEMENT_ELEMENTS.join(', ')} (names are case-sensitive)`);
+    if (!isPlainObject(raw)) {
+        problems.push(`Statement[${index}] must be an object, got ${describe(raw)}`);
+        return undefined;
     }
-  }
-  if ('Sid' in raw && typeof raw.Sid !== 'string') report(`Sid must be a string, got ${describe(raw.Sid)}`);
+    const sid = typeof raw.Sid === "string" && raw.Sid !== "" ? raw.Sid : undefined;
+    const label = sid ?? `Statement[${index}]`;
+    const name = sid ? `Statement "${sid}"` : label;
+    const before = problems.length;
+    const report = (message: string) => problems.push(`${name}: ${message}`);
 
-  if (!('Effect' in raw)) report('Effect is missing; add "Effect": "Allow" or "Effect": "Deny"');
-  else if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny') {
-    report(`Effect must be "Allow" or "Deny", got ${describe(raw.Effect)}`);
-  }
+    for (const element of Object.keys(raw)) {
+        if (!STATEMENT_ELEMENTS.includes(element)) {
+            report(`unknown element "${element}"; allowed elements are ${STATEMENT_ELEMENTS.join(", ")} (names are case-sensitive)`);
+        }
+    }
+    if ("Sid" in raw && typeof raw.Sid !== "string") report(`Sid must be a string, got ${describe(raw.Sid)}`);
 
-  const action = exclusivePair(raw, 'Action', 'NotAction', true, report);
-  for (const [element, values] of Object.entries(action)) {
-    values?.forEach((value, i) => {
-      if (value !== '*' && !/^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/.test(value)) {
-        report(`${element}[${i}] must be "*" or look like "service:Action" (wildcards * and ? allowed), got ${JSON.stringify(value)}`);
-      }
-    });
-  }
-  const resource = exclusivePair(raw, 'Resource', 'NotResource', kind === 'identity', report);
-  const principal = parsePrincipalPair(raw, kind, report);
-  const conditions = 'Condition' in raw ? parseConditions(raw.Condition, report) : [];
+    if (!("Effect" in raw)) report('Effect is missing; add "Effect": "Allow" or "Effect": "Deny"');
+    else if (raw.Effect !== "Allow" && raw.Effect !== "Deny") {
+        report(`Effect must be "Allow" or "Deny", got ${describe(raw.Effect)}`);
+    }
 
-  if (problems.length > before) return undefined;
-  return {
-    label,
-    ...(sid !== undefined && { sid }),
-    effect: raw.Effect as 'Allow' | 'Deny',
-    ...principal,
-    ...(action.Action && { action: action.Action }),
-    ...(action.NotAction && { notAction: action.NotAction }),
-    ...(resource.Resource && { resource: resource.Resource }),
-    ...(resource.NotResource && { notResource: resource.NotResource }),
-    conditions,
-  };
+    const action = exclusivePair(raw, "Action", "NotAction", true, report);
+    for (const [element, values] of Object.entries(action)) {
+        values?.forEach((value, i) => {
+            if (value !== "*" && !/^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/.test(value)) {
+                report(
+                    `${element}[${i}] must be "*" or look like "service:Action" (wildcards * and ? allowed), got ${JSON.stringify(value)}`,
+                );
+            }
+        });
+    }
+    const resource = exclusivePair(raw, "Resource", "NotResource", kind === "identity", report);
+    const principal = parsePrincipalPair(raw, kind, report);
+    const conditions = "Condition" in raw ? parseConditions(raw.Condition, report) : [];
+
+    if (problems.length > before) return undefined;
+    return {
+        label,
+        ...(sid !== undefined && { sid }),
+        effect: raw.Effect as "Allow" | "Deny",
+        ...principal,
+        ...(action.Action && { action: action.Action }),
+        ...(action.NotAction && { notAction: action.NotAction }),
+        ...(resource.Resource && { resource: resource.Resource }),
+        ...(resource.NotResource && { notResource: resource.NotResource }),
+        conditions,
+    };
 }
 
 /** Reads an element that may be written either plainly or negated (Action/NotAction, ...), never both. */
 function exclusivePair<P extends string, N extends string>(
-  raw: Record<string, unknown>, plain: P, negated: N, required: boolean, report: (m: string) => void,
+    raw: Record<string, unknown>,
+    plain: P,
+    negated: N,
+    required: boolean,
+    report: (m: string) => void,
 ): Partial<Record<P | N, string[]>> {
-  const hasPlain = plain in raw;
-  const hasNegated = negated in raw;
-  if (hasPlain && hasNegated) {
-    report(`has both ${plain} and ${negated}; keep only one of them`);
-    return {};
-  }
-  if (!hasPlain && !hasNegated) {
-    if (required) report(`needs ${plain} (or ${negated}); add e.g. "${plain}": [...]`);
-    return {};
-  }
-  const element = hasPlain ? plain : negated;
-  const values = stringList(raw[element], element, report);
-  return values ? ({ [element]: values } as Partial<Record<P | N, string[]>>) : {};
+    const hasPlain = plain in raw;
+    const hasNegated = negated in raw;
+    if (hasPlain && hasNegated) {
+        report(`has both ${plain} and ${negated}; keep only one of them`);
+        return {};
+    }
+    if (!hasPlain && !hasNegated) {
+        if (required) report(`needs ${plain} (or ${negated}); add e.g. "${plain}": [...]`);
+        return {};
+    }
+    const element = hasPlain ? plain : negated;
+    const values = stringList(raw[element], element, report);
+    return values ? ({ [element]: values } as Partial<Record<P | N, string[]>>) : {};
 }
 
 function parsePrincipalPair(
-  raw: Record<string, unknown>, kind: PolicyKind | undefined, report: (m: string) => void,
+    raw: Record<string, unknown>,
+    kind: PolicyKind | undefined,
+    report: (m: string) => void,
 ): { principal?: PrincipalSpec; notPrincipal?: PrincipalSpec } {
-  const hasPrincipal = 'Principal' in raw;
-  const hasNotPrincipal = 'NotPrincipal' in raw;
-  if (hasPrincipal && hasNotPrincipal) {
-    report('has both Principal and NotPrincipal; keep only one of them');
-    return {};
-  }
-  const element = hasPrincipal ? 'Principal' : hasNotPrincipal ? 'NotPrincipal' : undefined;
-  if (element === undefined) {
-    if (kind === 'resource') report('needs Principal (or NotPrincipal) in a resource policy; add e.g. "Principal": {"Service": "personalize.amazonaws.com"}');
-    return {};
-  }
-  if (kind === 'identity') {
-    report(`${element} is not allowed in an identity policy (the principal is the identity the policy is attached to); remove it`);
-    return {};
-  }
-  const spec = parsePrincipalSpec(raw[element], element, report);
-  if (!spec) return {};
-  return element === 'Principal' ? { principal: spec } : { notPrincipal: spec };
+    const hasPrincipal = "Principal" in raw;
+    const hasNotPrincipal = "NotPrincipal" in raw;
+    if (hasPrincipal && hasNotPrincipal) {
+        report("has both Principal and NotPrincipal; keep only one of them");
+        return {};
+    }
+    const element = hasPrincipal ? "Principal" : hasNotPrincipal ? "NotPrincipal" : undefined;
+    if (element === undefined) {
+        if (kind === "resource")
+            report(
+                'needs Principal (or NotPrincipal) in a resource policy; add e.g. "Principal": {"Service": "personalize.amazonaws.com"}',
+            );
+        return {};
+    }
+    if (kind === "identity") {
+        report(`${element} is not allowed in an identity policy (the principal is the identity the policy is attached to); remove it`);
+        return {};
+    }
+    const spec = parsePrincipalSpec(raw[element], element, report);
+    if (!spec) return {};
+    return element === "Principal" ? { principal: spec } : { notPrincipal: spec };
 }
 
 function parsePrincipalSpec(value: unknown, element: string, report: (m: string) => void): PrincipalSpec | undefined {
-  if (value === '*') return '*';
-  if (!isPlainObject(value) || Object.keys(value).length === 0) {
-    report(`${element} must be "*" or an object such as {"Service": "personalize.amazonaws.com"}, got ${describe(value)}`);
-    return undefined;
-  }
-  const spec: Partial<Record<PrincipalType, string[]>> = {};
-  let valid = true;
-  for (const [type, ids] of Object.entries(value)) {
-    if (!(PRINCIPAL_TYPES as readonly string[]).includes(type)) {
-      report(`${element} has unknown principal type "${type}"; use one of ${PRINCIPAL_TYPES.join(', ')}`);
-      valid = false;
-      continue;
+    if (value === "*") return "*";
+    if (!isPlainObject(value) || Object.keys(value).length === 0) {
+        report(`${element} must be "*" or an object such as {"Service": "personalize.amazonaws.com"}, got ${describe(value)}`);
+        return undefined;
     }
-    const list = stringList(ids, `${element}.${type}`, report);
-    if (list) spec[type as PrincipalType] = list;
-    else valid = false;
-  }
-  return valid ? spec : undefined;
+    const spec: Partial<Record<PrincipalType, string[]>> = {};
+    let valid = true;
+    for (const [type, ids] of Object.entries(value)) {
+        if (!(PRINCIPAL_TYPES as readonly string[]).includes(type)) {
+            report(`${element} has unknown principal type "${type}"; use one of ${PRINCIPAL_TYPES.join(", ")}`);
+            valid = false;
+            continue;
+        }
+        const list = stringList(ids, `${element}.${type}`, report);
+        if (list) spec[type as PrincipalType] = list;
+        else valid = false;
+    }
+    return valid ? spec : undefined;
 }
 
 function parseConditions(value: unknown, report: (m: string) => void): ConditionClause[] {
-  const example = '{"StringEquals": {"aws:SourceAccount": "123456789012"}}';
-  if (!isPlainObject(value)) {
-    report(`Condition must be an object like ${example}, got ${describe(value)}`);
-    return [];
-  }
-  const clauses: ConditionClause[] = [];
-  for (const [operator, block] of Object.entries(value)) {
-    if (!isPlainObject(block) || Object.keys(block).length === 0) {
-      report(`Condition operator "${operator}" must map to an object of condition keys, like ${example}; got ${describe(block)}`);
-      continue;
+    const example = '{"StringEquals": {"aws:SourceAccount": "123456789012"}}';
+    if (!isPlainObject(value)) {
+        report(`Condition must be an object like ${example}, got ${describe(value)}`);
+        return [];
     }
-    const shape = splitOperator(operator);
-    if (!shape) {
-      report(`Condition operator "${operator}" is malformed; write e.g. "StringEquals", "ForAnyValue:StringLike" or "StringNotEqualsIfExists"`);
-      continue;
+    const clauses: ConditionClause[] = [];
+    for (const [operator, block] of Object.entries(value)) {
+        if (!isPlainObject(block) || Object.keys(block).length === 0) {
+            report(`Condition operator "${operator}" must map to an object of condition keys, like ${example}; got ${describe(block)}`);
+            continue;
+        }
+        const shape = splitOperator(operator);
+        if (!shape) {
+            report(
+                `Condition operator "${operator}" is malformed; write e.g. "StringEquals", "ForAnyValue:StringLike" or "StringNotEqualsIfExists"`,
+            );
+            continue;
+        }
+        for (const [key, raw] of Object.entries(block)) {
+            const values = conditionValues(raw);
+            if (!values) {
+                report(
+                    `Condition "${operator}" key "${key}" must have a string, number or boolean value, or a non-empty array of them; got ${describe(raw)}`,
+                );
+                continue;
+            }
+            clauses.push({ operator, ...shape, key, values });
+        }
     }
-    for (const [key, raw] of Object.entries(block)) {
-      const values = conditionValues(raw);
-      if (!values) {
-        report(`Condition "${operator}" key "${key}" must have a string, number or boolean value, or a non-empty array of them; got ${describe(raw)}`);
-        continue;
-      }
-      clauses.push({ operator, ...shape, key, values });
-    }
-  }
-  return clauses;
+    return clauses;
 }
 
-function splitOperator(operator: string): Pick<ConditionClause, 'baseOperator' | 'set' | 'ifExists'> | undefined {
-  let rest = operator;
-  let set: SetOperator | undefined;
-  const prefixed = SET_PREFIX.exec(rest);
-  if (prefixed) {
-    set = prefixed[1].toLowerCase() === 'forallvalues' ? 'ForAllValues' : 'ForAnyValue';
-    rest = prefixed[2];
-  }
-  const ifExists = IF_EXISTS_SUFFIX.test(rest);
-  if (ifExists) rest = rest.slice(0, -'IfExists'.length);
-  if (!/^[A-Za-z]+$/.test(rest)) return undefined;
-  return { baseOperator: rest, ...(set && { set }), ifExists };
+function splitOperator(operator: string): Pick<ConditionClause, "baseOperator" | "set" | "ifExists"> | undefined {
+    let rest = operator;
+    let set: SetOperator | undefined;
+    const prefixed = SET_PREFIX.exec(rest);
+    if (prefixed) {
+        set = prefixed[1].toLowerCase() === "forallvalues" ? "ForAllValues" : "ForAnyValue";
+        rest = prefixed[2];
+    }
+    const ifExists = IF_EXISTS_SUFFIX.test(rest);
+    if (ifExists) rest = rest.slice(0, -"IfExists".length);
+    if (!/^[A-Za-z]+$/.test(rest)) return undefined;
+    return { baseOperator: rest, ...(set && { set }), ifExists };
 }
 
 function conditionValues(raw: unknown): string[] | undefined {
-  const list = Array.isArray(raw) ? raw : [raw];
-  if (list.length === 0) return undefined;
-  const values: string[] = [];
-  for (const item of list) {
-    if (typeof item === 'string') values.push(item);
-    else if ((typeof item === 'number' && Number.isFinite(item)) || typeof item === 'boolean') values.push(String(item));
-    else return undefined;
-  }
-  return values;
+    const list = Array.isArray(raw) ? raw : [raw];
+    if (list.length === 0) return undefined;
+    const values: string[] = [];
+    for (const item of list) {
+        if (typeof item === "string") values.push(item);
+        else if ((typeof item === "number" && Number.isFinite(item)) || typeof item === "boolean") values.push(String(item));
+        else return undefined;
+    }
+    return values;
 }
 
 function stringList(value: unknown, element: string, report: (m: string) => void): string[] | undefined {
-  const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0) {
-    report(`${element} is an empty array; list at least one value`);
-    return undefined;
-  }
-  let valid = true;
-  list.forEach((item, i) => {
-    if (typeof item !== 'string' || item === '') {
-      const where = Array.isArray(value) ? `${element}[${i}]` : element;
-      report(`${where} must be a non-empty string, got ${describe(item)}`);
-      valid = false;
+    const list = Array.isArray(value) ? value : [value];
+    if (list.length === 0) {
+        report(`${element} is an empty array; list at least one value`);
+        return undefined;
     }
-  });
-  return valid ? (list as string[]) : undefined;
+    let valid = true;
+    list.forEach((item, i) => {
+        if (typeof item !== "string" || item === "") {
+            const where = Array.isArray(value) ? `${element}[${i}]` : element;
+            report(`${where} must be a non-empty string, got ${describe(item)}`);
+            valid = false;
+        }
+    });
+    return valid ? (list as string[]) : undefined;
 }
 
 function parseJson(text: string, problems: string[]): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    problems.push(`Policy is not valid JSON (${(error as Error).message}); pass a JSON object or its text`);
-    return undefined;
-  }
+    try {
+        return JSON.parse(text);
+    } catch (error) {
+        problems.push(`Policy is not valid JSON (${(error as Error).message}); pass a JSON object or its text`);
+        return undefined;
+    }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return `${typeof value} ${String(value)}`;
+    if (value === undefined) return "nothing";
+    if (value === null) return "null";
+    if (Array.isArray(value)) return "an array";
+    if (typeof value === "object") return "an object";
+    if (typeof value === "string") return JSON.stringify(value);
+    return `${typeof value} ${String(value)}`;
 }

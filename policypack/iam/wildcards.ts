@@ -8,21 +8,23 @@
  * and must treat the comparison as undetermined.
  */
 
-export type KeyValue =
-  | { state: 'present'; value: string | string[] }
-  | { state: 'absent' }
-  | { state: 'unknown' };
+export type KeyValue = { state: "present"; value: string | string[] } | { state: "absent" } | { state: "unknown" };
 
 /** Looks up a request context key (case-insensitively). */
 export type KeyLookup = (key: string) => KeyValue;
 
 const VARIABLE = /\$\{([^}]*)\}/g;
-const LITERAL_ESCAPES: Record<string, string> = { '*': '*', '?': '?', $: '$' };
+const LITERAL_ESCAPES: Record<string, string> = { "*": "*", "?": "?", $: "$" };
 const compiled = new Map<string, RegExp>();
 
 /** Resolves policy variables in `text`, treating `*` and `?` as ordinary characters. */
 export function resolveText(text: string, lookup: KeyLookup): string | undefined {
-  return substitute(text, lookup, (literal) => literal, (value) => value);
+    return substitute(
+        text,
+        lookup,
+        literal => literal,
+        value => value,
+    );
 }
 
 /**
@@ -30,46 +32,47 @@ export function resolveText(text: string, lookup: KeyLookup): string | undefined
  * `*` matches any run of characters (including `/` and `:`), `?` exactly one.
  */
 export function wildcardPattern(pattern: string, lookup: KeyLookup, ignoreCase: boolean): RegExp | undefined {
-  const cacheable = !pattern.includes('${');
-  const cacheKey = `${ignoreCase ? 'i' : 's'}${pattern}`;
-  const cached = cacheable ? compiled.get(cacheKey) : undefined;
-  if (cached) return cached;
-  const source = substitute(pattern, lookup, globToRegexSource, escapeRegex);
-  if (source === undefined) return undefined;
-  const regex = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
-  if (cacheable) compiled.set(cacheKey, regex);
-  return regex;
+    const cacheable = !pattern.includes("${");
+    const cacheKey = `${ignoreCase ? "i" : "s"}${pattern}`;
+    const cached = cacheable ? compiled.get(cacheKey) : undefined;
+    if (cached) return cached;
+    const source = substitute(pattern, lookup, globToRegexSource, escapeRegex);
+    if (source === undefined) return undefined;
+    const regex = new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
+    if (cacheable) compiled.set(cacheKey, regex);
+    return regex;
 }
 
-function substitute(
-  text: string, lookup: KeyLookup, literal: (s: string) => string, variable: (s: string) => string,
-): string | undefined {
-  let out = '';
-  let last = 0;
-  for (const match of text.matchAll(VARIABLE)) {
-    const value = variableValue(match[1], lookup);
-    if (value === undefined) return undefined;
-    out += literal(text.slice(last, match.index)) + variable(value);
-    last = match.index + match[0].length;
-  }
-  return out + literal(text.slice(last));
+function substitute(text: string, lookup: KeyLookup, literal: (s: string) => string, variable: (s: string) => string): string | undefined {
+    let out = "";
+    let last = 0;
+    for (const match of text.matchAll(VARIABLE)) {
+        const value = variableValue(match[1], lookup);
+        if (value === undefined) return undefined;
+        out += literal(text.slice(last, match.index)) + variable(value);
+        last = match.index + match[0].length;
+    }
+    return out + literal(text.slice(last));
 }
 
 function variableValue(body: string, lookup: KeyLookup): string | undefined {
-  const trimmed = body.trim();
-  if (trimmed in LITERAL_ESCAPES) return LITERAL_ESCAPES[trimmed];
-  const withDefault = /^([^,]+),\s*'([^']*)'$/.exec(trimmed);
-  const key = withDefault ? withDefault[1].trim() : trimmed;
-  const found = lookup(key);
-  if (found.state === 'present') return typeof found.value === 'string' ? found.value : undefined;
-  if (found.state === 'absent' && withDefault) return withDefault[2];
-  return undefined;
+    const trimmed = body.trim();
+    if (trimmed in LITERAL_ESCAPES) return LITERAL_ESCAPES[trimmed];
+    const withDefault = /^([^,]+),\s*'([^']*)'$/.exec(trimmed);
+    const key = withDefault ? withDefault[1].trim() : trimmed;
+    const found = lookup(key);
+    if (found.state === "present") return typeof found.value === "string" ? found.value : undefined;
+    if (found.state === "absent" && withDefault) return withDefault[2];
+    return undefined;
 }
 
 function globToRegexSource(literal: string): string {
-  return literal.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegex(c))).join('');
+    return literal
+        .split("")
+        .map(c => (c === "*" ? ".*" : c === "?" ? "." : escapeRegex(c)))
+        .join("");
 }
 
 function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -11,9 +11,17 @@ const BLOCK_SETTINGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcl
  * definition ("The meaning of public", PublicAccessBlockConfiguration), plus aws:PrincipalOrgID.
  */
 const PINNING_KEYS = new Set(
-    ["aws:SourceIp", "aws:SourceArn", "aws:SourceVpc", "aws:SourceVpce", "aws:SourceOwner", "aws:SourceAccount", "aws:userid", "aws:PrincipalOrgID", "s3:x-amz-server-side-encryption-aws-kms-key-id"].map(k =>
-        k.toLowerCase(),
-    ),
+    [
+        "aws:SourceIp",
+        "aws:SourceArn",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:SourceOwner",
+        "aws:SourceAccount",
+        "aws:userid",
+        "aws:PrincipalOrgID",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    ].map(k => k.toLowerCase()),
 );
 const PINNING_OPERATORS = new Set(["stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"]);
 
@@ -36,11 +44,13 @@ function grantsEveryone(s: Statement): boolean {
 /** Personalize buckets are private: all four Block Public Access settings on, and no grant to everyone. */
 export const noPublicAccess: StackValidationPolicy = {
     name: "no-public-access",
-    description: "Personalize buckets have all four Block Public Access settings on and no Allow for everyone (\"*\") without a condition that pins who.",
+    description:
+        'Personalize buckets have all four Block Public Access settings on and no Allow for everyone ("*") without a condition that pins who.',
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: PACK_CONFIG_SCHEMA,
-    remediationSteps: "Declare an aws.s3.BucketPublicAccessBlock for the bucket with all four settings true, and grant named principals instead of \"*\".",
+    remediationSteps:
+        'Declare an aws.s3.BucketPublicAccessBlock for the bucket with all four settings true, and grant named principals instead of "*".',
     validateStack: (args, reportViolation) => {
         const view = new StackView(args.resources, packConfig(args));
         const fullyBlocked = (r: { props: Record<string, any> }) => BLOCK_SETTINGS.every(k => r.props[k] === true);

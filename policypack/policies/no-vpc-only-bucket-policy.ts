@@ -14,11 +14,13 @@ const VPC_KEYS_LOWER = new Set(VPC_KEYS.map(k => k.toLowerCase()));
  */
 export const noVpcOnlyBucketPolicy: StackValidationPolicy = {
     name: "no-vpc-only-bucket-policy",
-    description: "No statement of a Personalize bucket's policy tests a VPC condition key (aws:SourceVpc, aws:SourceVpce and their family): Personalize can't reach VPC-only buckets.",
+    description:
+        "No statement of a Personalize bucket's policy tests a VPC condition key (aws:SourceVpc, aws:SourceVpce and their family): Personalize can't reach VPC-only buckets.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: PACK_CONFIG_SCHEMA,
-    remediationSteps: "Remove the VPC condition from the bucket policy. To keep your own principals on the VPC endpoint, restrict them in their identity policies or through an S3 access point, not in the Personalize bucket's policy.",
+    remediationSteps:
+        "Remove the VPC condition from the bucket policy. To keep your own principals on the VPC endpoint, restrict them in their identity policies or through an S3 access point, not in the Personalize bucket's policy.",
     validateStack: (args, reportViolation) => {
         const view = new StackView(args.resources, packConfig(args));
         for (const bucket of view.buckets) {

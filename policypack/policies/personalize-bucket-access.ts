@@ -11,7 +11,8 @@ import { StackView } from "../stack-view";
  */
 export const personalizeBucketAccess: StackValidationPolicy = {
     name: "personalize-bucket-access",
-    description: "The bucket policy of every Personalize bucket lets personalize.amazonaws.com list the bucket, read its objects and, for batch workflows, write the batch output folder.",
+    description:
+        "The bucket policy of every Personalize bucket lets personalize.amazonaws.com list the bucket, read its objects and, for batch workflows, write the batch output folder.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: PACK_CONFIG_SCHEMA,

@@ -19,7 +19,8 @@ export const personalizeRoleAccess: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: PACK_CONFIG_SCHEMA,
-    remediationSteps: "Give the role a policy allowing s3:ListBucket on the bucket, s3:GetObject on its objects and, for batch workflows, s3:PutObject on the batch output folder, without VPC conditions.",
+    remediationSteps:
+        "Give the role a policy allowing s3:ListBucket on the bucket, s3:GetObject on its objects and, for batch workflows, s3:PutObject on the batch output folder, without VPC conditions.",
     validateStack: (args, reportViolation) => {
         const view = new StackView(args.resources, packConfig(args));
         for (const role of view.personalizeRoles()) {
@@ -53,7 +54,10 @@ export const personalizeRoleAccess: StackValidationPolicy = {
                 .filter((why): why is string => why !== undefined);
             if (failures.length > 0) {
                 const note = unreadable.length > 0 ? ` (not declared in this stack, so not read: ${unreadable.join(", ")})` : "";
-                reportViolation(`${subject} can't do what Personalize needs on bucket "${bucket.name}"${note}: ${failures.join("; ")}.`, role.resource.urn);
+                reportViolation(
+                    `${subject} can't do what Personalize needs on bucket "${bucket.name}"${note}: ${failures.join("; ")}.`,
+                    role.resource.urn,
+                );
             }
         }
     },

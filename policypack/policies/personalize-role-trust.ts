@@ -17,7 +17,9 @@ function onlyPersonalize(principal: PrincipalSpec | undefined): boolean {
 /** The account and source ARN the trust policy itself names, to show that Personalize can assume it. */
 function declaredSource(statements: Statement[], partition: string): Record<string, string> | undefined {
     const values = (key: string) =>
-        statements.flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === key.toLowerCase() && !c.baseOperator.includes("Not")).flatMap(c => c.values));
+        statements.flatMap(s =>
+            s.conditions.filter(c => c.key.toLowerCase() === key.toLowerCase() && !c.baseOperator.includes("Not")).flatMap(c => c.values),
+        );
     const account = values("aws:SourceAccount").find(v => /^\d{12}$/.test(v));
     if (!account) return undefined;
     const arn = values("aws:SourceArn").find(v => v.startsWith(`arn:${partition}:personalize:`));
@@ -45,23 +47,47 @@ export const personalizeRoleTrust: StackValidationPolicy = {
         const partition = view.config.partition;
         for (const role of view.personalizeRoles()) {
             const where = describeResource(role.resource, "assumeRolePolicy");
-            const statements = readStatements({ where, urn: role.resource.urn, document: role.resource.props.assumeRolePolicy }, "resource", reportViolation);
+            const statements = readStatements(
+                { where, urn: role.resource.urn, document: role.resource.props.assumeRolePolicy },
+                "resource",
+                reportViolation,
+            );
             if (!statements) continue;
             const problems: string[] = [];
             for (const s of statements.filter(s => s.effect === "Allow")) {
-                if (s.notPrincipal) problems.push(`statement "${s.label}" allows with NotPrincipal, which trusts every principal not listed`);
-                else if (!onlyPersonalize(s.principal)) problems.push(`statement "${s.label}" trusts ${JSON.stringify(s.principal)}, not ${PERSONALIZE_PRINCIPAL} alone`);
+                if (s.notPrincipal)
+                    problems.push(`statement "${s.label}" allows with NotPrincipal, which trusts every principal not listed`);
+                else if (!onlyPersonalize(s.principal))
+                    problems.push(`statement "${s.label}" trusts ${JSON.stringify(s.principal)}, not ${PERSONALIZE_PRINCIPAL} alone`);
             }
             const assume = (principal: RequestEnvelope["principal"], context: Record<string, string>, absentKeys: string[] = []) =>
-                evaluate(statements, { principal, action: "sts:AssumeRole", resource: `arn:${partition}:iam::${FOREIGN_ACCOUNT}:role/${role.name}`, context, absentKeys }, "resource").decision;
+                evaluate(
+                    statements,
+                    {
+                        principal,
+                        action: "sts:AssumeRole",
+                        resource: `arn:${partition}:iam::${FOREIGN_ACCOUNT}:role/${role.name}`,
+                        context,
+                        absentKeys,
+                    },
+                    "resource",
+                ).decision;
             const personalize = { type: "Service" as const, id: PERSONALIZE_PRINCIPAL };
             const service = { "aws:PrincipalIsAWSService": "true", "aws:SecureTransport": "true" };
             if (assume(personalize, service, ["aws:SourceAccount", "aws:SourceArn"]) === "Allowed") {
-                problems.push("it lets Personalize assume the role with no aws:SourceAccount and aws:SourceArn (a confused deputy could use it); add both conditions");
+                problems.push(
+                    "it lets Personalize assume the role with no aws:SourceAccount and aws:SourceArn (a confused deputy could use it); add both conditions",
+                );
             } else if (
-                assume(personalize, { ...service, "aws:SourceAccount": FOREIGN_ACCOUNT, "aws:SourceArn": `arn:${partition}:personalize:us-east-1:${FOREIGN_ACCOUNT}:dataset-group/other` }) === "Allowed"
+                assume(personalize, {
+                    ...service,
+                    "aws:SourceAccount": FOREIGN_ACCOUNT,
+                    "aws:SourceArn": `arn:${partition}:personalize:us-east-1:${FOREIGN_ACCOUNT}:dataset-group/other`,
+                }) === "Allowed"
             ) {
-                problems.push("it lets Personalize assume the role for any account; pin aws:SourceAccount and aws:SourceArn to your account");
+                problems.push(
+                    "it lets Personalize assume the role for any account; pin aws:SourceAccount and aws:SourceArn to your account",
+                );
             }
             const source = declaredSource(statements, partition);
             if (!source) {

@@ -1,93 +1,191 @@
-import * as assert from 'assert';
-import * as path from 'path';
-import { DataFile, checkDataFiles, datasetTypeFromFileName, formatProblem } from '../../components/data-check';
-import { TempFolder } from './temp-files';
+import * as assert from "assert";
+import * as path from "path";
+import { DataFile, checkDataFiles, datasetTypeFromFileName, formatProblem } from "../../components/data-check";
+import { TempFolder } from "./temp-files";
 
-const FIXTURES = path.join(__dirname, 'fixtures');
+const FIXTURES = path.join(__dirname, "fixtures");
 const fixture = (name: string) => path.join(FIXTURES, name);
 
 /** The formatted problems of one file checked on its own (cross-file minimums left out). */
 async function problemsOf(name: string, schema?: string): Promise<string[]> {
     const file: DataFile = { path: fixture(name), datasetType: datasetTypeFromFileName(name)!, schemaPath: schema && fixture(schema) };
     const report = await checkDataFiles([file]);
-    return report.files[0].problems.map(formatProblem).map((line) => line.slice(FIXTURES.length + 1));
+    return report.files[0].problems.map(formatProblem).map(line => line.slice(FIXTURES.length + 1));
 }
 
-describe('data-check rules (one fixture per rule)', () => {
+describe("data-check rules (one fixture per rule)", () => {
     const cases: [fixture: string, expected: string[], schema?: string][] = [
-        ['interactions-header-missing.csv', ['interactions-header-missing.csv:1: header-missing: the file is empty; the first line must be the header naming the columns (e.g. USER_ID,ITEM_ID,TIMESTAMP)']],
-        ['interactions-header-bom.csv', ['interactions-header-bom.csv:1: header-bom: the file starts with a UTF-8 byte-order mark; remove the byte-order mark (save as UTF-8 without BOM)']],
-        ['interactions-header-quoted.csv', ['interactions-header-quoted.csv:1: header-quoted: column name "USER_ID" is quoted; write header names without quotes']],
-        ['items-header-empty-column.csv', ['items-header-empty-column.csv:1: header-empty-column: column 2 has no name; name every column after its schema field']],
-        ['items-header-duplicate-column.csv', ['items-header-duplicate-column.csv:1: header-duplicate-column: column GENRE appears more than once; keep one']],
-        ['interactions-header-case.csv', ['interactions-header-case.csv:1: header-case: column user_id must be written USER_ID: header names match the schema field names exactly']],
-        ['interactions-missing-columns.csv', ['interactions-missing-columns.csv:1: missing-columns: Input CSV is missing the following columns: [ITEM_ID, TIMESTAMP]; add them to the header']],
-        ['items-metadata-missing.csv', ['items-metadata-missing.csv:1: metadata-missing: a items dataset needs ITEM_ID and at least one metadata column; add one']],
-        ['users-metadata-too-many.csv', ['users-metadata-too-many.csv:1: metadata-too-many: a users dataset takes at most 5 metadata columns, found 6 (A, B, C, D, E, F); drop some']],
-        ['interactions-field-count.csv', ['interactions-field-count.csv:3: field-count: expected 4 fields as in the header, found 3; quote values that contain commas ("a,b")']],
-        ['interactions-blank-line.csv', ['interactions-blank-line.csv:3: blank-line: the line is empty; remove it (one record per line; a final line break is fine)']],
-        ['interactions-quoted-line-break.csv', ['interactions-quoted-line-break.csv:2: quoted-line-break: a quoted value contains a line break; put each record on one line (remove line breaks from values)']],
-        ['interactions-unclosed-quote.csv', ['interactions-unclosed-quote.csv:3: unclosed-quote: a quoted value is never closed; end it with " and double any quote inside it ("")']],
-        ['interactions-invalid-utf8.csv', ['interactions-invalid-utf8.csv:3: invalid-utf8: the line is not valid UTF-8; save the file as UTF-8']],
-        ['interactions-id-empty.csv', ['interactions-id-empty.csv:3: id-empty: USER_ID is empty; every record needs one']],
-        ['interactions-id-too-long.csv', ['interactions-id-too-long.csv:2: id-too-long: ITEM_ID is 257 characters; IDs can be at most 256']],
-        ['interactions-timestamp-milliseconds.csv', ['interactions-timestamp-milliseconds.csv:3: timestamp-milliseconds: TIMESTAMP 1700000000123 is in milliseconds: divide by 1000 (Unix epoch seconds)']],
-        ['interactions-timestamp-integer.csv', ['interactions-timestamp-integer.csv:2: timestamp-integer: TIMESTAMP "2023-11-14" is not an integer; use Unix epoch seconds']],
-        ['interactions-timestamp-range.csv', ['interactions-timestamp-range.csv:2: timestamp-range: TIMESTAMP "1700000000123456" has 16 digits, too many for Unix epoch seconds; convert to seconds']],
-        ['interactions-not-a-number.csv', ['interactions-not-a-number.csv:3: not-a-number: EVENT_VALUE "high" is not a number; write a decimal number (e.g. 3.5)']],
-        ['interactions-categorical-too-long.csv', ['interactions-categorical-too-long.csv:2: categorical-too-long: EVENT_TYPE is 1001 characters; categorical values can be at most 1000 (several values separated by |)']],
-        ['items-value-empty.csv', ['items-value-empty.csv:2: value-empty: PRICE is empty but required; fill it (with a schema: or make the field type ["null", ...])'], 'items-schema.json'],
-        ['items-schema-unknown-column.csv', [`items-schema-unknown-column.csv:1: schema-unknown-column: column COLOR is not a field of ${fixture('items-schema.json')}; remove the column or add the field to the schema`], 'items-schema.json'],
         [
-            'items-schema-type.csv',
+            "interactions-header-missing.csv",
+            [
+                "interactions-header-missing.csv:1: header-missing: the file is empty; the first line must be the header naming the columns (e.g. USER_ID,ITEM_ID,TIMESTAMP)",
+            ],
+        ],
+        [
+            "interactions-header-bom.csv",
+            [
+                "interactions-header-bom.csv:1: header-bom: the file starts with a UTF-8 byte-order mark; remove the byte-order mark (save as UTF-8 without BOM)",
+            ],
+        ],
+        [
+            "interactions-header-quoted.csv",
+            ['interactions-header-quoted.csv:1: header-quoted: column name "USER_ID" is quoted; write header names without quotes'],
+        ],
+        [
+            "items-header-empty-column.csv",
+            ["items-header-empty-column.csv:1: header-empty-column: column 2 has no name; name every column after its schema field"],
+        ],
+        [
+            "items-header-duplicate-column.csv",
+            ["items-header-duplicate-column.csv:1: header-duplicate-column: column GENRE appears more than once; keep one"],
+        ],
+        [
+            "interactions-header-case.csv",
+            [
+                "interactions-header-case.csv:1: header-case: column user_id must be written USER_ID: header names match the schema field names exactly",
+            ],
+        ],
+        [
+            "interactions-missing-columns.csv",
+            [
+                "interactions-missing-columns.csv:1: missing-columns: Input CSV is missing the following columns: [ITEM_ID, TIMESTAMP]; add them to the header",
+            ],
+        ],
+        [
+            "items-metadata-missing.csv",
+            ["items-metadata-missing.csv:1: metadata-missing: a items dataset needs ITEM_ID and at least one metadata column; add one"],
+        ],
+        [
+            "users-metadata-too-many.csv",
+            [
+                "users-metadata-too-many.csv:1: metadata-too-many: a users dataset takes at most 5 metadata columns, found 6 (A, B, C, D, E, F); drop some",
+            ],
+        ],
+        [
+            "interactions-field-count.csv",
+            [
+                'interactions-field-count.csv:3: field-count: expected 4 fields as in the header, found 3; quote values that contain commas ("a,b")',
+            ],
+        ],
+        [
+            "interactions-blank-line.csv",
+            ["interactions-blank-line.csv:3: blank-line: the line is empty; remove it (one record per line; a final line break is fine)"],
+        ],
+        [
+            "interactions-quoted-line-break.csv",
+            [
+                "interactions-quoted-line-break.csv:2: quoted-line-break: a quoted value contains a line break; put each record on one line (remove line breaks from values)",
+            ],
+        ],
+        [
+            "interactions-unclosed-quote.csv",
+            [
+                'interactions-unclosed-quote.csv:3: unclosed-quote: a quoted value is never closed; end it with " and double any quote inside it ("")',
+            ],
+        ],
+        [
+            "interactions-invalid-utf8.csv",
+            ["interactions-invalid-utf8.csv:3: invalid-utf8: the line is not valid UTF-8; save the file as UTF-8"],
+        ],
+        ["interactions-id-empty.csv", ["interactions-id-empty.csv:3: id-empty: USER_ID is empty; every record needs one"]],
+        [
+            "interactions-id-too-long.csv",
+            ["interactions-id-too-long.csv:2: id-too-long: ITEM_ID is 257 characters; IDs can be at most 256"],
+        ],
+        [
+            "interactions-timestamp-milliseconds.csv",
+            [
+                "interactions-timestamp-milliseconds.csv:3: timestamp-milliseconds: TIMESTAMP 1700000000123 is in milliseconds: divide by 1000 (Unix epoch seconds)",
+            ],
+        ],
+        [
+            "interactions-timestamp-integer.csv",
+            ['interactions-timestamp-integer.csv:2: timestamp-integer: TIMESTAMP "2023-11-14" is not an integer; use Unix epoch seconds'],
+        ],
+        [
+            "interactions-timestamp-range.csv",
+            [
+                'interactions-timestamp-range.csv:2: timestamp-range: TIMESTAMP "1700000000123456" has 16 digits, too many for Unix epoch seconds; convert to seconds',
+            ],
+        ],
+        [
+            "interactions-not-a-number.csv",
+            ['interactions-not-a-number.csv:3: not-a-number: EVENT_VALUE "high" is not a number; write a decimal number (e.g. 3.5)'],
+        ],
+        [
+            "interactions-categorical-too-long.csv",
+            [
+                "interactions-categorical-too-long.csv:2: categorical-too-long: EVENT_TYPE is 1001 characters; categorical values can be at most 1000 (several values separated by |)",
+            ],
+        ],
+        [
+            "items-value-empty.csv",
+            [
+                'items-value-empty.csv:2: value-empty: PRICE is empty but required; fill it (with a schema: or make the field type ["null", ...])',
+            ],
+            "items-schema.json",
+        ],
+        [
+            "items-schema-unknown-column.csv",
+            [
+                `items-schema-unknown-column.csv:1: schema-unknown-column: column COLOR is not a field of ${fixture("items-schema.json")}; remove the column or add the field to the schema`,
+            ],
+            "items-schema.json",
+        ],
+        [
+            "items-schema-type.csv",
             [
                 'items-schema-type.csv:2: schema-type: ON_SALE "yes" is not a valid boolean as the schema says; fix the value or the field type',
                 'items-schema-type.csv:3: schema-type: STOCK "2147483648" is not a valid int as the schema says; fix the value or the field type',
             ],
-            'items-schema.json',
+            "items-schema.json",
         ],
         [
-            'items-valid.csv',
-            [`items-schema-broken.json:0: schema-invalid: field PRICE has type "decimal"; use one of string, int, long, float, double, boolean, optionally in a union with "null"; fix the schema (Avro JSON as taken by CreateSchema) — the data was checked without it`],
-            'items-schema-broken.json',
+            "items-valid.csv",
+            [
+                `items-schema-broken.json:0: schema-invalid: field PRICE has type "decimal"; use one of string, int, long, float, double, boolean, optionally in a union with "null"; fix the schema (Avro JSON as taken by CreateSchema) — the data was checked without it`,
+            ],
+            "items-schema-broken.json",
         ],
     ];
     for (const [name, expected, schema] of cases) {
-        it(`${name}${schema ? ` with ${schema}` : ''}`, async () => assert.deepStrictEqual(await problemsOf(name, schema), expected));
+        it(`${name}${schema ? ` with ${schema}` : ""}`, async () => assert.deepStrictEqual(await problemsOf(name, schema), expected));
     }
 
-    it('passes valid files of each type (quoted commas, escaped quotes, CRLF, UTF-8, empty last line)', async () => {
-        assert.deepStrictEqual(await problemsOf('items-valid.csv'), []);
-        assert.deepStrictEqual(await problemsOf('users-valid.csv'), []);
-        assert.deepStrictEqual(await problemsOf('items-schema-valid.csv', 'items-schema.json'), []);
+    it("passes valid files of each type (quoted commas, escaped quotes, CRLF, UTF-8, empty last line)", async () => {
+        assert.deepStrictEqual(await problemsOf("items-valid.csv"), []);
+        assert.deepStrictEqual(await problemsOf("users-valid.csv"), []);
+        assert.deepStrictEqual(await problemsOf("items-schema-valid.csv", "items-schema.json"), []);
     });
 });
 
-describe('data-check limits and cross-file rules', () => {
+describe("data-check limits and cross-file rules", () => {
     const temp = new TempFolder();
     after(() => temp.remove());
 
     /** Interactions rows: `users` users with `perUser` interactions each. */
-    const interactions = (users: number, perUser: number, prefix = 'u') => {
-        let rows = 'USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n';
+    const interactions = (users: number, perUser: number, prefix = "u") => {
+        let rows = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n";
         for (let u = 0; u < users; u++) for (let k = 0; k < perUser; k++) rows += `${prefix}${u},i${k},${1_700_000_000 + k},click\n`;
         return rows;
     };
 
-    it('passes a valid interactions file that meets the minimums', async () => {
-        const report = await checkDataFiles([{ path: temp.write('interactions-valid.csv', interactions(40, 25)), datasetType: 'interactions' }]);
+    it("passes a valid interactions file that meets the minimums", async () => {
+        const report = await checkDataFiles([
+            { path: temp.write("interactions-valid.csv", interactions(40, 25)), datasetType: "interactions" },
+        ]);
         assert.deepStrictEqual(report.files[0].problems, []);
         assert.deepStrictEqual(report.problems, []);
         assert.strictEqual(report.ok, true);
         assert.deepStrictEqual([report.files[0].rows, report.files[0].users, report.files[0].items], [1000, 40, 25]);
     });
 
-    it('reports too few records and users across all interactions files, at line 0 of the first file', async () => {
-        const a = temp.write('interactions-few-a.csv', interactions(10, 2));
-        const b = temp.write('interactions-few-b.csv', interactions(10, 1, 'v'));
+    it("reports too few records and users across all interactions files, at line 0 of the first file", async () => {
+        const a = temp.write("interactions-few-a.csv", interactions(10, 2));
+        const b = temp.write("interactions-few-b.csv", interactions(10, 1, "v"));
         const report = await checkDataFiles([
-            { path: a, datasetType: 'interactions' },
-            { path: b, datasetType: 'interactions' },
+            { path: a, datasetType: "interactions" },
+            { path: b, datasetType: "interactions" },
         ]);
         assert.deepStrictEqual(report.problems.map(formatProblem), [
             `${a}:0: interactions-min-records: the interactions data has 30 records in 2 file(s); Personalize needs at least 1000 to train`,
@@ -98,57 +196,74 @@ describe('data-check limits and cross-file rules', () => {
 
     it("counts a user's interactions spread over several files", async () => {
         // Every user appears once in each file: neither file meets the minimums alone, together they do.
-        const a = temp.write('interactions-once-a.csv', interactions(600, 1));
-        const b = temp.write('interactions-once-b.csv', interactions(600, 1));
-        const alone = await checkDataFiles([{ path: a, datasetType: 'interactions' }]);
-        assert.deepStrictEqual(alone.problems.map((p) => p.rule), ['interactions-min-records', 'interactions-min-users']);
-        const together = await checkDataFiles([a, b].map((p) => ({ path: p, datasetType: 'interactions' as const })));
+        const a = temp.write("interactions-once-a.csv", interactions(600, 1));
+        const b = temp.write("interactions-once-b.csv", interactions(600, 1));
+        const alone = await checkDataFiles([{ path: a, datasetType: "interactions" }]);
+        assert.deepStrictEqual(
+            alone.problems.map(p => p.rule),
+            ["interactions-min-records", "interactions-min-users"],
+        );
+        const together = await checkDataFiles([a, b].map(p => ({ path: p, datasetType: "interactions" as const })));
         assert.deepStrictEqual(together.problems, []);
     });
 
-    it('caps the problems listed per file and counts the rest', async () => {
-        const file = temp.write('interactions-many.csv', 'USER_ID,ITEM_ID,TIMESTAMP\n' + 'u,i,x\n'.repeat(5));
-        const report = await checkDataFiles([{ path: file, datasetType: 'interactions' }], { maxProblemsPerFile: 2 });
-        assert.deepStrictEqual(report.files[0].problems.map((p) => p.line), [2, 3]);
+    it("caps the problems listed per file and counts the rest", async () => {
+        const file = temp.write("interactions-many.csv", "USER_ID,ITEM_ID,TIMESTAMP\n" + "u,i,x\n".repeat(5));
+        const report = await checkDataFiles([{ path: file, datasetType: "interactions" }], { maxProblemsPerFile: 2 });
+        assert.deepStrictEqual(
+            report.files[0].problems.map(p => p.line),
+            [2, 3],
+        );
         assert.strictEqual(report.files[0].truncatedProblems, 3);
     });
 
-    it('reports records over 1 MB, within one read or longer than the read buffer, and resumes at the next line', async () => {
-        const long = (n: number) => `u2,"${'x'.repeat(n)}",1\n`;
-        const file = temp.write('interactions-long.csv', `USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1\n${long(1_100_000)}u3,i3,nope\n${long(4_000_000)}u4,i4,nope\n`);
-        const problems = (await checkDataFiles([{ path: file, datasetType: 'interactions' }])).files[0].problems;
+    it("reports records over 1 MB, within one read or longer than the read buffer, and resumes at the next line", async () => {
+        const long = (n: number) => `u2,"${"x".repeat(n)}",1\n`;
+        const file = temp.write(
+            "interactions-long.csv",
+            `USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1\n${long(1_100_000)}u3,i3,nope\n${long(4_000_000)}u4,i4,nope\n`,
+        );
+        const problems = (await checkDataFiles([{ path: file, datasetType: "interactions" }])).files[0].problems;
         assert.deepStrictEqual(
-            problems.map((p) => `${p.line}: ${p.rule}`),
-            ['3: record-too-long', '4: timestamp-integer', '5: record-too-long', '6: timestamp-integer'],
+            problems.map(p => `${p.line}: ${p.rule}`),
+            ["3: record-too-long", "4: timestamp-integer", "5: record-too-long", "6: timestamp-integer"],
         );
     });
 
-    it('reports a file over 5 GB and interactions over 100 GB (sparse files, header only)', async () => {
-        const big = temp.write('interactions-huge.csv', 'USER_ID,ITEM_ID,TIMESTAMP\n');
-        const { truncateSync } = await import('fs');
+    it("reports a file over 5 GB and interactions over 100 GB (sparse files, header only)", async () => {
+        const big = temp.write("interactions-huge.csv", "USER_ID,ITEM_ID,TIMESTAMP\n");
+        const { truncateSync } = await import("fs");
         truncateSync(big, 101 * 1024 ** 3);
-        const report = await checkDataFiles([{ path: big, datasetType: 'interactions' }], { headerOnlyAboveBytes: 1024 ** 2 });
+        const report = await checkDataFiles([{ path: big, datasetType: "interactions" }], { headerOnlyAboveBytes: 1024 ** 2 });
         assert.deepStrictEqual(report.files[0].problems.map(formatProblem), [
             `${big}:0: file-too-large: the file is 101.0 GB; one S3 upload (single PUT) takes at most 5 GB: split it into several files in the same folder`,
         ]);
         assert.strictEqual(report.files[0].headerOnly, true);
-        assert.deepStrictEqual(report.problems.map((p) => p.rule), ['import-too-large']);
+        assert.deepStrictEqual(
+            report.problems.map(p => p.rule),
+            ["import-too-large"],
+        );
     });
 
-    it('counts distinct users exactly while the ID table grows', async () => {
-        const lines = ['USER_ID,ITEM_ID,TIMESTAMP'];
+    it("counts distinct users exactly while the ID table grows", async () => {
+        const lines = ["USER_ID,ITEM_ID,TIMESTAMP"];
         for (let u = 0; u < 200_000; u++) lines.push(`user-${u},i,1700000000`);
         for (let u = 0; u < 1_000; u++) lines.push(`user-${u * 7},i,1700000000`);
-        const report = await checkDataFiles([{ path: temp.write('interactions-users.csv', lines.join('\n')), datasetType: 'interactions' }]);
+        const report = await checkDataFiles([
+            { path: temp.write("interactions-users.csv", lines.join("\n")), datasetType: "interactions" },
+        ]);
         const file = report.files[0];
-        assert.deepStrictEqual([file.rows, file.users, file.usersWithTwoOrMore, file.items, file.usersCapped], [201_000, 200_000, 1_000, 1, false]);
+        assert.deepStrictEqual(
+            [file.rows, file.users, file.usersWithTwoOrMore, file.items, file.usersCapped],
+            [201_000, 200_000, 1_000, 1, false],
+        );
     });
 
-    it('derives the dataset type from the file name', () => {
-        assert.strictEqual(datasetTypeFromFileName('data/Interactions-2024.CSV'), 'interactions');
-        assert.strictEqual(datasetTypeFromFileName('items.csv'), 'items');
-        assert.strictEqual(datasetTypeFromFileName('users_part1.csv'), 'users');
-        assert.strictEqual(datasetTypeFromFileName('interactions.json'), undefined);
-        assert.strictEqual(datasetTypeFromFileName('events.csv'), undefined);
+    it("derives the dataset type from the file name", () => {
+        assert.strictEqual(datasetTypeFromFileName("data/Interactions-2024.CSV"), "interactions");
+        assert.strictEqual(datasetTypeFromFileName("items.csv"), "items");
+        assert.strictEqual(datasetTypeFromFileName("users_part1.csv"), "users");
+        assert.strictEqual(datasetTypeFromFileName("interactions.json"), undefined);
+        assert.strictEqual(datasetTypeFromFileName("events.csv"), undefined);
     });
 });

@@ -110,7 +110,12 @@ interface Case {
 }
 
 /** One bucket policy, for a workflow; the rest of the case given by `expect`. */
-function one(name: string, workflow: "import" | "batch" | null, policy: unknown, expect: Pick<Case, "access" | "vpc" | "public"> & Partial<Case>): Case {
+function one(
+    name: string,
+    workflow: "import" | "batch" | null,
+    policy: unknown,
+    expect: Pick<Case, "access" | "vpc" | "public"> & Partial<Case>,
+): Case {
     return { name, workflow, policies: [policy], ...expect };
 }
 
@@ -125,19 +130,39 @@ const CASES: Case[] = [
         vpc: PASS,
         public: PASS,
     }),
-    one("the component's shape (separate grants, TLS-only Deny with Bool aws:SecureTransport false) passes for batch", "batch", componentPolicy("batch"), ALL_PASS),
+    one(
+        "the component's shape (separate grants, TLS-only Deny with Bool aws:SecureTransport false) passes for batch",
+        "batch",
+        componentPolicy("batch"),
+        ALL_PASS,
+    ),
     one("the component's shape passes for import", "import", componentPolicy("import"), ALL_PASS),
-    one("a TLS-only Deny whose Bool value is a JSON boolean (false) is read as \"false\" and passes", "import", componentPolicy("import", undefined, false), ALL_PASS),
-    one("PutObject granted on another folder than the personalize-batch-output tag fails access", "batch", componentPolicy("batch", "exports"), {
-        access: fail([PUT, NOT_ALLOWED]),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("PutObject granted on a sibling folder sharing the prefix (batch/output_test/) fails access", "batch", componentPolicy("batch", "batch/output_test"), {
-        access: fail([PUT, NOT_ALLOWED]),
-        vpc: PASS,
-        public: PASS,
-    }),
+    one(
+        'a TLS-only Deny whose Bool value is a JSON boolean (false) is read as "false" and passes',
+        "import",
+        componentPolicy("import", undefined, false),
+        ALL_PASS,
+    ),
+    one(
+        "PutObject granted on another folder than the personalize-batch-output tag fails access",
+        "batch",
+        componentPolicy("batch", "exports"),
+        {
+            access: fail([PUT, NOT_ALLOWED]),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "PutObject granted on a sibling folder sharing the prefix (batch/output_test/) fails access",
+        "batch",
+        componentPolicy("batch", "batch/output_test"),
+        {
+            access: fail([PUT, NOT_ALLOWED]),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
     {
         name: "a personalize-batch-output tag without the trailing slash is read as the folder batch/output/",
         workflow: "batch",
@@ -156,36 +181,96 @@ const CASES: Case[] = [
     },
 
     // --- Actions -------------------------------------------------------------------------------
-    one("s3:GetObjectAcl is not s3:GetObject (a substring match would pass it): access fails", "import", doc(allow("Read", ["s3:GetObjectAcl", "s3:ListBucket"])), {
-        access: fail([GET, NOT_ALLOWED]),
-        vpc: PASS,
-        public: PASS,
-    }),
+    one(
+        "s3:GetObjectAcl is not s3:GetObject (a substring match would pass it): access fails",
+        "import",
+        doc(allow("Read", ["s3:GetObjectAcl", "s3:ListBucket"])),
+        {
+            access: fail([GET, NOT_ALLOWED]),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
     one("s3:Get* with s3:ListBucket covers GetObject", "import", doc(allow("Read", ["s3:Get*", "s3:ListBucket"])), ALL_PASS),
     one("s3:* covers every batch action", "batch", doc(allow("All", ["s3:*"])), ALL_PASS),
-    one("action names are case-insensitive: S3:GETOBJECT, S3:LISTBUCKET", "import", doc(allow("Read", ["S3:GETOBJECT", "S3:LISTBUCKET"])), ALL_PASS),
-    one("the ? wildcard matches one character: s3:Ge?Object, s3:List?ucket", "import", doc(allow("Read", ["s3:Ge?Object", "s3:List?ucket"])), ALL_PASS),
-    one("the ? wildcard needs exactly one character: s3:GetO?Object does not match GetObject", "import", doc(allow("Read", ["s3:GetO?Object", "s3:ListBucket"])), {
-        access: fail([GET, NOT_ALLOWED]),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("Action as one string, in one statement per action, passes", "import", doc(allow("List", "s3:ListBucket", ARN), allow("Get", "s3:GetObject", OBJECTS)), ALL_PASS),
+    one(
+        "action names are case-insensitive: S3:GETOBJECT, S3:LISTBUCKET",
+        "import",
+        doc(allow("Read", ["S3:GETOBJECT", "S3:LISTBUCKET"])),
+        ALL_PASS,
+    ),
+    one(
+        "the ? wildcard matches one character: s3:Ge?Object, s3:List?ucket",
+        "import",
+        doc(allow("Read", ["s3:Ge?Object", "s3:List?ucket"])),
+        ALL_PASS,
+    ),
+    one(
+        "the ? wildcard needs exactly one character: s3:GetO?Object does not match GetObject",
+        "import",
+        doc(allow("Read", ["s3:GetO?Object", "s3:ListBucket"])),
+        {
+            access: fail([GET, NOT_ALLOWED]),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "Action as one string, in one statement per action, passes",
+        "import",
+        doc(allow("List", "s3:ListBucket", ARN), allow("Get", "s3:GetObject", OBJECTS)),
+        ALL_PASS,
+    ),
 
     // --- Document and statement shapes ---------------------------------------------------------
     one("Statement as a single object instead of an array passes", "import", { Version: "2012-10-17", Statement: GUIDE_GRANT }, ALL_PASS),
     one("the document as an object (not a JSON string) passes", "batch", GUIDE_BATCH, ALL_PASS),
     one("a document without Version is read (IAM defaults it) and passes", "import", { Statement: [GUIDE_GRANT] }, ALL_PASS),
-    one("Effect \"allow\" in lower case can't be read (Effect is case-sensitive)", "import", doc({ ...GUIDE_GRANT, Effect: "allow" }), unreadable('Effect must be "Allow" or "Deny", got "allow"')),
-    one("a document without Statement can't be read", "import", { Version: "2012-10-17", Id: "x" }, unreadable('Policy has no "Statement" element')),
-    one("Statement given as a string can't be read", "import", { Version: "2012-10-17", Statement: "Allow personalize" }, unreadable('Policy "Statement" must be an object or an array of objects, got "Allow personalize"')),
-    one("a statement that is a string can't be read", "import", doc(GUIDE_GRANT, "s3:GetObject"), unreadable('Statement[1] must be an object, got "s3:GetObject"')),
+    one(
+        'Effect "allow" in lower case can\'t be read (Effect is case-sensitive)',
+        "import",
+        doc({ ...GUIDE_GRANT, Effect: "allow" }),
+        unreadable('Effect must be "Allow" or "Deny", got "allow"'),
+    ),
+    one(
+        "a document without Statement can't be read",
+        "import",
+        { Version: "2012-10-17", Id: "x" },
+        unreadable('Policy has no "Statement" element'),
+    ),
+    one(
+        "Statement given as a string can't be read",
+        "import",
+        { Version: "2012-10-17", Statement: "Allow personalize" },
+        unreadable('Policy "Statement" must be an object or an array of objects, got "Allow personalize"'),
+    ),
+    one(
+        "a statement that is a string can't be read",
+        "import",
+        doc(GUIDE_GRANT, "s3:GetObject"),
+        unreadable('Statement[1] must be an object, got "s3:GetObject"'),
+    ),
     one("an empty Statement array can't be read", "import", doc(), unreadable('Policy "Statement" is an empty array')),
-    one("a wrong Version (2012-10-18) can't be read", "import", { ...GUIDE, Version: "2012-10-18" }, unreadable('Policy Version must be "2012-10-17"')),
+    one(
+        "a wrong Version (2012-10-18) can't be read",
+        "import",
+        { ...GUIDE, Version: "2012-10-18" },
+        unreadable('Policy Version must be "2012-10-17"'),
+    ),
     one("an unparseable JSON string can't be read", "import", JSON.stringify(GUIDE).slice(0, -2), unreadable("Policy is not valid JSON")),
     one("a JSON string that is not an object can't be read", "import", "42", unreadable("Policy must be a JSON object")),
-    one("element names are case-sensitive: \"effect\" is an unknown element", "import", doc({ ...GUIDE_GRANT, effect: "Allow" }), unreadable('unknown element "effect"')),
-    one("a bucket-policy statement without Principal can't be read", "import", doc({ Sid: "NoPrincipal", Effect: "Allow", Action: "s3:*", Resource: [ARN, OBJECTS] }), unreadable('Statement "NoPrincipal": needs Principal')),
+    one(
+        'element names are case-sensitive: "effect" is an unknown element',
+        "import",
+        doc({ ...GUIDE_GRANT, effect: "Allow" }),
+        unreadable('unknown element "effect"'),
+    ),
+    one(
+        "a bucket-policy statement without Principal can't be read",
+        "import",
+        doc({ Sid: "NoPrincipal", Effect: "Allow", Action: "s3:*", Resource: [ARN, OBJECTS] }),
+        unreadable('Statement "NoPrincipal": needs Principal'),
+    ),
     {
         name: "no bucket policy for a Personalize bucket fails access",
         workflow: "import",
@@ -204,63 +289,136 @@ const CASES: Case[] = [
     },
 
     // --- Principals and public access ----------------------------------------------------------
-    one('Principal "*" with no condition lets Personalize in but makes the bucket public', "import", doc({ ...GUIDE_GRANT, Sid: "Everyone", Principal: "*" }), {
-        access: PASS,
-        vpc: PASS,
-        public: fail('statement "Everyone": it allows everyone ("*") without a condition'),
-    }),
+    one(
+        'Principal "*" with no condition lets Personalize in but makes the bucket public',
+        "import",
+        doc({ ...GUIDE_GRANT, Sid: "Everyone", Principal: "*" }),
+        {
+            access: PASS,
+            vpc: PASS,
+            public: fail('statement "Everyone": it allows everyone ("*") without a condition'),
+        },
+    ),
     one('Principal {"AWS": "*"} is the same as "*"', "import", doc({ ...GUIDE_GRANT, Sid: "Everyone", Principal: { AWS: "*" } }), {
         access: PASS,
         vpc: PASS,
         public: fail('statement "Everyone": it allows everyone ("*")'),
     }),
-    one('Principal {"AWS": [a role, "*"]}: one "*" among named principals is still everyone', "import", doc({ ...GUIDE_GRANT, Sid: "Everyone", Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/reader`, "*"] } }), {
-        access: PASS,
-        vpc: PASS,
-        public: fail('statement "Everyone": it allows everyone ("*")'),
-    }),
+    one(
+        'Principal {"AWS": [a role, "*"]}: one "*" among named principals is still everyone',
+        "import",
+        doc({ ...GUIDE_GRANT, Sid: "Everyone", Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/reader`, "*"] } }),
+        {
+            access: PASS,
+            vpc: PASS,
+            public: fail('statement "Everyone": it allows everyone ("*")'),
+        },
+    ),
     // aws:SourceAccount pins who, so the grant is not public; but the envelope does not know
     // Personalize's aws:SourceAccount (UNKNOWN), so an Allow that needs it does not count (fail-safe).
-    one('Principal "*" pinned by StringEquals aws:SourceAccount: not public, but access fails (aws:SourceAccount is unknown for Personalize)', "import", doc({ ...GUIDE_GRANT, Sid: "AnyoneFromAccount", Principal: "*", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } }), {
-        access: fail([LIST, `is allowed only under a condition Personalize's requests can't be shown to meet (statement "AnyoneFromAccount")`]),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one('the same pinned "*" grant next to the guide\'s grant: access passes through the guide statement', "import", doc(GUIDE_GRANT, { ...GUIDE_GRANT, Sid: "AnyoneFromAccount", Principal: "*", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } }), ALL_PASS),
-    one('"*" with StringLike aws:SourceArn "*" pins nothing: public fails', "import", doc(GUIDE_GRANT, { ...GUIDE_GRANT, Sid: "AnyArn", Principal: "*", Condition: { StringLike: { "aws:SourceArn": "*" } } }), {
-        access: PASS,
-        vpc: PASS,
-        public: fail('statement "AnyArn": it allows everyone'),
-    }),
-    one('"*" with IpAddress aws:SourceIp 0.0.0.0/0 pins nothing: public fails', "import", doc(GUIDE_GRANT, { ...GUIDE_GRANT, Sid: "AnyIp", Principal: "*", Condition: { IpAddress: { "aws:SourceIp": "0.0.0.0/0" } } }), {
-        access: PASS,
-        vpc: PASS,
-        public: fail('statement "AnyIp": it allows everyone'),
-    }),
-    one('"*" with StringEqualsIfExists aws:SourceAccount pins nothing (IfExists holds without the key): public fails', "import", doc(GUIDE_GRANT, { ...GUIDE_GRANT, Sid: "IfExists", Principal: "*", Condition: { StringEqualsIfExists: { "aws:SourceAccount": ACCOUNT } } }), {
-        access: PASS,
-        vpc: PASS,
-        public: fail('statement "IfExists": it allows everyone'),
-    }),
-    one("an Allow with NotPrincipal grants every other principal: Personalize gets in, the bucket is public", "import", doc({ ...omit(GUIDE_GRANT, "Principal"), Sid: "AllButOne", NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }), {
-        access: PASS,
-        vpc: PASS,
-        public: fail('statement "AllButOne": it allows every principal but those in NotPrincipal'),
-    }),
-    one("a grant to an account root only does not reach Personalize's service principal", "import", doc({ ...GUIDE_GRANT, Sid: "Account", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }), {
-        access: fail([LIST, NOT_ALLOWED]),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("a Principal Service list that includes personalize.amazonaws.com passes", "import", doc({ ...GUIDE_GRANT, Principal: { Service: ["glue.amazonaws.com", "personalize.amazonaws.com"] } }), ALL_PASS),
+    one(
+        'Principal "*" pinned by StringEquals aws:SourceAccount: not public, but access fails (aws:SourceAccount is unknown for Personalize)',
+        "import",
+        doc({ ...GUIDE_GRANT, Sid: "AnyoneFromAccount", Principal: "*", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } }),
+        {
+            access: fail([
+                LIST,
+                `is allowed only under a condition Personalize's requests can't be shown to meet (statement "AnyoneFromAccount")`,
+            ]),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        'the same pinned "*" grant next to the guide\'s grant: access passes through the guide statement',
+        "import",
+        doc(GUIDE_GRANT, {
+            ...GUIDE_GRANT,
+            Sid: "AnyoneFromAccount",
+            Principal: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+        }),
+        ALL_PASS,
+    ),
+    one(
+        '"*" with StringLike aws:SourceArn "*" pins nothing: public fails',
+        "import",
+        doc(GUIDE_GRANT, { ...GUIDE_GRANT, Sid: "AnyArn", Principal: "*", Condition: { StringLike: { "aws:SourceArn": "*" } } }),
+        {
+            access: PASS,
+            vpc: PASS,
+            public: fail('statement "AnyArn": it allows everyone'),
+        },
+    ),
+    one(
+        '"*" with IpAddress aws:SourceIp 0.0.0.0/0 pins nothing: public fails',
+        "import",
+        doc(GUIDE_GRANT, { ...GUIDE_GRANT, Sid: "AnyIp", Principal: "*", Condition: { IpAddress: { "aws:SourceIp": "0.0.0.0/0" } } }),
+        {
+            access: PASS,
+            vpc: PASS,
+            public: fail('statement "AnyIp": it allows everyone'),
+        },
+    ),
+    one(
+        '"*" with StringEqualsIfExists aws:SourceAccount pins nothing (IfExists holds without the key): public fails',
+        "import",
+        doc(GUIDE_GRANT, {
+            ...GUIDE_GRANT,
+            Sid: "IfExists",
+            Principal: "*",
+            Condition: { StringEqualsIfExists: { "aws:SourceAccount": ACCOUNT } },
+        }),
+        {
+            access: PASS,
+            vpc: PASS,
+            public: fail('statement "IfExists": it allows everyone'),
+        },
+    ),
+    one(
+        "an Allow with NotPrincipal grants every other principal: Personalize gets in, the bucket is public",
+        "import",
+        doc({ ...omit(GUIDE_GRANT, "Principal"), Sid: "AllButOne", NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }),
+        {
+            access: PASS,
+            vpc: PASS,
+            public: fail('statement "AllButOne": it allows every principal but those in NotPrincipal'),
+        },
+    ),
+    one(
+        "a grant to an account root only does not reach Personalize's service principal",
+        "import",
+        doc({ ...GUIDE_GRANT, Sid: "Account", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }),
+        {
+            access: fail([LIST, NOT_ALLOWED]),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "a Principal Service list that includes personalize.amazonaws.com passes",
+        "import",
+        doc({ ...GUIDE_GRANT, Principal: { Service: ["glue.amazonaws.com", "personalize.amazonaws.com"] } }),
+        ALL_PASS,
+    ),
     // A policy variable is not a fixed value: `${aws:SourceAccount}` compared with aws:SourceAccount
     // always holds, so this grants everyone whose request carries any source account (S3 counts only
     // values without wildcards or policy variables as "fixed").
-    one('"*" "pinned" to aws:SourceAccount = ${aws:SourceAccount} (a tautology) pins nothing: public fails', "import", doc(GUIDE_GRANT, { ...GUIDE_GRANT, Sid: "Tautology", Principal: "*", Condition: { StringEquals: { "aws:SourceAccount": "${aws:SourceAccount}" } } }), {
-        access: PASS,
-        vpc: PASS,
-        public: fail('statement "Tautology": it allows everyone'),
-    }),
+    one(
+        '"*" "pinned" to aws:SourceAccount = ${aws:SourceAccount} (a tautology) pins nothing: public fails',
+        "import",
+        doc(GUIDE_GRANT, {
+            ...GUIDE_GRANT,
+            Sid: "Tautology",
+            Principal: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": "${aws:SourceAccount}" } },
+        }),
+        {
+            access: PASS,
+            vpc: PASS,
+            public: fail('statement "Tautology": it allows everyone'),
+        },
+    ),
     {
         name: "Block Public Access with blockPublicPolicy off fails public, whatever the policy",
         workflow: "import",
@@ -288,169 +446,383 @@ const CASES: Case[] = [
     },
 
     // --- VPC conditions ------------------------------------------------------------------------
-    one("the S3 docs' VPC-endpoint Deny (StringNotEquals aws:SourceVpce) fails VPC and denies Personalize", "import", doc(GUIDE_GRANT, S3_DOCS_VPCE_DENY), {
-        access: fail([LIST, 'is denied by statement "Access-to-specific-VPCE-only"']),
-        vpc: fail('statement "Access-to-specific-VPCE-only" (Deny): its condition tests aws:SourceVpce (StringNotEquals)'),
-        public: PASS,
-    }),
-    one("a VPC key in upper case (AWS:SOURCEVPC) is the same key", "import", doc(GUIDE_GRANT, denyAll("VpcOnly", { Condition: { StringNotEquals: { "AWS:SOURCEVPC": "vpc-111bbb22" } } })), {
-        access: fail([LIST, 'is denied by statement "VpcOnly"']),
-        vpc: fail("its condition tests AWS:SOURCEVPC (StringNotEquals)"),
-        public: PASS,
-    }),
-    one("a VPC key in lower case (aws:sourcevpce) is the same key", "import", doc(GUIDE_GRANT, denyAll("VpceOnly", { Condition: { StringNotEquals: { "aws:sourcevpce": "vpce-1a2b3c4d" } } })), {
-        access: fail([GET, 'is denied by statement "VpceOnly"']),
-        vpc: fail("its condition tests aws:sourcevpce (StringNotEquals)"),
-        public: PASS,
-    }),
+    one(
+        "the S3 docs' VPC-endpoint Deny (StringNotEquals aws:SourceVpce) fails VPC and denies Personalize",
+        "import",
+        doc(GUIDE_GRANT, S3_DOCS_VPCE_DENY),
+        {
+            access: fail([LIST, 'is denied by statement "Access-to-specific-VPCE-only"']),
+            vpc: fail('statement "Access-to-specific-VPCE-only" (Deny): its condition tests aws:SourceVpce (StringNotEquals)'),
+            public: PASS,
+        },
+    ),
+    one(
+        "a VPC key in upper case (AWS:SOURCEVPC) is the same key",
+        "import",
+        doc(GUIDE_GRANT, denyAll("VpcOnly", { Condition: { StringNotEquals: { "AWS:SOURCEVPC": "vpc-111bbb22" } } })),
+        {
+            access: fail([LIST, 'is denied by statement "VpcOnly"']),
+            vpc: fail("its condition tests AWS:SOURCEVPC (StringNotEquals)"),
+            public: PASS,
+        },
+    ),
+    one(
+        "a VPC key in lower case (aws:sourcevpce) is the same key",
+        "import",
+        doc(GUIDE_GRANT, denyAll("VpceOnly", { Condition: { StringNotEquals: { "aws:sourcevpce": "vpce-1a2b3c4d" } } })),
+        {
+            access: fail([GET, 'is denied by statement "VpceOnly"']),
+            vpc: fail("its condition tests aws:sourcevpce (StringNotEquals)"),
+            public: PASS,
+        },
+    ),
     // ForAnyValue over a key with no values is false, so this Deny never applies to Personalize;
     // the VPC policy flags the key anyway.
-    one("ForAnyValue:StringNotEquals aws:SourceVpce: false for an absent key, so access passes, but VPC fails", "import", doc(GUIDE_GRANT, denyAll("AnyVpce", { Condition: { "ForAnyValue:StringNotEquals": { "aws:SourceVpce": "vpce-1a2b3c4d" } } })), {
-        access: PASS,
-        vpc: fail("its condition tests aws:SourceVpce (ForAnyValue:StringNotEquals)"),
-        public: PASS,
-    }),
-    one("StringNotEqualsIfExists aws:SourceVpc still denies Personalize (IfExists is true for an absent key)", "batch", doc(GUIDE_BATCH_GRANT, denyAll("VpcIfExists", { Condition: { StringNotEqualsIfExists: { "aws:SourceVpc": "vpc-111bbb22" } } })), {
-        access: fail([PUT, 'is denied by statement "VpcIfExists"']),
-        vpc: fail("aws:SourceVpc (StringNotEqualsIfExists)"),
-        public: PASS,
-    }),
-    one("a VPC key in an extra Allow (StringEquals aws:SourceVpc) fails VPC even though the guide grant lets Personalize in", "import", doc(GUIDE_GRANT, { Sid: "AllowFromVpc", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "s3:*", Resource: [ARN, OBJECTS], Condition: { StringEquals: { "aws:SourceVpc": "vpc-111bbb22" } } }), {
-        access: PASS,
-        vpc: fail('statement "AllowFromVpc" (Allow): its condition tests aws:SourceVpc (StringEquals)'),
-        public: PASS,
-    }),
-    one('a "*" grant pinned to a VPC endpoint is not public, but Personalize never matches it and VPC fails', "import", doc({ ...GUIDE_GRANT, Sid: "VpceOnlyGrant", Principal: "*", Condition: { StringEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } } }), {
-        access: fail([LIST, NOT_ALLOWED]),
-        vpc: fail('statement "VpceOnlyGrant" (Allow): its condition tests aws:SourceVpce (StringEquals)'),
-        public: PASS,
-    }),
-    one("NotIpAddress aws:VpcSourceIp denies Personalize (absent key, negated operator) and fails VPC", "import", doc(GUIDE_GRANT, denyAll("VpcIp", { Condition: { NotIpAddress: { "aws:VpcSourceIp": "10.0.0.0/8" } } })), {
-        access: fail('is denied by statement "VpcIp"'),
-        vpc: fail("aws:VpcSourceIp (NotIpAddress)"),
-        public: PASS,
-    }),
-    one("ArnNotLike aws:SourceVpcArn denies Personalize and fails VPC", "import", doc(GUIDE_GRANT, denyAll("VpcArn", { Condition: { ArnNotLike: { "aws:SourceVpcArn": `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/*` } } })), {
-        access: fail('is denied by statement "VpcArn"'),
-        vpc: fail("aws:SourceVpcArn (ArnNotLike)"),
-        public: PASS,
-    }),
-    one("StringNotEquals aws:VpceAccount denies Personalize and fails VPC", "import", doc(GUIDE_GRANT, denyAll("VpceAccount", { Condition: { StringNotEquals: { "aws:VpceAccount": ACCOUNT } } })), {
-        access: fail('is denied by statement "VpceAccount"'),
-        vpc: fail("aws:VpceAccount (StringNotEquals)"),
-        public: PASS,
-    }),
-    one("StringNotEquals aws:VpceOrgID denies Personalize and fails VPC", "import", doc(GUIDE_GRANT, denyAll("VpceOrg", { Condition: { StringNotEquals: { "aws:VpceOrgID": "o-a1b2c3d4e5" } } })), {
-        access: fail('is denied by statement "VpceOrg"'),
-        vpc: fail("aws:VpceOrgID (StringNotEquals)"),
-        public: PASS,
-    }),
+    one(
+        "ForAnyValue:StringNotEquals aws:SourceVpce: false for an absent key, so access passes, but VPC fails",
+        "import",
+        doc(GUIDE_GRANT, denyAll("AnyVpce", { Condition: { "ForAnyValue:StringNotEquals": { "aws:SourceVpce": "vpce-1a2b3c4d" } } })),
+        {
+            access: PASS,
+            vpc: fail("its condition tests aws:SourceVpce (ForAnyValue:StringNotEquals)"),
+            public: PASS,
+        },
+    ),
+    one(
+        "StringNotEqualsIfExists aws:SourceVpc still denies Personalize (IfExists is true for an absent key)",
+        "batch",
+        doc(GUIDE_BATCH_GRANT, denyAll("VpcIfExists", { Condition: { StringNotEqualsIfExists: { "aws:SourceVpc": "vpc-111bbb22" } } })),
+        {
+            access: fail([PUT, 'is denied by statement "VpcIfExists"']),
+            vpc: fail("aws:SourceVpc (StringNotEqualsIfExists)"),
+            public: PASS,
+        },
+    ),
+    one(
+        "a VPC key in an extra Allow (StringEquals aws:SourceVpc) fails VPC even though the guide grant lets Personalize in",
+        "import",
+        doc(GUIDE_GRANT, {
+            Sid: "AllowFromVpc",
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+            Action: "s3:*",
+            Resource: [ARN, OBJECTS],
+            Condition: { StringEquals: { "aws:SourceVpc": "vpc-111bbb22" } },
+        }),
+        {
+            access: PASS,
+            vpc: fail('statement "AllowFromVpc" (Allow): its condition tests aws:SourceVpc (StringEquals)'),
+            public: PASS,
+        },
+    ),
+    one(
+        'a "*" grant pinned to a VPC endpoint is not public, but Personalize never matches it and VPC fails',
+        "import",
+        doc({ ...GUIDE_GRANT, Sid: "VpceOnlyGrant", Principal: "*", Condition: { StringEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } } }),
+        {
+            access: fail([LIST, NOT_ALLOWED]),
+            vpc: fail('statement "VpceOnlyGrant" (Allow): its condition tests aws:SourceVpce (StringEquals)'),
+            public: PASS,
+        },
+    ),
+    one(
+        "NotIpAddress aws:VpcSourceIp denies Personalize (absent key, negated operator) and fails VPC",
+        "import",
+        doc(GUIDE_GRANT, denyAll("VpcIp", { Condition: { NotIpAddress: { "aws:VpcSourceIp": "10.0.0.0/8" } } })),
+        {
+            access: fail('is denied by statement "VpcIp"'),
+            vpc: fail("aws:VpcSourceIp (NotIpAddress)"),
+            public: PASS,
+        },
+    ),
+    one(
+        "ArnNotLike aws:SourceVpcArn denies Personalize and fails VPC",
+        "import",
+        doc(
+            GUIDE_GRANT,
+            denyAll("VpcArn", { Condition: { ArnNotLike: { "aws:SourceVpcArn": `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/*` } } }),
+        ),
+        {
+            access: fail('is denied by statement "VpcArn"'),
+            vpc: fail("aws:SourceVpcArn (ArnNotLike)"),
+            public: PASS,
+        },
+    ),
+    one(
+        "StringNotEquals aws:VpceAccount denies Personalize and fails VPC",
+        "import",
+        doc(GUIDE_GRANT, denyAll("VpceAccount", { Condition: { StringNotEquals: { "aws:VpceAccount": ACCOUNT } } })),
+        {
+            access: fail('is denied by statement "VpceAccount"'),
+            vpc: fail("aws:VpceAccount (StringNotEquals)"),
+            public: PASS,
+        },
+    ),
+    one(
+        "StringNotEquals aws:VpceOrgID denies Personalize and fails VPC",
+        "import",
+        doc(GUIDE_GRANT, denyAll("VpceOrg", { Condition: { StringNotEquals: { "aws:VpceOrgID": "o-a1b2c3d4e5" } } })),
+        {
+            access: fail('is denied by statement "VpceOrg"'),
+            vpc: fail("aws:VpceOrgID (StringNotEquals)"),
+            public: PASS,
+        },
+    ),
     // ForAllValues over a key with no values is true, so the Deny applies.
-    one("ForAllValues:StringNotLike aws:VpceOrgPaths denies Personalize (vacuously true) and fails VPC", "import", doc(GUIDE_GRANT, denyAll("VpceOrgPaths", { Condition: { "ForAllValues:StringNotLike": { "aws:VpceOrgPaths": "o-a1b2c3d4e5/r-ab12/*" } } })), {
-        access: fail('is denied by statement "VpceOrgPaths"'),
-        vpc: fail("aws:VpceOrgPaths (ForAllValues:StringNotLike)"),
-        public: PASS,
-    }),
-    one("Null aws:SourceVpce true in a Deny (deny unless through an endpoint) denies Personalize and fails VPC", "import", doc(GUIDE_GRANT, denyAll("NotThroughVpce", { Condition: { Null: { "aws:SourceVpce": "true" } } })), {
-        access: fail('is denied by statement "NotThroughVpce"'),
-        vpc: fail("aws:SourceVpce (Null)"),
-        public: PASS,
-    }),
-    one("Null aws:SourceVpce false in a Deny (deny endpoint traffic) lets Personalize in, but VPC flags any VPC key", "import", doc(GUIDE_GRANT, denyAll("NoEndpointTraffic", { Condition: { Null: { "aws:SourceVpce": "false" } } })), {
-        access: PASS,
-        vpc: fail("aws:SourceVpce (Null)"),
-        public: PASS,
-    }),
-    one("a VPC-only Deny that exempts AWS services (Bool aws:PrincipalIsAWSService false) lets Personalize in, but VPC flags it", "import", doc(GUIDE_GRANT, denyAll("VpcOnlyButServices", { Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" }, Bool: { "aws:PrincipalIsAWSService": "false" } } })), {
-        access: PASS,
-        vpc: fail('statement "VpcOnlyButServices" (Deny): its condition tests aws:SourceVpce (StringNotEquals)'),
-        public: PASS,
-    }),
-    one("two VPC statements give two VPC violations", "import", doc(GUIDE_GRANT, S3_DOCS_VPCE_DENY, denyAll("VpcToo", { Condition: { StringNotEquals: { "aws:SourceVpc": "vpc-111bbb22" } } })), {
-        access: fail('is denied by statement "Access-to-specific-VPCE-only", "VpcToo"'),
-        vpc: fail("Amazon Personalize doesn't communicate with AWS VPCs", 2),
-        public: PASS,
-    }),
+    one(
+        "ForAllValues:StringNotLike aws:VpceOrgPaths denies Personalize (vacuously true) and fails VPC",
+        "import",
+        doc(
+            GUIDE_GRANT,
+            denyAll("VpceOrgPaths", { Condition: { "ForAllValues:StringNotLike": { "aws:VpceOrgPaths": "o-a1b2c3d4e5/r-ab12/*" } } }),
+        ),
+        {
+            access: fail('is denied by statement "VpceOrgPaths"'),
+            vpc: fail("aws:VpceOrgPaths (ForAllValues:StringNotLike)"),
+            public: PASS,
+        },
+    ),
+    one(
+        "Null aws:SourceVpce true in a Deny (deny unless through an endpoint) denies Personalize and fails VPC",
+        "import",
+        doc(GUIDE_GRANT, denyAll("NotThroughVpce", { Condition: { Null: { "aws:SourceVpce": "true" } } })),
+        {
+            access: fail('is denied by statement "NotThroughVpce"'),
+            vpc: fail("aws:SourceVpce (Null)"),
+            public: PASS,
+        },
+    ),
+    one(
+        "Null aws:SourceVpce false in a Deny (deny endpoint traffic) lets Personalize in, but VPC flags any VPC key",
+        "import",
+        doc(GUIDE_GRANT, denyAll("NoEndpointTraffic", { Condition: { Null: { "aws:SourceVpce": "false" } } })),
+        {
+            access: PASS,
+            vpc: fail("aws:SourceVpce (Null)"),
+            public: PASS,
+        },
+    ),
+    one(
+        "a VPC-only Deny that exempts AWS services (Bool aws:PrincipalIsAWSService false) lets Personalize in, but VPC flags it",
+        "import",
+        doc(
+            GUIDE_GRANT,
+            denyAll("VpcOnlyButServices", {
+                Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" }, Bool: { "aws:PrincipalIsAWSService": "false" } },
+            }),
+        ),
+        {
+            access: PASS,
+            vpc: fail('statement "VpcOnlyButServices" (Deny): its condition tests aws:SourceVpce (StringNotEquals)'),
+            public: PASS,
+        },
+    ),
+    one(
+        "two VPC statements give two VPC violations",
+        "import",
+        doc(GUIDE_GRANT, S3_DOCS_VPCE_DENY, denyAll("VpcToo", { Condition: { StringNotEquals: { "aws:SourceVpc": "vpc-111bbb22" } } })),
+        {
+            access: fail('is denied by statement "Access-to-specific-VPCE-only", "VpcToo"'),
+            vpc: fail("Amazon Personalize doesn't communicate with AWS VPCs", 2),
+            public: PASS,
+        },
+    ),
 
     // --- Other Deny statements -----------------------------------------------------------------
-    one("StringNotEquals aws:PrincipalOrgID denies Personalize (no org ID for a service principal)", "import", doc(GUIDE_GRANT, denyAll("OrgOnly", { Condition: { StringNotEquals: { "aws:PrincipalOrgID": "o-xxxxxxxxxx" } } })), {
-        access: fail([LIST, 'is denied by statement "OrgOnly"']),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("the same org Deny exempting services (BoolIfExists aws:PrincipalIsAWSService false) lets Personalize in", "import", doc(GUIDE_GRANT, denyAll("OrgOnlyButServices", { Condition: { StringNotEquals: { "aws:PrincipalOrgID": "o-xxxxxxxxxx" }, BoolIfExists: { "aws:PrincipalIsAWSService": "false" } } })), ALL_PASS),
-    one("a Deny exempting calls via AWS services (Bool aws:ViaAWSService false) still hits Personalize acting directly", "import", doc(GUIDE_GRANT, denyAll("OnlyViaServices", { Condition: { Bool: { "aws:ViaAWSService": "false" } } })), {
-        access: fail('is denied by statement "OnlyViaServices"'),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("a Deny exempting Personalize by aws:PrincipalServiceName passes", "import", doc(GUIDE_GRANT, denyAll("OnlyPersonalize", { Condition: { StringNotEquals: { "aws:PrincipalServiceName": "personalize.amazonaws.com" } } })), ALL_PASS),
-    one("a Deny with NotAction that exempts GetObject but not ListBucket denies ListBucket", "import", doc(GUIDE_GRANT, { ...omit(denyAll("AllButGet"), "Action"), NotAction: ["s3:GetObject"] }), {
-        access: fail([LIST, 'is denied by statement "AllButGet"']),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("a Deny with NotAction that exempts exactly GetObject and ListBucket passes for import", "import", doc(GUIDE_GRANT, { ...omit(denyAll("AllButRead"), "Action"), NotAction: ["s3:GetObject", "s3:ListBucket"] }), ALL_PASS),
-    one("a Deny with NotPrincipal personalize.amazonaws.com exempts Personalize", "import", doc(GUIDE_GRANT, { ...omit(denyAll("AllButPersonalize"), "Principal"), NotPrincipal: PERSONALIZE }), ALL_PASS),
-    one("a Deny on s3:PutObject only does not matter for an import bucket", "import", doc(GUIDE_GRANT, { ...denyAll("NoWrites"), Action: "s3:PutObject" }), ALL_PASS),
-    one("a Deny on s3:PutObject only fails a batch bucket", "batch", doc(GUIDE_BATCH_GRANT, { ...denyAll("NoWrites"), Action: "s3:PutObject" }), {
-        access: fail([PUT, 'is denied by statement "NoWrites"']),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("a Deny to the Personalize principal itself on GetObject fails", "import", doc(GUIDE_GRANT, { Sid: "NoReads", Effect: "Deny", Principal: PERSONALIZE, Action: "s3:GetObject", Resource: OBJECTS }), {
-        access: fail([GET, 'is denied by statement "NoReads"']),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("NotIpAddress aws:SourceIp in a Deny: Personalize's source IP is unknown, so it may be denied (fail-safe)", "import", doc(GUIDE_GRANT, denyAll("OfficeOnly", { Condition: { NotIpAddress: { "aws:SourceIp": "203.0.113.0/24" } } })), {
-        access: fail([LIST, 'may be denied by statement "OfficeOnly"']),
-        vpc: PASS,
-        public: PASS,
-    }),
+    one(
+        "StringNotEquals aws:PrincipalOrgID denies Personalize (no org ID for a service principal)",
+        "import",
+        doc(GUIDE_GRANT, denyAll("OrgOnly", { Condition: { StringNotEquals: { "aws:PrincipalOrgID": "o-xxxxxxxxxx" } } })),
+        {
+            access: fail([LIST, 'is denied by statement "OrgOnly"']),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "the same org Deny exempting services (BoolIfExists aws:PrincipalIsAWSService false) lets Personalize in",
+        "import",
+        doc(
+            GUIDE_GRANT,
+            denyAll("OrgOnlyButServices", {
+                Condition: {
+                    StringNotEquals: { "aws:PrincipalOrgID": "o-xxxxxxxxxx" },
+                    BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
+                },
+            }),
+        ),
+        ALL_PASS,
+    ),
+    one(
+        "a Deny exempting calls via AWS services (Bool aws:ViaAWSService false) still hits Personalize acting directly",
+        "import",
+        doc(GUIDE_GRANT, denyAll("OnlyViaServices", { Condition: { Bool: { "aws:ViaAWSService": "false" } } })),
+        {
+            access: fail('is denied by statement "OnlyViaServices"'),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "a Deny exempting Personalize by aws:PrincipalServiceName passes",
+        "import",
+        doc(
+            GUIDE_GRANT,
+            denyAll("OnlyPersonalize", { Condition: { StringNotEquals: { "aws:PrincipalServiceName": "personalize.amazonaws.com" } } }),
+        ),
+        ALL_PASS,
+    ),
+    one(
+        "a Deny with NotAction that exempts GetObject but not ListBucket denies ListBucket",
+        "import",
+        doc(GUIDE_GRANT, { ...omit(denyAll("AllButGet"), "Action"), NotAction: ["s3:GetObject"] }),
+        {
+            access: fail([LIST, 'is denied by statement "AllButGet"']),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "a Deny with NotAction that exempts exactly GetObject and ListBucket passes for import",
+        "import",
+        doc(GUIDE_GRANT, { ...omit(denyAll("AllButRead"), "Action"), NotAction: ["s3:GetObject", "s3:ListBucket"] }),
+        ALL_PASS,
+    ),
+    one(
+        "a Deny with NotPrincipal personalize.amazonaws.com exempts Personalize",
+        "import",
+        doc(GUIDE_GRANT, { ...omit(denyAll("AllButPersonalize"), "Principal"), NotPrincipal: PERSONALIZE }),
+        ALL_PASS,
+    ),
+    one(
+        "a Deny on s3:PutObject only does not matter for an import bucket",
+        "import",
+        doc(GUIDE_GRANT, { ...denyAll("NoWrites"), Action: "s3:PutObject" }),
+        ALL_PASS,
+    ),
+    one(
+        "a Deny on s3:PutObject only fails a batch bucket",
+        "batch",
+        doc(GUIDE_BATCH_GRANT, { ...denyAll("NoWrites"), Action: "s3:PutObject" }),
+        {
+            access: fail([PUT, 'is denied by statement "NoWrites"']),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "a Deny to the Personalize principal itself on GetObject fails",
+        "import",
+        doc(GUIDE_GRANT, { Sid: "NoReads", Effect: "Deny", Principal: PERSONALIZE, Action: "s3:GetObject", Resource: OBJECTS }),
+        {
+            access: fail([GET, 'is denied by statement "NoReads"']),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "NotIpAddress aws:SourceIp in a Deny: Personalize's source IP is unknown, so it may be denied (fail-safe)",
+        "import",
+        doc(GUIDE_GRANT, denyAll("OfficeOnly", { Condition: { NotIpAddress: { "aws:SourceIp": "203.0.113.0/24" } } })),
+        {
+            access: fail([LIST, 'may be denied by statement "OfficeOnly"']),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
     // The S3 User Guide's minimum-TLS Deny: s3:TlsVersion is not in Personalize's envelope (UNKNOWN), so fail-safe.
-    one("a minimum-TLS Deny (NumericLessThan s3:TlsVersion 1.2) is fail-safe: Personalize may be denied", "import", doc(GUIDE_GRANT, denyAll("MinTls", { Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } })), {
-        access: fail([LIST, 'may be denied by statement "MinTls"']),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("an Allow under an operator IAM does not define counts for nothing", "import", doc({ ...GUIDE_GRANT, Sid: "Odd", Condition: { StringEqualsAlmost: { "aws:SecureTransport": "true" } } }), {
-        access: fail([LIST, 'is allowed only under a condition Personalize\'s requests can\'t be shown to meet (statement "Odd")']),
-        vpc: PASS,
-        public: PASS,
-    }),
+    one(
+        "a minimum-TLS Deny (NumericLessThan s3:TlsVersion 1.2) is fail-safe: Personalize may be denied",
+        "import",
+        doc(GUIDE_GRANT, denyAll("MinTls", { Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } })),
+        {
+            access: fail([LIST, 'may be denied by statement "MinTls"']),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "an Allow under an operator IAM does not define counts for nothing",
+        "import",
+        doc({ ...GUIDE_GRANT, Sid: "Odd", Condition: { StringEqualsAlmost: { "aws:SecureTransport": "true" } } }),
+        {
+            access: fail([LIST, "is allowed only under a condition Personalize's requests can't be shown to meet (statement \"Odd\")"]),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
 
     // --- Resources ------------------------------------------------------------------------------
-    one("an Allow with NotResource naming another bucket covers this one", "import", doc({ ...omit(GUIDE_GRANT, "Resource"), NotResource: ["arn:aws:s3:::other-bucket", "arn:aws:s3:::other-bucket/*"] }), ALL_PASS),
-    one("an Allow with NotResource naming this bucket's objects leaves GetObject out", "import", doc({ ...omit(GUIDE_GRANT, "Resource"), NotResource: OBJECTS }), {
-        access: fail([GET, NOT_ALLOWED]),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("a Resource wildcard arn:aws:s3:::data-bucket* matches the bucket and its objects", "batch", doc({ ...GUIDE_BATCH_GRANT, Resource: `${ARN}*` }), ALL_PASS),
-    one("a wrong-case bucket ARN (arn:aws:s3:::Data-Bucket) fails: ARNs are case-sensitive", "import", doc({ ...GUIDE_GRANT, Resource: ["arn:aws:s3:::Data-Bucket", "arn:aws:s3:::Data-Bucket/*"] }), {
-        access: fail([LIST, NOT_ALLOWED]),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("a wrong partition (arn:aws-cn:) fails with the default partition aws", "import", doc({ ...GUIDE_GRANT, Resource: [`arn:aws-cn:s3:::${B}`, `arn:aws-cn:s3:::${B}/*`] }), {
-        access: fail([LIST, NOT_ALLOWED]),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("the arn:aws-cn: document passes when the pack's partition is aws-cn", "import", doc({ ...GUIDE_GRANT, Resource: [`arn:aws-cn:s3:::${B}`, `arn:aws-cn:s3:::${B}/*`] }), {
-        ...ALL_PASS,
-        config: Object.fromEntries(POLICIES.map(p => [p.name, { partition: "aws-cn" }])),
-    }),
+    one(
+        "an Allow with NotResource naming another bucket covers this one",
+        "import",
+        doc({ ...omit(GUIDE_GRANT, "Resource"), NotResource: ["arn:aws:s3:::other-bucket", "arn:aws:s3:::other-bucket/*"] }),
+        ALL_PASS,
+    ),
+    one(
+        "an Allow with NotResource naming this bucket's objects leaves GetObject out",
+        "import",
+        doc({ ...omit(GUIDE_GRANT, "Resource"), NotResource: OBJECTS }),
+        {
+            access: fail([GET, NOT_ALLOWED]),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "a Resource wildcard arn:aws:s3:::data-bucket* matches the bucket and its objects",
+        "batch",
+        doc({ ...GUIDE_BATCH_GRANT, Resource: `${ARN}*` }),
+        ALL_PASS,
+    ),
+    one(
+        "a wrong-case bucket ARN (arn:aws:s3:::Data-Bucket) fails: ARNs are case-sensitive",
+        "import",
+        doc({ ...GUIDE_GRANT, Resource: ["arn:aws:s3:::Data-Bucket", "arn:aws:s3:::Data-Bucket/*"] }),
+        {
+            access: fail([LIST, NOT_ALLOWED]),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "a wrong partition (arn:aws-cn:) fails with the default partition aws",
+        "import",
+        doc({ ...GUIDE_GRANT, Resource: [`arn:aws-cn:s3:::${B}`, `arn:aws-cn:s3:::${B}/*`] }),
+        {
+            access: fail([LIST, NOT_ALLOWED]),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "the arn:aws-cn: document passes when the pack's partition is aws-cn",
+        "import",
+        doc({ ...GUIDE_GRANT, Resource: [`arn:aws-cn:s3:::${B}`, `arn:aws-cn:s3:::${B}/*`] }),
+        {
+            ...ALL_PASS,
+            config: Object.fromEntries(POLICIES.map(p => [p.name, { partition: "aws-cn" }])),
+        },
+    ),
     // IAM User Guide (Resource element): "If the * wildcard is the last character of a resource ARN
     // segment, it can expand to match beyond the colon boundaries" -- so arn:aws:s3:* covers
     // arn:aws:s3:::data-bucket (@cloud-copilot/iam-simulate agrees).
-    one("a Deny on Resource arn:aws:s3:* (a trailing * spans the remaining colons) denies Personalize", "import", doc(GUIDE_GRANT, { ...denyAll("DenyAllS3"), Resource: "arn:aws:s3:*" }), {
-        access: fail([LIST, 'is denied by statement "DenyAllS3"']),
-        vpc: PASS,
-        public: PASS,
-    }),
-    one("an Allow on Resource arn:aws:s3:* covers the bucket and its objects", "import", doc({ ...GUIDE_GRANT, Resource: "arn:aws:s3:*" }), ALL_PASS),
+    one(
+        "a Deny on Resource arn:aws:s3:* (a trailing * spans the remaining colons) denies Personalize",
+        "import",
+        doc(GUIDE_GRANT, { ...denyAll("DenyAllS3"), Resource: "arn:aws:s3:*" }),
+        {
+            access: fail([LIST, 'is denied by statement "DenyAllS3"']),
+            vpc: PASS,
+            public: PASS,
+        },
+    ),
+    one(
+        "an Allow on Resource arn:aws:s3:* covers the bucket and its objects",
+        "import",
+        doc({ ...GUIDE_GRANT, Resource: "arn:aws:s3:*" }),
+        ALL_PASS,
+    ),
     one("a Resource of the bucket only (no /*) leaves GetObject out", "import", doc({ ...GUIDE_GRANT, Resource: ARN }), {
         access: fail([GET, NOT_ALLOWED]),
         vpc: PASS,
@@ -458,13 +830,23 @@ const CASES: Case[] = [
     }),
 
     // --- Which buckets are judged ---------------------------------------------------------------
-    one("an untagged (non-Personalize) bucket with a VPC-only policy is not the pack's business", null, doc(GUIDE_GRANT, S3_DOCS_VPCE_DENY), ALL_PASS),
-    one("the same untagged bucket named in no-vpc-only-bucket-policy's buckets config fails VPC", null, doc(GUIDE_GRANT, S3_DOCS_VPCE_DENY), {
-        access: PASS,
-        vpc: fail(`statement "Access-to-specific-VPCE-only" (Deny): its condition tests aws:SourceVpce (StringNotEquals)`),
-        public: PASS,
-        config: { "no-vpc-only-bucket-policy": { buckets: { [B]: "import" } } },
-    }),
+    one(
+        "an untagged (non-Personalize) bucket with a VPC-only policy is not the pack's business",
+        null,
+        doc(GUIDE_GRANT, S3_DOCS_VPCE_DENY),
+        ALL_PASS,
+    ),
+    one(
+        "the same untagged bucket named in no-vpc-only-bucket-policy's buckets config fails VPC",
+        null,
+        doc(GUIDE_GRANT, S3_DOCS_VPCE_DENY),
+        {
+            access: PASS,
+            vpc: fail(`statement "Access-to-specific-VPCE-only" (Deny): its condition tests aws:SourceVpce (StringNotEquals)`),
+            public: PASS,
+            config: { "no-vpc-only-bucket-policy": { buckets: { [B]: "import" } } },
+        },
+    ),
 ];
 
 function build(c: Case): StackBuilder {
@@ -472,7 +854,10 @@ function build(c: Case): StackBuilder {
     const tags =
         c.workflow === null
             ? { team: "data" }
-            : { "personalize-workflow": c.workflow, ...(c.workflow === "batch" && c.outputTag !== "" && { "personalize-batch-output": c.outputTag ?? OUTPUT_TAG }) };
+            : {
+                  "personalize-workflow": c.workflow,
+                  ...(c.workflow === "batch" && c.outputTag !== "" && { "personalize-batch-output": c.outputTag ?? OUTPUT_TAG }),
+              };
     stack.bucket(B, tags);
     stack.publicAccessBlock(B, c.publicAccessBlock);
     stack.object(B, OBJECT_KEY);
@@ -484,7 +869,11 @@ function build(c: Case): StackBuilder {
 function checkVerdict(c: Case, judge: Judge, violations: Violation[]): void {
     const expected = c[judge];
     const mine = violations.filter(v => v.policy === POLICY_NAME[judge]);
-    const shown = JSON.stringify(mine.map(v => v.message), null, 1);
+    const shown = JSON.stringify(
+        mine.map(v => v.message),
+        null,
+        1,
+    );
     if (expected === "pass") {
         assert.equal(mine.length, 0, `${POLICY_NAME[judge]} should pass, got ${shown}`);
         return;
@@ -492,7 +881,8 @@ function checkVerdict(c: Case, judge: Judge, violations: Violation[]): void {
     assert.equal(mine.length, expected.count, `${POLICY_NAME[judge]} should report ${expected.count} violation(s), got ${shown}`);
     for (const v of mine) {
         assert.equal(v.enforcementLevel, "mandatory", `${POLICY_NAME[judge]}: ${v.message}`);
-        for (const s of expected.fail) assert.ok(v.message.includes(s), `${POLICY_NAME[judge]}: expected ${JSON.stringify(s)} in ${JSON.stringify(v.message)}`);
+        for (const s of expected.fail)
+            assert.ok(v.message.includes(s), `${POLICY_NAME[judge]}: expected ${JSON.stringify(s)} in ${JSON.stringify(v.message)}`);
     }
 }
 
@@ -512,7 +902,7 @@ describe("adversarial bucket policies: personalize-bucket-access, no-vpc-only-bu
         });
     }
 
-    it("a bucket policy whose document is UNKNOWN (preview) gives an advisory \"can't run during preview\" per policy, never a silent pass", async () => {
+    it('a bucket policy whose document is UNKNOWN (preview) gives an advisory "can\'t run during preview" per policy, never a silent pass', async () => {
         const stack = new StackBuilder();
         stack.bucket(B, { "personalize-workflow": "import" });
         stack.publicAccessBlock(B);

@@ -20,7 +20,8 @@ const ROLE = "personalize-role";
 const BATCH_ACTIONS = ["s3:GetObject", "s3:ListBucket", "s3:PutObject"];
 type Workflow = "import" | "batch";
 
-const grantFor = (workflow: Workflow) => guideBucketPolicy(B, workflow === "batch" ? BATCH_ACTIONS : ["s3:GetObject", "s3:ListBucket"]).Statement[0];
+const grantFor = (workflow: Workflow) =>
+    guideBucketPolicy(B, workflow === "batch" ? BATCH_ACTIONS : ["s3:GetObject", "s3:ListBucket"]).Statement[0];
 const roleGrantFor = (workflow: Workflow) => {
     const { Principal: _principal, ...grant } = grantFor(workflow);
     return grant;
@@ -43,9 +44,15 @@ function stackWith(parts: Parts): StackBuilder {
     stack.bucket(B, tags as Record<string, unknown>);
     stack.publicAccessBlock(B);
     stack.object(B, "import/interactions.csv");
-    stack.bucketPolicy(B, "bucketPolicy" in parts ? parts.bucketPolicy : JSON.stringify({ Version: "2012-10-17", Statement: [grantFor(workflow)] }));
+    stack.bucketPolicy(
+        B,
+        "bucketPolicy" in parts ? parts.bucketPolicy : JSON.stringify({ Version: "2012-10-17", Statement: [grantFor(workflow)] }),
+    );
     stack.role(ROLE, "trust" in parts ? parts.trust : JSON.stringify(personalizeTrust()), { "personalize-bucket": B });
-    stack.rolePolicy(ROLE, "rolePolicy" in parts ? parts.rolePolicy : JSON.stringify({ Version: "2012-10-17", Statement: [roleGrantFor(workflow)] }));
+    stack.rolePolicy(
+        ROLE,
+        "rolePolicy" in parts ? parts.rolePolicy : JSON.stringify({ Version: "2012-10-17", Statement: [roleGrantFor(workflow)] }),
+    );
     return stack;
 }
 
@@ -78,13 +85,31 @@ const maybe = <T>(arb: fc.Arbitrary<T>, present = 9, absent = 1) =>
     fc.oneof({ weight: present, arbitrary: arb as fc.Arbitrary<T | typeof ABSENT> }, { weight: absent, arbitrary: fc.constant(ABSENT) });
 
 /** Nested arrays or objects a few hundred levels deep. */
-const deepJunk = fc.tuple(fc.integer({ min: 20, max: 400 }), fc.constantFrom("array", "Statement", "Condition"), json(1)).map(([depth, shape, leaf]) => {
-    let value: unknown = leaf;
-    for (let i = 0; i < depth; i++) value = shape === "array" ? [value] : { [shape]: value };
-    return value;
-});
+const deepJunk = fc
+    .tuple(fc.integer({ min: 20, max: 400 }), fc.constantFrom("array", "Statement", "Condition"), json(1))
+    .map(([depth, shape, leaf]) => {
+        let value: unknown = leaf;
+        for (let i = 0; i < depth; i++) value = shape === "array" ? [value] : { [shape]: value };
+        return value;
+    });
 
-const ACTIONS = ["s3:GetObject", "s3:ListBucket", "s3:PutObject", "s3:*", "S3:GETOBJECT", "s3:Get*", "s3:Ge?Object", "*", "s3:GetObjectAcl", "s3:DeleteObject", "sts:AssumeRole", "iam:PassRole", "s3 GetObject", "s3:", ":x"];
+const ACTIONS = [
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:PutObject",
+    "s3:*",
+    "S3:GETOBJECT",
+    "s3:Get*",
+    "s3:Ge?Object",
+    "*",
+    "s3:GetObjectAcl",
+    "s3:DeleteObject",
+    "sts:AssumeRole",
+    "iam:PassRole",
+    "s3 GetObject",
+    "s3:",
+    ":x",
+];
 const actionElement = fc.oneof(
     { weight: 5, arbitrary: fc.subarray(ACTIONS, { minLength: 1, maxLength: 4 }) },
     { weight: 3, arbitrary: fc.constantFrom(...ACTIONS) },
@@ -140,30 +165,91 @@ const effectElement = fc.oneof(
 );
 
 const KEY_NAMES = [
-    "aws:SourceVpce", "aws:SourceVpc", "aws:SourceVpcArn", "aws:VpcSourceIp", "aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths",
-    "aws:SourceIp", "aws:SourceAccount", "aws:SourceArn", "aws:SecureTransport", "aws:PrincipalOrgID", "aws:PrincipalIsAWSService",
-    "aws:ViaAWSService", "aws:PrincipalServiceName", "s3:prefix", "s3:TlsVersion", "aws:userid",
+    "aws:SourceVpce",
+    "aws:SourceVpc",
+    "aws:SourceVpcArn",
+    "aws:VpcSourceIp",
+    "aws:VpceAccount",
+    "aws:VpceOrgID",
+    "aws:VpceOrgPaths",
+    "aws:SourceIp",
+    "aws:SourceAccount",
+    "aws:SourceArn",
+    "aws:SecureTransport",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalIsAWSService",
+    "aws:ViaAWSService",
+    "aws:PrincipalServiceName",
+    "s3:prefix",
+    "s3:TlsVersion",
+    "aws:userid",
 ];
 /** A key name in random case: IAM compares key names case-insensitively. */
 const conditionKey = fc.oneof(
-    { weight: 8, arbitrary: fc.tuple(fc.constantFrom(...KEY_NAMES), fc.constantFrom("as-is", "lower", "upper")).map(([k, c]) => (c === "lower" ? k.toLowerCase() : c === "upper" ? k.toUpperCase() : k)) },
+    {
+        weight: 8,
+        arbitrary: fc
+            .tuple(fc.constantFrom(...KEY_NAMES), fc.constantFrom("as-is", "lower", "upper"))
+            .map(([k, c]) => (c === "lower" ? k.toLowerCase() : c === "upper" ? k.toUpperCase() : k)),
+    },
     { weight: 1, arbitrary: fc.string() },
 );
 const OPERATORS = [
-    "StringEquals", "StringNotEquals", "StringLike", "StringNotLike", "StringEqualsIgnoreCase", "Bool", "BoolIfExists", "Null",
-    "IpAddress", "NotIpAddress", "ArnLike", "ArnNotEquals", "NumericLessThan", "DateGreaterThan", "ForAnyValue:StringEquals",
-    "ForAllValues:StringNotLike", "ForAnyValue:StringNotEqualsIfExists", "StringNotEqualsIfExists", "stringequals", "StringEqualsAlmost",
-    "For:Bar", "ForAnyValue:", "IfExists", "",
+    "StringEquals",
+    "StringNotEquals",
+    "StringLike",
+    "StringNotLike",
+    "StringEqualsIgnoreCase",
+    "Bool",
+    "BoolIfExists",
+    "Null",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnLike",
+    "ArnNotEquals",
+    "NumericLessThan",
+    "DateGreaterThan",
+    "ForAnyValue:StringEquals",
+    "ForAllValues:StringNotLike",
+    "ForAnyValue:StringNotEqualsIfExists",
+    "StringNotEqualsIfExists",
+    "stringequals",
+    "StringEqualsAlmost",
+    "For:Bar",
+    "ForAnyValue:",
+    "IfExists",
+    "",
 ];
 const conditionOperator = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...OPERATORS) }, { weight: 1, arbitrary: fc.string() });
-const VALUES = ["true", "false", "vpce-1a2b3c4d", "vpc-111bbb22", "123456789012", "arn:aws:personalize:*", "10.0.0.0/8", "0.0.0.0/0", "*", "o-a1b2c3d4e5", "1.2", "2020-01-01T00:00:00Z", "${aws:SourceAccount}", "${aws:x, 'y'}"];
+const VALUES = [
+    "true",
+    "false",
+    "vpce-1a2b3c4d",
+    "vpc-111bbb22",
+    "123456789012",
+    "arn:aws:personalize:*",
+    "10.0.0.0/8",
+    "0.0.0.0/0",
+    "*",
+    "o-a1b2c3d4e5",
+    "1.2",
+    "2020-01-01T00:00:00Z",
+    "${aws:SourceAccount}",
+    "${aws:x, 'y'}",
+];
 const conditionValue = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...VALUES) },
     { weight: 3, arbitrary: fc.subarray(VALUES, { minLength: 1, maxLength: 3 }) },
     { weight: 2, arbitrary: fc.oneof(fc.integer(), fc.boolean(), fc.double(), fc.constant(null), fc.constant([]), json(2)) },
 );
 const conditionElement = fc.oneof(
-    { weight: 8, arbitrary: fc.dictionary(conditionOperator, fc.dictionary(conditionKey, conditionValue, { minKeys: 0, maxKeys: 3 }), { minKeys: 0, maxKeys: 3 }) },
+    {
+        weight: 8,
+        arbitrary: fc.dictionary(conditionOperator, fc.dictionary(conditionKey, conditionValue, { minKeys: 0, maxKeys: 3 }), {
+            minKeys: 0,
+            maxKeys: 3,
+        }),
+    },
     { weight: 1, arbitrary: json(2) },
 );
 
@@ -202,13 +288,24 @@ function statementArb(kind: "resource" | "identity"): fc.Arbitrary<unknown> {
 function documentArb(kind: "resource" | "identity", goodStatement: unknown): fc.Arbitrary<unknown> {
     const statement = statementArb(kind);
     const statements = fc.oneof(
-        { weight: 12, arbitrary: fc.tuple(fc.boolean(), fc.array(statement, { maxLength: 3 })).map(([good, rest]) => (good ? [goodStatement, ...rest] : rest)) },
+        {
+            weight: 12,
+            arbitrary: fc
+                .tuple(fc.boolean(), fc.array(statement, { maxLength: 3 }))
+                .map(([good, rest]) => (good ? [goodStatement, ...rest] : rest)),
+        },
         { weight: 2, arbitrary: statement },
         { weight: 1, arbitrary: fc.oneof(fc.string(), fc.constant(null), fc.integer(), json(2), deepJunk) },
     );
     return fc
         .record({
-            Version: maybe(fc.oneof({ weight: 10, arbitrary: fc.constant("2012-10-17") }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom("2008-10-17", "2012-10-18", ""), fc.integer(), fc.constant(null)) }), 10),
+            Version: maybe(
+                fc.oneof(
+                    { weight: 10, arbitrary: fc.constant("2012-10-17") },
+                    { weight: 1, arbitrary: fc.oneof(fc.constantFrom("2008-10-17", "2012-10-18", ""), fc.integer(), fc.constant(null)) },
+                ),
+                10,
+            ),
             Id: maybe(fc.string(), 3, 10),
             Statement: maybe(statements, 30),
             junk: maybe(fc.tuple(fc.oneof(fc.constantFrom("statement", "Statements", "version"), fc.string()), json(2)), 1, 20),
@@ -231,7 +328,9 @@ function encoded(arb: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
 }
 
 const workflowArb = fc.constantFrom<Workflow>("import", "batch");
-const structuredBucketPolicy = workflowArb.chain(workflow => fc.record({ workflow: fc.constant(workflow), bucketPolicy: encoded(documentArb("resource", grantFor(workflow))) }));
+const structuredBucketPolicy = workflowArb.chain(workflow =>
+    fc.record({ workflow: fc.constant(workflow), bucketPolicy: encoded(documentArb("resource", grantFor(workflow))) }),
+);
 /** The trust policy, the role policy or both replaced (so that passes are reached too). */
 const structuredRolePolicies = fc.tuple(workflowArb, fc.constantFrom("trust", "rolePolicy", "both")).chain(([workflow, which]) =>
     fc.record({
@@ -242,8 +341,26 @@ const structuredRolePolicies = fc.tuple(workflowArb, fc.constantFrom("trust", "r
 );
 const structuredTags = fc
     .record({
-        workflow: maybe(fc.oneof({ weight: 6, arbitrary: fc.constantFrom("import", "batch") }, { weight: 2, arbitrary: fc.oneof(fc.constantFrom("Import", "BATCH", "", "export"), fc.integer(), fc.constant(null), json(1)) }), 12),
-        output: maybe(fc.oneof(fc.constantFrom("batch/output/", "batch/output", "/batch/output//", "/", "", "../x"), fc.string(), fc.integer(), fc.constant(null), json(1)), 2),
+        workflow: maybe(
+            fc.oneof(
+                { weight: 6, arbitrary: fc.constantFrom("import", "batch") },
+                {
+                    weight: 2,
+                    arbitrary: fc.oneof(fc.constantFrom("Import", "BATCH", "", "export"), fc.integer(), fc.constant(null), json(1)),
+                },
+            ),
+            12,
+        ),
+        output: maybe(
+            fc.oneof(
+                fc.constantFrom("batch/output/", "batch/output", "/batch/output//", "/", "", "../x"),
+                fc.string(),
+                fc.integer(),
+                fc.constant(null),
+                json(1),
+            ),
+            2,
+        ),
         other: fc.dictionary(fc.string(), fc.oneof(fc.string(), json(1)), { maxKeys: 2 }),
     })
     .map(({ workflow, output, other }) => ({
@@ -253,7 +370,14 @@ const structuredTags = fc
     }));
 
 // numRuns per property: 10,000 in all.
-const RUNS = { jsonBucketPolicy: 1500, structuredBucketPolicy: 3000, jsonRolePolicies: 1000, structuredRolePolicies: 2000, tags: 1500, deepJunk: 1000 };
+const RUNS = {
+    jsonBucketPolicy: 1500,
+    structuredBucketPolicy: 3000,
+    jsonRolePolicies: 1000,
+    structuredRolePolicies: 2000,
+    tags: 1500,
+    deepJunk: 1000,
+};
 
 async function check<T>(name: keyof typeof RUNS, arb: fc.Arbitrary<T>, toParts: (value: T) => Parts): Promise<void> {
     await fc.assert(
@@ -276,8 +400,13 @@ describe("fuzz: every policy of the pack gives a verdict on any input", function
         const line = Object.entries(tally)
             .map(([name, t]) => `${name} ${t.passed} passed/${t.flagged} flagged`)
             .join("; ");
-        const total = Object.values(tally).reduce((sum, t) => ({ passed: sum.passed + t.passed, flagged: sum.flagged + t.flagged }), { passed: 0, flagged: 0 });
-        console.log(`fuzz (seed ${SEED}): ${total.passed + total.flagged} inputs, ${total.passed} passed, ${total.flagged} flagged: ${line}`);
+        const total = Object.values(tally).reduce((sum, t) => ({ passed: sum.passed + t.passed, flagged: sum.flagged + t.flagged }), {
+            passed: 0,
+            flagged: 0,
+        });
+        console.log(
+            `fuzz (seed ${SEED}): ${total.passed + total.flagged} inputs, ${total.passed} passed, ${total.flagged} flagged: ${line}`,
+        );
     });
 
     it("random JSON as the bucket policy, raw and string-encoded", async () => {
@@ -290,10 +419,14 @@ describe("fuzz: every policy of the pack gives a verdict on any input", function
     });
 
     it("random JSON as the role's trust policy and role policy", async () => {
-        await check("jsonRolePolicies", fc.tuple(encoded(json(4)), encoded(json(4)), fc.constantFrom("trust", "rolePolicy", "both")), ([a, b, which]) => ({
-            ...(which !== "rolePolicy" && { trust: a }),
-            ...(which !== "trust" && { rolePolicy: b }),
-        }));
+        await check(
+            "jsonRolePolicies",
+            fc.tuple(encoded(json(4)), encoded(json(4)), fc.constantFrom("trust", "rolePolicy", "both")),
+            ([a, b, which]) => ({
+                ...(which !== "rolePolicy" && { trust: a }),
+                ...(which !== "trust" && { rolePolicy: b }),
+            }),
+        );
     });
 
     it("structured-but-wrong trust and role policies reach both pass and flagged", async () => {

@@ -50,8 +50,14 @@ describe("the offline policy gate (npm run gate)", () => {
     it("fails a batch stack whose bucket policy denies Personalize's PutObject", async () => {
         const denyWrites = { Sid: "NoWrites", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${PROD_BUCKET}/*` };
         const report = await previewOf({ extraBucketPolicyStatements: [denyWrites] });
-        assert.deepEqual(report.violations.map(v => `${v.enforcementLevel} ${v.policy}`), ["mandatory personalize-bucket-access"]);
-        assert.match(report.violations[0].message, /s3:PutObject on .*\/batch\/output\/personalize-batch-input\.json\.out is denied by statement "NoWrites"/);
+        assert.deepEqual(
+            report.violations.map(v => `${v.enforcementLevel} ${v.policy}`),
+            ["mandatory personalize-bucket-access"],
+        );
+        assert.match(
+            report.violations[0].message,
+            /s3:PutObject on .*\/batch\/output\/personalize-batch-input\.json\.out is denied by statement "NoWrites"/,
+        );
     });
 
     it("fails a batch stack whose documents lost their PutObject statement", async () => {
@@ -76,8 +82,14 @@ describe("the offline policy gate (npm run gate)", () => {
         it("exits 1 and prints the violations like pulumi preview on a broken variant", () => {
             const result = gateCommand("--stack", "prod", "--set", `extraBucketPolicyStatements=${JSON.stringify([VPC_ONLY])}`);
             assert.equal(result.status, 1, result.stderr);
-            assert.match(result.stdout, /stack prod \(preview\)\nPolicies:\n {4}❌ personalize-bucket-policies@v0\.1\.0 \(local: policypack\)\n/);
-            assert.match(result.stdout, / {8}- \[mandatory\] {2}no-vpc-only-bucket-policy {2}\(aws:s3\/bucketPolicy:BucketPolicy: personalize-data-policy\)\n {10}BucketPolicy "personalize-data-policy", statement "VpcOnly" \(Deny\)/);
+            assert.match(
+                result.stdout,
+                /stack prod \(preview\)\nPolicies:\n {4}❌ personalize-bucket-policies@v0\.1\.0 \(local: policypack\)\n/,
+            );
+            assert.match(
+                result.stdout,
+                / {8}- \[mandatory\] {2}no-vpc-only-bucket-policy {2}\(aws:s3\/bucketPolicy:BucketPolicy: personalize-data-policy\)\n {10}BucketPolicy "personalize-data-policy", statement "VpcOnly" \(Deny\)/,
+            );
             assert.match(result.stdout, /policy gate FAILED: prod \(preview\), prod \(update\)\n$/);
         });
 

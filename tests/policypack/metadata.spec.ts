@@ -46,7 +46,10 @@ describe("policy pack metadata", () => {
     });
 
     it("has a policy config file for every committed stack, naming only policies of the pack", () => {
-        const stacks = fs.readdirSync(path.join(PACK, "..")).map(f => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean);
+        const stacks = fs
+            .readdirSync(path.join(PACK, ".."))
+            .map(f => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+            .filter(Boolean);
         const names = new Set(["all", ...policies.map(p => p.name)]);
         for (const stack of stacks) {
             const config = JSON.parse(fs.readFileSync(path.join(PACK, "config", `${stack}.json`), "utf8"));

@@ -43,7 +43,7 @@ describe("no-public-access", () => {
         assert.deepEqual(await messages(stack), []);
     });
 
-    it("fails an Allow for everyone, as \"*\" or {AWS: \"*\"}", async () => {
+    it('fails an Allow for everyone, as "*" or {AWS: "*"}', async () => {
         const expected = [
             'BucketPolicy "data-bucket-policy", statement "Anyone": it allows everyone ("*") without a condition that pins the source or organisation, ' +
                 'so bucket "data-bucket" is public. Grant named principals instead.',

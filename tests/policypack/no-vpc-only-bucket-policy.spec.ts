@@ -18,7 +18,14 @@ describe("no-vpc-only-bucket-policy", () => {
     });
 
     it("quotes the statement by Sid, the key as written and its operator, and says why", async () => {
-        const deny = { Sid: "VpcOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } } };
+        const deny = {
+            Sid: "VpcOnly",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: "*",
+            Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } },
+        };
         const { violations } = await withStatements(deny).run(policy);
         assert.deepEqual(
             violations.map(v => v.message),
@@ -32,8 +39,20 @@ describe("no-vpc-only-bucket-policy", () => {
     });
 
     it("names a statement without Sid by its index, and reports each VPC statement", async () => {
-        const allow = { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*", Condition: { "ForAnyValue:StringEquals": { "AWS:SOURCEVPC": ["vpc-1"] } } };
-        const deny = { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { StringNotEqualsIfExists: { "aws:vpcsourceip": "10.0.0.0/8" } } };
+        const allow = {
+            Effect: "Allow",
+            Principal: "*",
+            Action: "s3:GetObject",
+            Resource: "*",
+            Condition: { "ForAnyValue:StringEquals": { "AWS:SOURCEVPC": ["vpc-1"] } },
+        };
+        const deny = {
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: "*",
+            Condition: { StringNotEqualsIfExists: { "aws:vpcsourceip": "10.0.0.0/8" } },
+        };
         const messages = (await withStatements(allow, deny).run(policy)).violations.map(v => v.message);
         assert.equal(messages.length, 2);
         assert.match(messages[0], /statement "Statement\[1\]" \(Allow\): its condition tests AWS:SOURCEVPC \(ForAnyValue:StringEquals\)/);

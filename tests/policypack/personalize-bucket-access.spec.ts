@@ -35,7 +35,11 @@ describe("personalize-bucket-access", () => {
 
     it("reads a policy given inline on the bucket", async () => {
         const stack = new StackBuilder();
-        stack.bucket("data-bucket", { "personalize-workflow": "import" }, { policy: JSON.stringify(guideBucketPolicy("data-bucket", ["s3:ListBucket"])) });
+        stack.bucket(
+            "data-bucket",
+            { "personalize-workflow": "import" },
+            { policy: JSON.stringify(guideBucketPolicy("data-bucket", ["s3:ListBucket"])) },
+        );
         assert.deepEqual(await messages(stack), [
             'Personalize bucket "data-bucket" (import): Amazon Personalize (personalize.amazonaws.com) can\'t use it under Bucket "data-bucket" (policy): ' +
                 "s3:GetObject on arn:aws:s3:::data-bucket/personalize-data.csv is not allowed by any statement.",
@@ -59,7 +63,12 @@ describe("personalize-bucket-access", () => {
         const tagged = new StackBuilder();
         tagged.bucket("data-bucket", { "personalize-workflow": "batch", "personalize-batch-output": "jobs/out" });
         const onOtherFolder = guideBucketPolicy("data-bucket");
-        onOtherFolder.Statement.push({ ...onOtherFolder.Statement[0], Sid: "Put", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::data-bucket/batch/output/*"] });
+        onOtherFolder.Statement.push({
+            ...onOtherFolder.Statement[0],
+            Sid: "Put",
+            Action: ["s3:PutObject"],
+            Resource: ["arn:aws:s3:::data-bucket/batch/output/*"],
+        });
         tagged.bucketPolicy("data-bucket", onOtherFolder);
         assert.deepEqual(await messages(tagged), [
             'Personalize bucket "data-bucket" (batch): Amazon Personalize (personalize.amazonaws.com) can\'t use it under BucketPolicy "data-bucket-policy": ' +
@@ -85,7 +94,10 @@ describe("personalize-bucket-access", () => {
         const found = await messages(stack, config);
         assert.equal(found.length, 2);
         assert.match(found[0], /^Personalize bucket "legacy-bucket" \(import\) has no bucket policy/);
-        assert.match(found[1], /^Personalize bucket "external-bucket" \(batch\).*s3:PutObject on arn:aws:s3:::external-bucket\/personalize-batch-input\.json\.out is not allowed/);
+        assert.match(
+            found[1],
+            /^Personalize bucket "external-bucket" \(batch\).*s3:PutObject on arn:aws:s3:::external-bucket\/personalize-batch-input\.json\.out is not allowed/,
+        );
     });
 
     it("builds ARNs in the configured partition", async () => {

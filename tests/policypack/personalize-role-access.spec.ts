@@ -38,24 +38,44 @@ describe("personalize-role-access", () => {
         stack.resources.find(r => r.type === "aws:iam/role:Role")!.inputs.inlinePolicies = [
             { name: "read", policy: JSON.stringify(grant(["s3:GetObject"], ["arn:aws:s3:::data-bucket/*"])) },
         ];
-        stack.add("aws:iam/policy:Policy", "writer", { name: "PersonalizeWriter", path: "/personalize/", policy: JSON.stringify(grant(["s3:PutObject"], ["arn:aws:s3:::data-bucket/out/*"])) });
-        stack.add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach", { role: "personalize-role", policyArn: "arn:aws:iam::123456789012:policy/personalize/PersonalizeWriter" });
+        stack.add("aws:iam/policy:Policy", "writer", {
+            name: "PersonalizeWriter",
+            path: "/personalize/",
+            policy: JSON.stringify(grant(["s3:PutObject"], ["arn:aws:s3:::data-bucket/out/*"])),
+        });
+        stack.add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach", {
+            role: "personalize-role",
+            policyArn: "arn:aws:iam::123456789012:policy/personalize/PersonalizeWriter",
+        });
         assert.deepEqual(await messages(stack), []);
     });
 
     it("counts a Deny in any of the role's policies", async () => {
         const stack = batchStackWithRole();
         stack.rolePolicy("personalize-role", grant(["s3:*"]), "allow-all");
-        stack.rolePolicy("personalize-role", { Statement: { Sid: "NoWrites", Effect: "Deny", Action: "s3:Put*", Resource: "*" } }, "deny-writes");
+        stack.rolePolicy(
+            "personalize-role",
+            { Statement: { Sid: "NoWrites", Effect: "Deny", Action: "s3:Put*", Resource: "*" } },
+            "deny-writes",
+        );
         const [message] = await messages(stack);
-        assert.match(message, /s3:PutObject on arn:aws:s3:::data-bucket\/out\/personalize-batch-input\.json\.out is denied by statement "NoWrites"/);
+        assert.match(
+            message,
+            /s3:PutObject on arn:aws:s3:::data-bucket\/out\/personalize-batch-input\.json\.out is denied by statement "NoWrites"/,
+        );
     });
 
     it("names managed policies it can't read when access is missing", async () => {
         const stack = batchStackWithRole();
-        stack.add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach", { role: "personalize-role", policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" });
+        stack.add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach", {
+            role: "personalize-role",
+            policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+        });
         const [message] = await messages(stack);
-        assert.match(message, /^Personalize service role "personalize-role" can't do what Personalize needs on bucket "data-bucket" \(not declared in this stack, so not read: arn:aws:iam::aws:policy\/AmazonS3FullAccess\): s3:ListBucket/);
+        assert.match(
+            message,
+            /^Personalize service role "personalize-role" can't do what Personalize needs on bucket "data-bucket" \(not declared in this stack, so not read: arn:aws:iam::aws:policy\/AmazonS3FullAccess\): s3:ListBucket/,
+        );
     });
 
     it("fails a VPC condition in the role's policy", async () => {
@@ -64,7 +84,10 @@ describe("personalize-role-access", () => {
         doc.Statement[0].Condition = { StringEquals: { "aws:SourceVpce": "vpce-1" } };
         stack.rolePolicy("personalize-role", doc);
         const found = await messages(stack);
-        assert.match(found[0], /^RolePolicy "personalize-role-access", statement "Statement\[0\]": its condition tests aws:SourceVpce; Amazon Personalize doesn't communicate with AWS VPCs/);
+        assert.match(
+            found[0],
+            /^RolePolicy "personalize-role-access", statement "Statement\[0\]": its condition tests aws:SourceVpce; Amazon Personalize doesn't communicate with AWS VPCs/,
+        );
         assert.match(found[1], /s3:ListBucket on arn:aws:s3:::data-bucket is not allowed by any statement/);
     });
 
@@ -81,6 +104,9 @@ describe("personalize-role-access", () => {
         const stack = batchStackWithRole();
         stack.rolePolicy("personalize-role", { Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] });
         const [first] = await messages(stack);
-        assert.match(first, /^RolePolicy "personalize-role-access": the policy document can't be read, so it can't be checked: .*Principal/);
+        assert.match(
+            first,
+            /^RolePolicy "personalize-role-access": the policy document can't be read, so it can't be checked: .*Principal/,
+        );
     });
 });

@@ -42,19 +42,29 @@ describe("personalize-role-trust", () => {
     });
 
     it("fails a source account that matches any account", async () => {
-        const found = await verdict(trustWith(s => (s.Condition = { StringLike: { "aws:SourceAccount": "*", "aws:SourceArn": "arn:aws:personalize:*" } })));
-        assert.match(found[0], /it lets Personalize assume the role for any account; pin aws:SourceAccount and aws:SourceArn to your account/);
+        const found = await verdict(
+            trustWith(s => (s.Condition = { StringLike: { "aws:SourceAccount": "*", "aws:SourceArn": "arn:aws:personalize:*" } })),
+        );
+        assert.match(
+            found[0],
+            /it lets Personalize assume the role for any account; pin aws:SourceAccount and aws:SourceArn to your account/,
+        );
     });
 
     it("fails other principals next to Personalize, everyone, and NotPrincipal", async () => {
         const both = await verdict(trustWith(s => (s.Principal = { Service: ["personalize.amazonaws.com", "ec2.amazonaws.com"] })));
-        assert.match(both[0], /statement "Statement\[0\]" trusts \{"Service":\["personalize.amazonaws.com","ec2.amazonaws.com"\]\}, not personalize.amazonaws.com alone/);
+        assert.match(
+            both[0],
+            /statement "Statement\[0\]" trusts \{"Service":\["personalize.amazonaws.com","ec2.amazonaws.com"\]\}, not personalize.amazonaws.com alone/,
+        );
         const anyone = await verdict(trustWith(s => (s.Principal = "*")));
         assert.match(anyone[0], /trusts "\*", not personalize.amazonaws.com alone/);
-        const notPrincipal = await verdict(trustWith(s => {
-            delete s.Principal;
-            s.NotPrincipal = { AWS: "arn:aws:iam::111122223333:root" };
-        }));
+        const notPrincipal = await verdict(
+            trustWith(s => {
+                delete s.Principal;
+                s.NotPrincipal = { AWS: "arn:aws:iam::111122223333:root" };
+            }),
+        );
         assert.match(notPrincipal[0], /allows with NotPrincipal, which trusts every principal not listed/);
     });
 
@@ -67,6 +77,9 @@ describe("personalize-role-trust", () => {
     it("says so when the trust policy can't be read", async () => {
         const found = await verdict("not json");
         assert.equal(found.length, 1);
-        assert.match(found[0], /^Role "personalize-role" \(assumeRolePolicy\): the policy document can't be read, so it can't be checked: /);
+        assert.match(
+            found[0],
+            /^Role "personalize-role" \(assumeRolePolicy\): the policy document can't be read, so it can't be checked: /,
+        );
     });
 });

@@ -15,8 +15,13 @@ describe("the offline policy engine gives policies what the Pulumi engine gives 
         stack.bucket("b");
         stack.add("aws:s3/bucketV2:BucketV2", "legacy", { bucket: "legacy" });
         const seen: Array<[string, boolean, boolean]> = [];
-        await stack.run([probe(args => args.resources.forEach(r => seen.push([r.name, r.isType(aws.s3.Bucket), r.isType(aws.s3.BucketV2)])))]);
-        assert.deepEqual(seen, [["b", true, false], ["legacy", false, true]]);
+        await stack.run([
+            probe(args => args.resources.forEach(r => seen.push([r.name, r.isType(aws.s3.Bucket), r.isType(aws.s3.BucketV2)]))),
+        ]);
+        assert.deepEqual(seen, [
+            ["b", true, false],
+            ["legacy", false, true],
+        ]);
     });
 
     it("notApplicable throws, and the policy is reported as not applicable", async () => {
@@ -35,7 +40,10 @@ describe("the offline policy engine gives policies what the Pulumi engine gives 
         const report = await stack.run([probe(args => void JSON.parse(args.resources[0].props.policy))]);
         assert.equal(report.violations.length, 1);
         assert.equal(report.violations[0].enforcementLevel, "advisory");
-        assert.equal(report.violations[0].message, "can't run policy 'probe' during preview: string value at .policy can't be known during preview");
+        assert.equal(
+            report.violations[0].message,
+            "can't run policy 'probe' during preview: string value at .policy can't be known during preview",
+        );
     });
 
     it("stack tags are present and config comes with the schema's defaults", async () => {
@@ -48,7 +56,8 @@ describe("the offline policy engine gives policies what the Pulumi engine gives 
 
     it("takes enforcement levels from the config: per policy, then all, then the policy's own", async () => {
         const failing = probe((_, report) => report("bad"));
-        const level = async (config: object) => (await new StackBuilder().run([failing], config as never)).violations.map(v => v.enforcementLevel);
+        const level = async (config: object) =>
+            (await new StackBuilder().run([failing], config as never)).violations.map(v => v.enforcementLevel);
         assert.deepEqual(await level({}), ["mandatory"]);
         assert.deepEqual(await level({ all: "advisory" }), ["advisory"]);
         assert.deepEqual(await level({ all: "advisory", probe: { enforcementLevel: "mandatory" } }), ["mandatory"]);

@@ -11,7 +11,17 @@ export class StackBuilder {
 
     add(type: string, name: string, inputs: Record<string, unknown>): string {
         const urn = `urn:pulumi:test::project::${type}::${name}`;
-        this.resources.push({ type, name, urn, parent: "", custom: true, protect: false, retainOnDelete: false, dependencies: [], inputs: inputs as Record<string, any> });
+        this.resources.push({
+            type,
+            name,
+            urn,
+            parent: "",
+            custom: true,
+            protect: false,
+            retainOnDelete: false,
+            dependencies: [],
+            inputs: inputs as Record<string, any>,
+        });
         return urn;
     }
 
@@ -21,10 +31,16 @@ export class StackBuilder {
 
     /** A bucket policy; a document that is not a string is sent as given (an object, or anything at all). */
     bucketPolicy(bucket: string, policy: unknown, name = `${bucket}-policy`): string {
-        return this.add("aws:s3/bucketPolicy:BucketPolicy", name, { bucket, policy: typeof policy === "string" ? policy : (policy as object) });
+        return this.add("aws:s3/bucketPolicy:BucketPolicy", name, {
+            bucket,
+            policy: typeof policy === "string" ? policy : (policy as object),
+        });
     }
 
-    publicAccessBlock(bucket: string, settings: Partial<Record<"blockPublicAcls" | "blockPublicPolicy" | "ignorePublicAcls" | "restrictPublicBuckets", boolean>> = {}): string {
+    publicAccessBlock(
+        bucket: string,
+        settings: Partial<Record<"blockPublicAcls" | "blockPublicPolicy" | "ignorePublicAcls" | "restrictPublicBuckets", boolean>> = {},
+    ): string {
         return this.add("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${bucket}-pab`, {
             bucket,
             blockPublicAcls: true,
