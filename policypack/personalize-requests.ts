@@ -1,4 +1,4 @@
-import { evaluate, type RequestEnvelope, type Statement, type Verdict } from "./iam";
+import { evaluate, type ConditionClause, type RequestEnvelope, type Statement, type Verdict } from "./iam";
 import type { PersonalizeBucket } from "./stack-view";
 
 /**
@@ -24,6 +24,13 @@ export const VPC_KEYS = [
     "aws:VpceOrgID",
     "aws:VpceOrgPaths",
 ];
+
+const VPC_KEYS_LOWER = new Set(VPC_KEYS.map(k => k.toLowerCase()));
+
+/** The clauses of a statement that test a VPC key, in any letter case and with any operator. */
+export function vpcConditions(statement: Statement): ConditionClause[] {
+    return statement.conditions.filter(c => VPC_KEYS_LOWER.has(c.key.toLowerCase()));
+}
 
 export interface RequiredAccess {
     action: string;

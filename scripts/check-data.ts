@@ -10,8 +10,7 @@
  */
 import { readdirSync, statSync } from "fs";
 import * as path from "path";
-import { DataFile, DatasetType, checkDataFiles, datasetTypeFromFileName, formatProblem } from "../components/data-check";
-import { DATASET_TYPES } from "../components/data-check/dataset-type";
+import { DATASET_TYPES, DataFile, DatasetType, checkDataFiles, datasetTypeFromFileName, formatProblem } from "../components/data-check";
 import { parseSize } from "../components/data-check/size";
 
 const USAGE = `usage: check-data <file-or-folder>… [--type FILE=interactions|items|users] [--schema FILE=SCHEMA.json]

@@ -1,10 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { VPC_KEYS } from "../personalize-requests";
+import { vpcConditions } from "../personalize-requests";
 import { readStatements } from "../read-document";
 import { StackView } from "../stack-view";
-
-const VPC_KEYS_LOWER = new Set(VPC_KEYS.map(k => k.toLowerCase()));
 
 /**
  * "Because Amazon Personalize doesn't communicate with AWS VPCs, Amazon Personalize can't interact
@@ -27,7 +25,7 @@ export const noVpcOnlyBucketPolicy: StackValidationPolicy = {
             for (const source of view.bucketPolicies(bucket)) {
                 const statements = readStatements(source, "resource", reportViolation);
                 for (const statement of statements ?? []) {
-                    const clauses = statement.conditions.filter(c => VPC_KEYS_LOWER.has(c.key.toLowerCase()));
+                    const clauses = vpcConditions(statement);
                     if (clauses.length === 0) continue;
                     reportViolation(
                         `${source.where}, statement "${statement.label}" (${statement.effect}): its condition tests ` +

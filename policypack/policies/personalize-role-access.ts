@@ -2,11 +2,9 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { ROLE_BUCKET_TAG } from "../contract";
 import type { Statement } from "../iam";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { VPC_KEYS, requiredAccess, serviceRoleRequest, whyNotAllowed } from "../personalize-requests";
+import { requiredAccess, serviceRoleRequest, vpcConditions, whyNotAllowed } from "../personalize-requests";
 import { readStatements } from "../read-document";
 import { StackView } from "../stack-view";
-
-const VPC_KEYS_LOWER = new Set(VPC_KEYS.map(k => k.toLowerCase()));
 
 /**
  * Personalize also reaches the bucket through the role it assumes, so the role's identity policies
@@ -40,7 +38,7 @@ export const personalizeRoleAccess: StackValidationPolicy = {
                 const read = readStatements(source, "identity", reportViolation) ?? [];
                 statements.push(...read);
                 for (const s of read) {
-                    const keys = s.conditions.filter(c => VPC_KEYS_LOWER.has(c.key.toLowerCase())).map(c => c.key);
+                    const keys = vpcConditions(s).map(c => c.key);
                     if (keys.length > 0) {
                         reportViolation(
                             `${source.where}, statement "${s.label}": its condition tests ${keys.join(", ")}; Amazon Personalize doesn't communicate with AWS VPCs, so remove it.`,

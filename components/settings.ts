@@ -1,0 +1,135 @@
+import type { Workflow } from "../policypack/contract";
+import { RESERVED_TAGS } from "../policypack/contract";
+import { DATASET_TYPES, datasetTypeFromFileName, type DataFile, type DatasetType } from "./data-check";
+import type { DataFolder } from "./data-files";
+import { InvalidArgumentError } from "./errors";
+import { foldersOverlap, normalizePrefix, validateBucketName, validateRoleName } from "./names";
+import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
+import { reservedBucketPolicySids } from "./policy-documents";
+
+/** The arguments after defaults and validation. */
+export interface Settings {
+    dataDir: string;
+    keyPrefix: string;
+    workflow: Workflow;
+    batchInputPrefix: string;
+    batchOutputPrefix: string;
+    bucketName?: string;
+    roleName?: string;
+    forceDestroy: boolean;
+    protect: boolean;
+    retainOnDelete: boolean;
+    noncurrentVersionDays: number;
+    tags: Record<string, string>;
+    extraBucketPolicyStatements: Array<Record<string, unknown>>;
+    datasetTypes: Record<string, DatasetType>;
+    schemas: Partial<Record<DatasetType, string>>;
+    headerOnlyAbove?: number;
+    dataCheckCacheDir?: string;
+}
+
+/** Applies defaults and validates the arguments; every problem names the argument. */
+export function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
+    const keyPrefix = normalizePrefix("keyPrefix", args.keyPrefix ?? "import");
+    const batchInputPrefix = normalizePrefix("batchInputPrefix", args.batchInputPrefix ?? "batch/input");
+    const batchOutputPrefix = normalizePrefix("batchOutputPrefix", args.batchOutputPrefix ?? "batch/output");
+    const workflow: Workflow = args.batch ? "batch" : "import";
+    if (workflow === "batch") {
+        // Output written into a folder that is also read as input (or imported) would be read back.
+        const folders: Array<[string, string]> = [
+            ["keyPrefix", keyPrefix],
+            ["batchInputPrefix", batchInputPrefix],
+            ["batchOutputPrefix", batchOutputPrefix],
+        ];
+        for (const [i, [nameA, a]] of folders.entries()) {
+            for (const [nameB, b] of folders.slice(i + 1)) {
+                if (foldersOverlap(a, b)) {
+                    throw new InvalidArgumentError(
+                        nameB,
+                        `folder "${b}/" overlaps ${nameA} "${a}/"; give import data, batch input and batch output separate folders`,
+                    );
+                }
+            }
+        }
+    }
+    const tags = args.tags ?? {};
+    const reserved = Object.keys(tags).filter(k => RESERVED_TAGS.includes(k));
+    if (reserved.length > 0) {
+        throw new InvalidArgumentError("tags", `"${reserved.join('", "')}" is set by the component; remove it from tags`);
+    }
+    const days = args.noncurrentVersionDays ?? 90;
+    if (!Number.isInteger(days) || days < 1) {
+        throw new InvalidArgumentError("noncurrentVersionDays", `must be a whole number of days, 1 or more, got ${days}`);
+    }
+    const extraBucketPolicyStatements = args.extraBucketPolicyStatements ?? [];
+    checkExtraStatementSids(workflow, extraBucketPolicyStatements);
+    const accepted = DATASET_TYPES.join(", ");
+    for (const [file, type] of Object.entries(args.datasetTypes ?? {})) {
+        if (!DATASET_TYPES.includes(type))
+            throw new InvalidArgumentError("datasetTypes", `"${file}" is set to "${type}"; use one of ${accepted}`);
+    }
+    for (const type of Object.keys(args.schemas ?? {})) {
+        if (!DATASET_TYPES.includes(type as DatasetType))
+            throw new InvalidArgumentError("schemas", `"${type}" is not a dataset; use one of ${accepted}`);
+    }
+    if (args.headerOnlyAbove !== undefined && !(Number.isInteger(args.headerOnlyAbove) && args.headerOnlyAbove > 0)) {
+        throw new InvalidArgumentError("headerOnlyAbove", `must be a size in bytes above 0, got ${args.headerOnlyAbove}`);
+    }
+    return {
+        dataDir: args.dataDir,
+        keyPrefix,
+        workflow,
+        batchInputPrefix,
+        batchOutputPrefix,
+        bucketName: args.bucketName === undefined ? undefined : validateBucketName("bucketName", args.bucketName),
+        roleName: args.roleName === undefined ? undefined : validateRoleName("roleName", args.roleName),
+        forceDestroy: args.forceDestroy ?? false,
+        protect: args.protect ?? false,
+        retainOnDelete: args.retainOnDelete ?? false,
+        noncurrentVersionDays: days,
+        tags,
+        extraBucketPolicyStatements,
+        datasetTypes: args.datasetTypes ?? {},
+        schemas: args.schemas ?? {},
+        headerOnlyAbove: args.headerOnlyAbove,
+        dataCheckCacheDir: args.dataCheckCacheDir,
+    };
+}
+
+/** The dataset of every CSV: from `datasetTypes`, else from its name. */
+export function dataFiles(settings: Settings, folder: DataFolder): DataFile[] {
+    const names = new Set(folder.csvFiles.map(f => f.fileName));
+    for (const file of Object.keys(settings.datasetTypes)) {
+        if (!names.has(file))
+            throw new InvalidArgumentError(
+                "datasetTypes",
+                `names "${file}", which is not a CSV file in the data folder; remove it or fix the name`,
+            );
+    }
+    return folder.csvFiles.map(file => {
+        const datasetType = settings.datasetTypes[file.fileName] ?? datasetTypeFromFileName(file.fileName);
+        if (!datasetType) {
+            throw new InvalidArgumentError(
+                "datasetTypes",
+                `can't tell which dataset "${file.fileName}" is for: name it interactions*.csv, items*.csv or users*.csv, ` +
+                    `or set datasetTypes["${file.fileName}"] to interactions, items or users`,
+            );
+        }
+        return { path: file.path, datasetType, schemaPath: settings.schemas[datasetType] };
+    });
+}
+
+function checkExtraStatementSids(workflow: Workflow, statements: Array<Record<string, unknown>>): void {
+    const taken = new Set(reservedBucketPolicySids(workflow));
+    statements.forEach((statement, i) => {
+        const sid = statement.Sid;
+        if (typeof sid !== "string") return;
+        if (taken.has(sid)) {
+            throw new InvalidArgumentError(
+                "extraBucketPolicyStatements",
+                `statement [${i}] uses Sid "${sid}", which is already in the bucket policy; give it a Sid of its own`,
+            );
+        }
+        taken.add(sid);
+    });
+}
