@@ -1,11 +1,25 @@
 import { createHash } from "crypto";
-import { promises as fs } from "fs";
+import { promises as fs, readFileSync, readdirSync } from "fs";
 import * as path from "path";
 import { IdCounter, MAX_USER_SLOTS } from "./id-counter";
 import { FileReport } from "./report";
 
-/** Part of every cache key: change it whenever a rule or message changes, so old results are not reused. */
-export const CHECKER_VERSION = 1;
+/**
+ * Part of every cache key: a hash of the checker's own source files, so that results of an older checker (another
+ * rule or message) are never reused, without anyone having to remember to bump a number.
+ */
+let checkerVersion: string | undefined;
+function checkerSourceHash(): string {
+    if (checkerVersion === undefined) {
+        const hash = createHash("sha256");
+        for (const file of readdirSync(__dirname)
+            .filter(f => /\.[jt]s$/.test(f))
+            .sort())
+            hash.update(file).update(readFileSync(path.join(__dirname, file)));
+        checkerVersion = hash.digest("hex").slice(0, 16);
+    }
+    return checkerVersion;
+}
 
 export interface CachedResult {
     report: FileReport;
@@ -36,7 +50,7 @@ export class ResultCache {
         headerOnly: boolean;
     }): string {
         const schemaHash = parts.schemaText === undefined ? null : createHash("sha256").update(parts.schemaText).digest("hex");
-        return JSON.stringify({ version: CHECKER_VERSION, ...parts, schemaText: undefined, schemaHash });
+        return JSON.stringify({ version: checkerSourceHash(), ...parts, schemaText: undefined, schemaHash });
     }
 
     async get(filePath: string, key: string): Promise<CachedResult | undefined> {

@@ -40,11 +40,11 @@ export const RULES = {
     ],
     metadataMissing: (type: string, id: string) => [
         "metadata-missing",
-        `a ${type} dataset needs ${id} and at least one metadata column; add one`,
+        `the ${type} dataset needs ${id} and at least one metadata column; add one`,
     ],
     metadataTooMany: (type: string, names: string[], max: number) => [
         "metadata-too-many",
-        `a ${type} dataset takes at most ${max} metadata columns, found ${names.length} (${names.join(", ")}); drop some`,
+        `the ${type} dataset takes at most ${max} metadata columns, found ${names.length} (${names.join(", ")}); drop some`,
     ],
     schemaUnknownColumn: (name: string, schemaPath: string) => [
         "schema-unknown-column",

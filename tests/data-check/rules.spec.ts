@@ -53,12 +53,12 @@ describe("data-check rules (one fixture per rule)", () => {
         ],
         [
             "items-metadata-missing.csv",
-            ["items-metadata-missing.csv:1: metadata-missing: a items dataset needs ITEM_ID and at least one metadata column; add one"],
+            ["items-metadata-missing.csv:1: metadata-missing: the items dataset needs ITEM_ID and at least one metadata column; add one"],
         ],
         [
             "users-metadata-too-many.csv",
             [
-                "users-metadata-too-many.csv:1: metadata-too-many: a users dataset takes at most 5 metadata columns, found 6 (A, B, C, D, E, F); drop some",
+                "users-metadata-too-many.csv:1: metadata-too-many: the users dataset takes at most 5 metadata columns, found 6 (A, B, C, D, E, F); drop some",
             ],
         ],
         [
