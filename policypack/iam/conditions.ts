@@ -50,7 +50,7 @@ const NEGATED_TWINS: Record<string, string> = {
     arnnotlike: "arnlike",
 };
 
-export function isKnownOperator(baseOperator: string): boolean {
+function isKnownOperator(baseOperator: string): boolean {
     const name = baseOperator.toLowerCase();
     return name === "null" || name in POSITIVE_TESTS || name in NEGATED_TWINS;
 }

@@ -7,7 +7,7 @@
  */
 
 export type PrincipalType = "AWS" | "Service" | "Federated" | "CanonicalUser";
-export const PRINCIPAL_TYPES: readonly PrincipalType[] = ["AWS", "Service", "Federated", "CanonicalUser"];
+const PRINCIPAL_TYPES: readonly PrincipalType[] = ["AWS", "Service", "Federated", "CanonicalUser"];
 
 /** `"*"` or, per principal type, the identifiers listed (always as an array). */
 export type PrincipalSpec = "*" | Partial<Record<PrincipalType, string[]>>;
@@ -90,17 +90,6 @@ export function parsePolicy(doc: unknown, kind?: PolicyKind): ParseResult {
         if (statement) statements.push(statement);
     });
     return problems.length > 0 ? { ok: false, problems } : { ok: true, statements };
-}
-
-/** The condition keys a statement tests, as written (compare them case-insensitively). */
-export function conditionKeys(statement: Statement): string[] {
-    return [...new Set(statement.conditions.map(clause => clause.key))];
-}
-
-/** Whether any condition of the statement tests `key`; key names are case-insensitive in IAM. */
-export function usesConditionKey(statement: Statement, key: string): boolean {
-    const wanted = key.toLowerCase();
-    return statement.conditions.some(clause => clause.key.toLowerCase() === wanted);
 }
 
 function parseStatement(raw: unknown, index: number, kind: PolicyKind | undefined, problems: string[]): Statement | undefined {

@@ -1,8 +1,5 @@
 export {
     parsePolicy,
-    conditionKeys,
-    usesConditionKey,
-    PRINCIPAL_TYPES,
     type ParseResult,
     type Statement,
     type ConditionClause,
@@ -12,4 +9,3 @@ export {
     type SetOperator,
 } from "./document";
 export { evaluate, type RequestEnvelope, type Decision, type Verdict, type EvaluationKind } from "./evaluate";
-export { isKnownOperator } from "./conditions";
