@@ -109,10 +109,21 @@ function literal(test: (requestValue: string, policyValue: string) => Truth): Va
     return (r, p, l) => known(resolveText(p, l), resolved => test(r, resolved));
 }
 
-function numeric(compare: (request: number, policy: number) => boolean) {
+type Comparison = (request: number, policy: number) => boolean;
+
+function numeric(compare: Comparison) {
+    return comparing(parseNumber, compare);
+}
+
+function dated(compare: Comparison) {
+    return comparing(parseDate, compare);
+}
+
+/** Compares both values as read by `parse`; one it can't read leaves the test undetermined. */
+function comparing(parse: (text: string) => number | undefined, compare: Comparison) {
     return (r: string, p: string): Truth => {
-        const a = parseNumber(r);
-        const b = parseNumber(p);
+        const a = parse(r);
+        const b = parse(p);
         return a === undefined || b === undefined ? "unknown" : compare(a, b);
     };
 }
@@ -121,13 +132,6 @@ function parseNumber(text: string): number | undefined {
     return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim()) ? Number(text) : undefined;
 }
 
-function dated(compare: (request: number, policy: number) => boolean) {
-    return (r: string, p: string): Truth => {
-        const a = parseDate(r);
-        const b = parseDate(p);
-        return a === undefined || b === undefined ? "unknown" : compare(a, b);
-    };
-}
 
 /** IAM dates are ISO 8601 (e.g. `2026-01-01T00:00:00Z`) or epoch seconds. */
 function parseDate(text: string): number | undefined {
