@@ -46,7 +46,7 @@ function levelAndProperties(policy: StackValidationPolicy, config: PackConfigFil
     return { level: entryLevel ?? allLevel ?? policy.enforcementLevel ?? packLevel, properties: { ...defaults, ...given } };
 }
 
-function policyResources(recorded: RecordedResource[]): PolicyResource[] {
+export function policyResources(recorded: RecordedResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const resources = recorded.map(r => {
         const props = unknownCheckingProxy(deserializeProperties({ toJavaScript: () => r.inputs }, false));

@@ -7,6 +7,10 @@ export interface PackConfig {
     buckets: Record<string, Workflow>;
     /** The partition ARNs are built in: `aws`, `aws-cn` or `aws-us-gov`. */
     partition: string;
+    /** The stack's AWS account, where the stack itself doesn't say (see stack-identity.ts). */
+    account?: string;
+    /** The stack's AWS region, where the stack itself doesn't say. */
+    region?: string;
 }
 
 export const PARTITIONS = ["aws", "aws-cn", "aws-us-gov"];
@@ -25,11 +29,28 @@ export const PACK_CONFIG_SCHEMA: PolicyConfigSchema = {
             enum: PARTITIONS,
             default: "aws",
         },
+        account: {
+            type: "string",
+            description:
+                "The stack's 12-digit AWS account ID, where the stack doesn't say it (no aws provider allowedAccountIds, no ARN naming it).",
+            pattern: "^[0-9]{12}$",
+        },
+        region: {
+            type: "string",
+            description:
+                "The stack's AWS region (e.g. eu-west-1), where the stack doesn't say it (no aws provider region, no regional ARN).",
+            pattern: "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$",
+        },
     },
 };
 
 /** The config with defaults: the CLI fills them from the schema, harnesses may not. */
 export function packConfig(args: { getConfig<T extends object>(): T }): PackConfig {
     const config = args.getConfig<Partial<PackConfig>>();
-    return { buckets: config.buckets ?? {}, partition: config.partition ?? "aws" };
+    return {
+        buckets: config.buckets ?? {},
+        partition: config.partition ?? "aws",
+        ...(config.account !== undefined && { account: config.account }),
+        ...(config.region !== undefined && { region: config.region }),
+    };
 }

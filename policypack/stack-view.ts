@@ -1,6 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { BATCH_OUTPUT_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG, WORKFLOWS, type Workflow } from "./contract";
 import type { PackConfig } from "./pack-config";
+import { stackIdentity, type StackIdentity } from "./stack-identity";
 
 /**
  * What the policies look at, read from the stack's resources: the Personalize buckets, their
@@ -93,6 +94,14 @@ export class StackView {
             if (this.buckets.some(b => b.name === name)) continue;
             this.buckets.push({ name, workflow, batchOutputPrefix: "", resource: declared.get(name) });
         }
+    }
+
+    private identityCache?: StackIdentity;
+
+    /** The stack's account, region and partition, with where each came from. */
+    get identity(): StackIdentity {
+        this.identityCache ??= stackIdentity(this.resources, this.config);
+        return this.identityCache;
     }
 
     private ofType(...types: string[]): PolicyResource[] {
