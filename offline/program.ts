@@ -45,14 +45,37 @@ export function committedStacks(): string[] {
         .sort();
 }
 
+/** A problem with a stack file; the message names the file. */
+export class StackFileError extends Error {}
+
 /**
  * A stack file's config flattened the way the engine hands it to a program: every key namespaced,
- * strings as they are, other values (booleans, numbers, maps, lists) as JSON.
+ * strings as they are, other values (booleans, numbers, maps, lists) as JSON. A key without a
+ * namespace is refused as the Pulumi CLI refuses it (`config.ParseKey` in pulumi/pulumi: only
+ * `<namespace>:<name>`, or the old `<namespace>:config:<name>`).
  */
-export function stackConfig(stack: string): Record<string, string> {
-    const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
-    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    return flattenConfig(doc.config ?? {});
+export function stackConfig(stack: string, projectDir = PROJECT_DIR): Record<string, string> {
+    const name = `Pulumi.${stack}.yaml`;
+    let doc: { config?: Record<string, unknown> } | undefined;
+    try {
+        doc = yaml.load(fs.readFileSync(path.join(projectDir, name), "utf8")) as typeof doc;
+    } catch (err) {
+        throw new StackFileError(
+            `${name}: ${err instanceof yaml.YAMLException ? `not valid YAML: ${err.message}` : (err as Error).message}`,
+        );
+    }
+    const config: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(doc?.config ?? {})) {
+        const parts = key.split(":");
+        if (parts.length === 2 && parts[0] && parts[1]) config[key] = value;
+        else if (parts.length === 3 && parts[1] === "config" && parts[0] && parts[2]) config[`${parts[0]}:${parts[2]}`] = value;
+        else
+            throw new StackFileError(
+                `${name}: could not parse ${key} as a configuration key (configuration keys should be of the form \`<namespace>:<name>\`)` +
+                    (parts.length === 1 ? `; write ${projectName()}:${key}` : ""),
+            );
+    }
+    return flattenConfig(config);
 }
 
 export function flattenConfig(config: Record<string, unknown>): Record<string, string> {
