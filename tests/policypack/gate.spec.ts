@@ -3,7 +3,6 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startPack } from "../../offline/analyzer";
 import {
     Gate,
     GateError,
@@ -123,17 +122,16 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
             ["a VPC-only statement", VPC_ONLY, ["no-vpc-only-bucket-policy", "personalize-bucket-access"]],
             ["a Deny of Personalize's PutObject", DENY_WRITES, ["personalize-bucket-access"]],
         ] as const) {
-            it(`${name}: the same mandatory violations, messages and resources in preview and update`, async () => {
-                for (const preview of [true, false]) {
-                    const run = await gate.run("prod", preview, { extraBucketPolicyStatements: [statement] });
-                    assert.equal(run.program.error, undefined);
-                    const { server, emulated } = await bothVerdicts(gate, "prod", preview, run.program.resources, stackConfig("prod"));
-                    assert.deepEqual(
-                        server.map(d => `${d.level} ${d.policy}`),
-                        expected.map(p => `mandatory ${p}`),
-                    );
-                    assert.deepEqual(emulated, server);
-                }
+            // In preview, as a pull request is gated (the command test below runs both modes).
+            it(`${name}: the same mandatory violations, messages and resources`, async () => {
+                const run = await gate.run("prod", true, { extraBucketPolicyStatements: [statement] });
+                assert.equal(run.program.error, undefined);
+                const { server, emulated } = await bothVerdicts(gate, "prod", true, run.program.resources, stackConfig("prod"));
+                assert.deepEqual(
+                    server.map(d => `${d.level} ${d.policy}`),
+                    expected.map(p => `mandatory ${p}`),
+                );
+                assert.deepEqual(emulated, server);
             });
         }
 
@@ -271,10 +269,14 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
         });
 
         it("prints a config error once for both modes and blames --set for a value given there", async () => {
-            const { code, stdout } = await command("--stack", "dev", "--set", "batch=yes");
+            // The update run is the one tests/program.spec.ts makes (runs are shared).
+            const { code, stdout } = await command("--stack", "dev", "--set", "keyPrefix=/import");
             assert.equal(code, 1);
-            assert.equal(stdout.split("\n")[1], '    error (preview and update): --set batch: expects true or false, got "yes"');
-            assert.equal(stdout.match(/expects true or false/g)!.length, 1);
+            assert.equal(
+                stdout.split("\n")[1],
+                '    error (preview and update): --set keyPrefix: must not start with "/", got "/import"; use folder names of letters, digits, ".", "_" and "-" separated by "/", e.g. "personalize/import"',
+            );
+            assert.equal(stdout.match(/must not start with/g)!.length, 1);
         });
 
         for (const flag of ["--help", "-h"]) {
@@ -373,17 +375,52 @@ describe("stack files, read as the Pulumi CLI reads them", () => {
 });
 
 describe("the pack as it was, without typescript and ts-node in its package.json", () => {
-    it("does not start on its own: run-policy-pack falls back to TypeScript 3.8, which can't read `import { type X }`", async () => {
+    // Starting it takes seconds; these two facts are why it can't start (see the commit that added them to package.json).
+    it("installed alone, run-policy-pack falls back to its TypeScript 3.8, which can't read `import { type X }` (TS1005)", () => {
         const copy = installPackAlone(path.join(PROJECT_DIR, "policypack"), PROJECT_DIR, pkg => {
             const { typescript: _ts, "ts-node": _tsNode, ...dependencies } = pkg.dependencies ?? {};
             return { ...pkg, dependencies };
         });
         try {
             assert.ok(!copy.packages.includes("node_modules/typescript") && !copy.packages.includes("node_modules/ts-node"));
-            await assert.rejects(
-                startPack(copy.dir, { organization: "o", project: "p", stack: "s", preview: true, config: {} }),
-                /the policy pack exited \(code \d+\) before serving:[^]*pack-config\.ts\(2,26\): error TS1005: ',' expected\./,
-            );
+            // What run-policy-pack asks, from the copy's own @pulumi/pulumi; then that compiler on the pack.
+            const probe = `
+                const path = require("path");
+                const { typeScriptRequireStrings } = require("./node_modules/@pulumi/pulumi/tsutils");
+                const { typescriptRequire, tsnodeRequire } = typeScriptRequireStrings();
+                const ts = require(typescriptRequire);
+                const text = require("fs").readFileSync("pack-config.ts", "utf8");
+                const { diagnostics } = ts.transpileModule(text, { fileName: "pack-config.ts", reportDiagnostics: true });
+                const at = d => { const { line, character } = d.file.getLineAndCharacterOfPosition(d.start); return "(" + (line + 1) + "," + (character + 1) + ")"; };
+                console.log(JSON.stringify({
+                    typescript: path.relative(".", typescriptRequire), tsnode: path.relative(".", tsnodeRequire), version: ts.version,
+                    errors: diagnostics.map(d => "pack-config.ts" + at(d) + ": error TS" + d.code + ": " + ts.flattenDiagnosticMessageText(d.messageText, "\\n")),
+                }));`;
+            const result = spawnSync(process.execPath, ["-e", probe], { cwd: copy.dir, encoding: "utf8" });
+            assert.equal(result.status, 0, result.stderr);
+            assert.deepEqual(JSON.parse(result.stdout), {
+                typescript: "node_modules/@pulumi/pulumi/vendor/typescript@3.8.3/typescript.js",
+                tsnode: "node_modules/@pulumi/pulumi/vendor/ts-node@7.0.1",
+                version: "3.8.3",
+                errors: ["pack-config.ts(2,26): error TS1005: ',' expected."],
+            });
+        } finally {
+            copy.remove();
+        }
+    });
+
+    it("with them declared, the copy's run-policy-pack compiles with the pack's own TypeScript 5", () => {
+        const copy = installPackAlone(path.join(PROJECT_DIR, "policypack"), PROJECT_DIR);
+        try {
+            const probe = `const { typeScriptRequireStrings } = require("./node_modules/@pulumi/pulumi/tsutils");
+                const { typescriptRequire, tsnodeRequire } = typeScriptRequireStrings();
+                console.log(JSON.stringify([require.resolve(typescriptRequire, { paths: [require.resolve("./node_modules/@pulumi/pulumi/tsutils")] }), require(typescriptRequire).version, tsnodeRequire]));`;
+            const result = spawnSync(process.execPath, ["-e", probe], { cwd: copy.dir, encoding: "utf8" });
+            assert.equal(result.status, 0, result.stderr);
+            const [resolved, version, tsnode] = JSON.parse(result.stdout);
+            assert.equal(resolved, path.join(fs.realpathSync(copy.dir), "node_modules", "typescript", "lib", "typescript.js"));
+            assert.match(version, /^5\./);
+            assert.equal(tsnode, "ts-node");
         } finally {
             copy.remove();
         }
