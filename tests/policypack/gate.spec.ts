@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { analyzerResources } from "../../offline/analyzer";
 import {
     Gate,
     GateError,
@@ -18,7 +19,7 @@ import { installPackAlone } from "../../offline/pack-install";
 import { PackConfigError, parsePackConfig, readPackConfigFile, reconcilePackConfig } from "../../offline/pack-config";
 import { runStackPolicies, type PackConfigFile } from "../../offline/policy-engine";
 import { PROJECT_DIR, StackFileError, stackConfig } from "../../offline/program";
-import type { RecordedResource } from "../../offline/recorder";
+import { durationSeconds, type RecordedResource } from "../../offline/recorder";
 import { policies } from "../../policypack/policies";
 
 const PROD_BUCKET = "arn:aws:s3:::personalize-data-prod-123456789012-eu-west-1";
@@ -102,6 +103,10 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
             .find(r => r.stack === "prod" && r.preview)!
             .program.resources.find(r => r.type === "aws:s3/bucket:Bucket")!;
         assert.equal(previewBucket.provider, `${provider.urn}::04da6b54-80e4-46f7-96ec-b56ff0331ba9`);
+        // The update's state is what the provider returned (its computed ARN included); a preview's, the inputs.
+        assert.equal(bucket.state!.arn, "arn:aws:s3:::personalize-data-prod-123456789012-eu-west-1");
+        assert.deepEqual(previewBucket.state, previewBucket.inputs);
+        assert.equal(previewBucket.state!.arn, undefined);
     });
 
     describe("the in-process engine the policy specs use agrees with the server on every gate case", () => {
@@ -172,6 +177,37 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
                 unknown.server.map(d => [d.policy, d.level, d.urn]),
             );
         });
+    });
+
+    it("Configure reaches the policies: levels as the enum, disabled policies skipped, properties as given", async () => {
+        const run = await gate.run("prod", true, { extraBucketPolicyStatements: [VPC_ONLY] });
+        const label = "test";
+        try {
+            await gate.server.configure(
+                reconcilePackConfig(gate.info, parsePackConfig({ all: "advisory", "no-vpc-only-bucket-policy": "disabled" }, label), label),
+            );
+            const levels = (await gate.server.analyzeStack(run.program.resources)).map(d => `${d.enforcementLevel} ${d.policyName}`);
+            assert.deepEqual(levels, ["advisory personalize-bucket-access"]);
+            await gate.server.configure(
+                reconcilePackConfig(gate.info, parsePackConfig({ "personalize-role-trust": { partition: "aws-cn" } }, label), label),
+            );
+            const committedProd = committed.find(r => r.stack === "prod" && r.preview)!;
+            const [trust] = await gate.server.analyzeStack(committedProd.program.resources);
+            assert.equal(trust.policyName, "personalize-role-trust");
+            // The documents name partition aws; told the stack is in aws-cn, the pack can't show the trust holds.
+            assert.equal(
+                trust.message,
+                `${description("personalize-role-trust")}\nPersonalize service role "personalize-data-prod-123456789012-eu-west-1-personalize", Role "personalize-data-role" (assumeRolePolicy): Personalize acting for account 123456789012 can't assume it.`,
+            );
+            // The gate configures each analysis from the stack's own file, whatever the server was told before.
+            const fromFile = await gate.analyze("prod", true, run.program.resources, stackConfig("prod"));
+            assert.deepEqual(
+                fromFile.map(d => `${d.enforcementLevel} ${d.policyName}`),
+                ["mandatory personalize-bucket-access", "mandatory no-vpc-only-bucket-policy"],
+            );
+        } finally {
+            await gate.server.configure(reconcilePackConfig(gate.info, parsePackConfig(packConfigFor("prod"), label), label));
+        }
     });
 
     describe("pack config, reconciled as the CLI does", () => {
@@ -424,5 +460,81 @@ describe("the pack as it was, without typescript and ts-node in its package.json
         } finally {
             copy.remove();
         }
+    });
+});
+
+describe("resources as the engine sends them to AnalyzeStack", () => {
+    const provider: RecordedResource = {
+        type: "pulumi:providers:aws",
+        name: "default_7_48_0",
+        urn: "urn:pulumi:dev::p::pulumi:providers:aws::default_7_48_0",
+        parent: "",
+        custom: true,
+        protect: false,
+        retainOnDelete: false,
+        dependencies: [],
+        inputs: { region: "eu-west-1", version: "7.48.0" },
+    };
+    const bucket: RecordedResource = {
+        type: "aws:s3/bucket:Bucket",
+        name: "b",
+        urn: "urn:pulumi:dev::p::c$aws:s3/bucket:Bucket::b",
+        parent: "urn:pulumi:dev::p::c::comp",
+        custom: true,
+        protect: true,
+        retainOnDelete: true,
+        dependencies: ["urn:pulumi:dev::p::x::dep"],
+        inputs: { bucket: "b", arn: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
+        state: { bucket: "b", arn: "arn:aws:s3:::b" },
+        propertyDependencies: { bucket: ["urn:pulumi:dev::p::x::dep"], tags: [] },
+        provider: `${provider.urn}::04da6b54-80e4-46f7-96ec-b56ff0331ba9`,
+        options: {
+            ignoreChanges: ["tags"],
+            deleteBeforeReplace: true,
+            additionalSecretOutputs: ["arn"],
+            aliases: ["urn:pulumi:dev::p::aws:s3/bucket:Bucket::old"],
+            customTimeouts: { create: 300, update: 0, delete: 5400 },
+        },
+    };
+
+    it("carries state, options, provider, parent, dependencies and only the property dependencies that are not empty", () => {
+        const [, wire] = analyzerResources([provider, bucket]);
+        assert.deepEqual(wire.getProperties()!.toJavaScript(), { bucket: "b", arn: "arn:aws:s3:::b" });
+        const options = wire.getOptions()!;
+        assert.deepEqual(
+            [
+                options.getProtect(),
+                options.getIgnorechangesList(),
+                options.getDeletebeforereplace(),
+                options.getDeletebeforereplacedefined(),
+                options.getAdditionalsecretoutputsList(),
+                options.getAliasesList(),
+                options.getParent(),
+            ],
+            [true, ["tags"], true, true, ["arn"], ["urn:pulumi:dev::p::aws:s3/bucket:Bucket::old"], bucket.parent],
+        );
+        const timeouts = options.getCustomtimeouts()!;
+        assert.deepEqual([timeouts.getCreate(), timeouts.getUpdate(), timeouts.getDelete()], [300, 0, 5400]);
+        const wireProvider = wire.getProvider()!;
+        assert.deepEqual(
+            [wireProvider.getUrn(), wireProvider.getType(), wireProvider.getName(), wireProvider.getProperties()!.toJavaScript()],
+            [provider.urn, provider.type, provider.name, provider.inputs],
+        );
+        assert.equal(wire.getParent(), bucket.parent);
+        assert.deepEqual(wire.getDependenciesList(), bucket.dependencies);
+        const deps: Record<string, string[]> = {};
+        wire.getPropertydependenciesMap().forEach((v, k) => (deps[k] = v.getUrnsList()));
+        assert.deepEqual(deps, { bucket: ["urn:pulumi:dev::p::x::dep"] });
+    });
+
+    it("a hand-made resource: its inputs, no provider, options present with deleteBeforeReplace not defined", () => {
+        const [wire] = analyzerResources([{ ...provider, type: "aws:s3/bucket:Bucket", inputs: { bucket: "x" } }]);
+        assert.deepEqual(wire.getProperties()!.toJavaScript(), { bucket: "x" });
+        assert.equal(wire.getProvider(), undefined);
+        assert.equal(wire.getOptions()!.getDeletebeforereplacedefined(), false);
+    });
+
+    it("custom timeouts in seconds, from the program's Go-style durations", () => {
+        assert.deepEqual(["", undefined, "5m", "1h30m", "90s", "1.5h", "250ms"].map(durationSeconds), [0, 0, 300, 5400, 90, 5400, 0.25]);
     });
 });
