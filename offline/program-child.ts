@@ -3,6 +3,7 @@
  * parent. One process per run: the runtime reads config once and modules are cached.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import * as path from "node:path";
 import type { ProgramJob, ProgramRun } from "./program";
 import { settle, startRecording } from "./recorder";
@@ -14,8 +15,12 @@ async function run(job: ProgramJob): Promise<ProgramRun> {
     let outputs: unknown = {};
     let error: string | undefined;
     try {
-        const program = require(path.join(job.projectDir, "index.ts"));
-        outputs = await settle(await program());
+        // As the Node.js language host runs a program: inside the stack resource, which parents
+        // every top-level resource and holds the outputs. Its own view of them is unknown in a
+        // preview, so the outputs are read from what the program returned.
+        let exported: unknown;
+        await runInPulumiStack(async () => (exported = await require(path.join(job.projectDir, "index.ts"))()));
+        outputs = await settle(exported);
     } catch (err) {
         error = err instanceof Error ? err.message : String(err);
     }

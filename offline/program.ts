@@ -3,6 +3,7 @@
  * per stack. Used by `npm run gate` and by the tests.
  */
 import { fork } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
@@ -45,14 +46,37 @@ export function committedStacks(): string[] {
         .sort();
 }
 
+/** A problem with a stack file; the message names the file. */
+export class StackFileError extends Error {}
+
 /**
  * A stack file's config flattened the way the engine hands it to a program: every key namespaced,
- * strings as they are, other values (booleans, numbers, maps, lists) as JSON.
+ * strings as they are, other values (booleans, numbers, maps, lists) as JSON. A key without a
+ * namespace is refused as the Pulumi CLI refuses it (`config.ParseKey` in pulumi/pulumi: only
+ * `<namespace>:<name>`, or the old `<namespace>:config:<name>`).
  */
-export function stackConfig(stack: string): Record<string, string> {
-    const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
-    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    return flattenConfig(doc.config ?? {});
+export function stackConfig(stack: string, projectDir = PROJECT_DIR): Record<string, string> {
+    const name = `Pulumi.${stack}.yaml`;
+    let doc: { config?: Record<string, unknown> } | undefined;
+    try {
+        doc = yaml.load(fs.readFileSync(path.join(projectDir, name), "utf8")) as typeof doc;
+    } catch (err) {
+        throw new StackFileError(
+            `${name}: ${err instanceof yaml.YAMLException ? `not valid YAML: ${err.message}` : (err as Error).message}`,
+        );
+    }
+    const config: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(doc?.config ?? {})) {
+        const parts = key.split(":");
+        if (parts.length === 2 && parts[0] && parts[1]) config[key] = value;
+        else if (parts.length === 3 && parts[1] === "config" && parts[0] && parts[2]) config[`${parts[0]}:${parts[2]}`] = value;
+        else
+            throw new StackFileError(
+                `${name}: could not parse ${key} as a configuration key (configuration keys should be of the form \`<namespace>:<name>\`)` +
+                    (parts.length === 1 ? `; write ${projectName()}:${key}` : ""),
+            );
+    }
+    return flattenConfig(config);
 }
 
 export function flattenConfig(config: Record<string, unknown>): Record<string, string> {
@@ -72,14 +96,47 @@ export interface RunOptions {
 const runs = new Map<string, Promise<ProgramRun>>();
 
 /**
+ * A folder where processes share program runs (set for the test run by tests/harness/shared-runs.ts):
+ * test files run in parallel processes, and several check the same stacks.
+ */
+export const SHARED_RUNS_ENV = "PERSONALIZE_PROGRAM_RUNS";
+
+/**
  * Runs index.ts for one stack in a child process under mocks. A run depends only on its options
- * and the project's files, so the same run asked for twice in one process (the tests and the gate
- * check the committed stacks alike) is made once.
+ * and the project's files, so the same run asked for twice (the tests and the gate check the
+ * committed stacks alike) is made once: once per process, or once per test run with a shared folder.
  */
 export function runProgram(options: RunOptions): Promise<ProgramRun> {
     const key = JSON.stringify([options.stack, options.preview ?? false, options.config ?? {}, options.unset ?? [], options.account ?? {}]);
-    if (!runs.has(key)) runs.set(key, forkProgram(options));
+    if (!runs.has(key)) {
+        const dir = process.env[SHARED_RUNS_ENV];
+        runs.set(key, dir ? sharedRun(dir, key, () => forkProgram(options)) : forkProgram(options));
+    }
     return runs.get(key)!;
+}
+
+/** The run from the shared folder; made here if no process is making it (a lock file says one is). */
+async function sharedRun(dir: string, key: string, make: () => Promise<ProgramRun>): Promise<ProgramRun> {
+    const file = path.join(dir, `${createHash("sha256").update(key).digest("hex").slice(0, 20)}.json`);
+    const lock = `${file}.lock`;
+    for (;;) {
+        if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
+        try {
+            fs.closeSync(fs.openSync(lock, "wx"));
+        } catch {
+            // Another process makes it: wait for its result, or for its lock to go if it failed.
+            await new Promise(resolve => setTimeout(resolve, 50));
+            continue;
+        }
+        try {
+            const run = await make();
+            fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(run));
+            fs.renameSync(`${file}.${process.pid}`, file);
+            return run;
+        } finally {
+            fs.rmSync(lock, { force: true });
+        }
+    }
 }
 
 function forkProgram(options: RunOptions): Promise<ProgramRun> {

@@ -14,9 +14,25 @@ import { DATASET_TYPES, DataFile, DatasetType, checkDataFiles, datasetTypeFromFi
 import { parseSize } from "../components/data-check/size";
 
 const USAGE = `usage: check-data <file-or-folder>… [--type FILE=interactions|items|users] [--schema FILE=SCHEMA.json]
-                  [--header-only-above SIZE (e.g. 10GB)] [--cache DIR] [--max-problems N]`;
+                  [--header-only-above SIZE] [--cache DIR] [--max-problems N]
+       (from the project: npm run check-data -- <arguments>)
+
+Checks CSV files against Amazon Personalize's import format before they are uploaded. A folder stands
+for the .csv files directly in it. Prints each problem as path:line: rule: message, then one line per file.
+
+  --type FILE=TYPE            the dataset of FILE when its name doesn't say it (interactions*.csv, items*.csv, users*.csv)
+  --schema FILE=SCHEMA.json   check FILE against a Personalize schema (the Avro JSON CreateSchema takes)
+  --header-only-above SIZE    files larger than SIZE (e.g. 10GB, 500MB) get their header checked, not every row
+  --cache DIR                 keep results of unchanged files in DIR
+  --max-problems N            problems shown per file (default 20)
+  --help                      this text
+
+Exit status: 0 no problem, 1 problems found, 2 bad arguments.`;
 
 class UsageError extends Error {}
+
+/** Asked for with --help: the usage goes to stdout and the command succeeds. */
+class HelpRequest extends Error {}
 
 function sizeArgument(text: string): number {
     const size = parseSize(text);
@@ -74,7 +90,7 @@ function parseArguments(argv: string[]): Arguments {
             }
             case "--help":
             case "-h":
-                throw new UsageError("");
+                throw new HelpRequest();
             default:
                 if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
                 args.inputs.push(arg);
@@ -119,9 +135,12 @@ async function main(argv: string[]): Promise<number> {
         args = parseArguments(argv);
         files = expandInputs(args);
     } catch (e) {
+        if (e instanceof HelpRequest) {
+            console.log(USAGE);
+            return 0;
+        }
         if (!(e instanceof UsageError)) throw e;
-        if (e.message) console.error(`check-data: ${e.message}`);
-        console.error(USAGE);
+        console.error(`check-data: ${e.message}\n${USAGE}`);
         return 2;
     }
     const report = await checkDataFiles(files, {

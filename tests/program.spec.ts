@@ -86,7 +86,12 @@ describe("the program (index.ts) under mocks", () => {
                 const { resources } = run();
                 const component = single(resources, TYPES.component);
                 assert.equal(component.name, "personalize-data");
-                const children = resources.filter(r => r !== component);
+                // The engine's own resources: the stack, parent of the component, and the default aws provider.
+                const root = single(resources, TYPES.stack);
+                assert.equal(root.name, `personalize-data-bucket-${stack}`);
+                assert.equal(component.parent, root.urn);
+                assert.equal(single(resources, TYPES.awsProvider).name, "default_7_48_0");
+                const children = resources.filter(r => ![component, root].includes(r) && r.type !== TYPES.awsProvider);
                 for (const child of children) assert.equal(child.parent, component.urn, `${child.name} is not parented to the component`);
                 assert.deepEqual(
                     children.map(r => `${r.type} ${r.name}`).sort(),
@@ -281,7 +286,11 @@ describe("the program with bad input", () => {
             'Pulumi.dev.yaml: config personalize-data-bucket:keyPrefix: must not start with "/", got "/import"; ' +
                 'use folder names of letters, digits, ".", "_" and "-" separated by "/", e.g. "personalize/import"',
         );
-        assert.deepEqual(badPrefix.resources, []);
+        assert.deepEqual(
+            badPrefix.resources.map(r => r.type),
+            [TYPES.stack],
+            "nothing but the stack itself",
+        );
     });
 
     it("names the missing data folder and the key that points at it", () => {
@@ -290,7 +299,11 @@ describe("the program with bad input", () => {
             `Pulumi.prod.yaml: config personalize-data-bucket:dataDir: data folder "${path.join(PROJECT_DIR, "no-such-folder")}" ` +
                 "does not exist; point it at the folder that holds your CSV files",
         );
-        assert.deepEqual(noFolder.resources, []);
+        assert.deepEqual(
+            noFolder.resources.map(r => r.type),
+            [TYPES.stack],
+            "nothing but the stack itself",
+        );
     });
 
     it("fails preview on a CSV Personalize would reject, naming file, line and rule, before declaring anything", () => {
@@ -299,6 +312,10 @@ describe("the program with bad input", () => {
             "the CSV files fail Personalize's format checks; fix them before they are uploaded:\n" +
                 `${path.join(badDataDir, "users.csv")}:1: header-bom: the file starts with a UTF-8 byte-order mark; remove the byte-order mark (save as UTF-8 without BOM)`,
         );
-        assert.deepEqual(badData.resources, []);
+        assert.deepEqual(
+            badData.resources.map(r => r.type),
+            [TYPES.stack],
+            "nothing but the stack itself",
+        );
     });
 });

@@ -2,6 +2,8 @@ import * as assert from "node:assert/strict";
 import type { RecordedResource } from "../../offline/recorder";
 
 export const TYPES = {
+    stack: "pulumi:pulumi:Stack",
+    awsProvider: "pulumi:providers:aws",
     component: "personalize-data-bucket:index:PersonalizeDataBucket",
     bucket: "aws:s3/bucket:Bucket",
     publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",

@@ -1,0 +1,16 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { SHARED_RUNS_ENV } from "../../offline/program";
+
+/**
+ * Mocha's global fixtures (run once, in the main process, before the test files' processes start):
+ * a folder where those processes share program runs, removed at the end.
+ */
+export function mochaGlobalSetup(): void {
+    process.env[SHARED_RUNS_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), "personalize-program-runs-"));
+}
+
+export function mochaGlobalTeardown(): void {
+    fs.rmSync(process.env[SHARED_RUNS_ENV]!, { recursive: true, force: true });
+}
