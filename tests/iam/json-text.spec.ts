@@ -36,7 +36,7 @@ describe("readJsonText: strict JSON without duplicate keys", () => {
 
     it("keys differing in case are different keys, as in JSON", () => {
         const result = readJsonText('{"Statement": [], "statement": []}');
-        assert.deepEqual(result, { ok: true, value: Object.assign(Object.create(null), { Statement: [], statement: [] }) });
+        assert.deepEqual(result, { ok: true, value: { Statement: [], statement: [] } });
     });
 
     it("refuses comments, trailing commas, trailing text and empty text, with the first error's position", () => {
@@ -64,6 +64,23 @@ describe("readJsonText: strict JSON without duplicate keys", () => {
                 assert.equal(JSON.stringify(result.value), JSON.stringify(JSON.parse(text)));
             }),
             { seed: SEED, numRuns: 1000 },
+        );
+    });
+
+    it("finds every repeated key, whatever the keys and values around it hold", () => {
+        const key = fc.constantFrom("Statement", "a", 'b":', '\\"', "\\", ":", "");
+        const entries = fc.array(fc.tuple(key, fc.jsonValue({ maxDepth: 2 })), { maxLength: 5 });
+        fc.assert(
+            fc.property(fc.jsonValue({ maxDepth: 2 }), entries, (before, pairs) => {
+                const object = `{${pairs.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")}}`;
+                const text = `[${JSON.stringify(before)}, ${object}]`;
+                const repeated = new Set(pairs.map(([k]) => k)).size < pairs.length;
+                const result = readJsonText(text);
+                assert.equal(result.ok, !repeated, text);
+                if (!result.ok)
+                    assert.match(result.problems[0], /^Policy text has the key .+ twice in \[1\] \(line 1:\d+ and line 1:\d+\)/, text);
+            }),
+            { seed: SEED, numRuns: 2000 },
         );
     });
 
