@@ -51,10 +51,10 @@ function wildcardPattern(name: string): RegExp {
     return new RegExp(`^${body}$`, "i");
 }
 
-/** An action that names nothing: why, and the nearest real action when it looks like a typo. */
+/** An action that names nothing: why, and the nearest real actions when it looks like a typo. */
 export interface UnknownAction {
     reason: string;
-    suggestion?: string;
+    suggestions?: string[];
 }
 
 /** Edits at most this many characters away counts as a typo worth suggesting a fix for. */
@@ -77,7 +77,7 @@ export async function unknownAction(action: string): Promise<UnknownAction | und
     const nearest = closest(name, actions.names);
     return {
         reason: `${service} has no action "${name}"`,
-        ...(nearest && nearest.distance <= ACTION_TYPO_DISTANCE && { suggestion: `${service}:${nearest.candidate}` }),
+        ...(nearest.distance <= ACTION_TYPO_DISTANCE && { suggestions: nearest.candidates.map(n => `${service}:${n}`) }),
     };
 }
 
@@ -93,12 +93,14 @@ export function isKnownConditionKey(key: string): Promise<boolean> {
 }
 
 /**
- * The known key closest to `key` by edit distance, ignoring case (IAM does): among the global keys
- * and, when the prefix names a service, that service's keys. A key with a variable part
- * (`aws:PrincipalTag/${TagKey}`) is compared with the written key's own part after "/".
+ * The known keys closest to `key` by edit distance, ignoring case (IAM does): among the global keys
+ * and, when the prefix names a service, that service's keys; all of them when several are equally
+ * close (`aws:SourceVpe` is one edit from both `aws:SourceVpc` and `aws:SourceVpce`). A key with a
+ * variable part (`aws:PrincipalTag/${TagKey}`) is compared with the written key's own part after "/".
+ * None for a key without a service prefix.
  */
-export async function closestConditionKey(key: string): Promise<string | undefined> {
-    if (!key.includes(":")) return undefined;
+export async function closestConditionKeys(key: string): Promise<string[]> {
+    if (!key.includes(":")) return [];
     const prefix = key.slice(0, key.indexOf(":")).toLowerCase();
     const serviceKeys = prefix !== "aws" && (await iamServiceExists(prefix)) ? await keysOfService(prefix) : [];
     const written = key.split("/");
@@ -106,7 +108,7 @@ export async function closestConditionKey(key: string): Promise<string | undefin
         const slash = candidate.indexOf("/");
         return slash >= 0 && written.length > 1 ? `${candidate.slice(0, slash)}/${written.slice(1).join("/")}` : candidate;
     });
-    return closest(key, candidates)?.candidate;
+    return closest(key, candidates).candidates;
 }
 
 function keysOfService(service: string): Promise<string[]> {
@@ -118,12 +120,20 @@ function keysOfService(service: string): Promise<string[]> {
     return cached;
 }
 
-function closest(word: string, candidates: string[]): { candidate: string; distance: number } | undefined {
-    let best: { candidate: string; distance: number } | undefined;
+/** The candidates nearest to `word` (ignoring case), in the catalog's order, and their distance. */
+function closest(word: string, candidates: string[]): { candidates: string[]; distance: number } {
+    const best = { candidates: [] as string[], distance: Infinity };
     const lower = word.toLowerCase();
     for (const candidate of candidates) {
         const distance = editDistance(lower, candidate.toLowerCase());
-        if (!best || distance < best.distance) best = { candidate, distance };
+        if (distance < best.distance) Object.assign(best, { candidates: [candidate], distance });
+        else if (distance === best.distance && !best.candidates.includes(candidate)) best.candidates.push(candidate);
     }
     return best;
+}
+
+/** `"a"`, `"a" or "b"`, `"a", "b" or "c"`: for "Did you mean …?". */
+export function alternatives(names: string[]): string {
+    const quoted = names.map(n => JSON.stringify(n));
+    return quoted.length > 1 ? `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}` : quoted[0];
 }

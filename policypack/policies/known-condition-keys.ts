@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { closestConditionKey, isKnownConditionKey } from "../document-validity/catalog";
+import { alternatives, closestConditionKeys, isKnownConditionKey } from "../document-validity/catalog";
 import { personalizeDocuments, statementLocation } from "../document-validity/documents";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
 import { readStatements } from "../read-document";
@@ -37,11 +37,11 @@ export const knownConditionKeys: StackValidationPolicy = {
             for (const [index, statement] of statements.entries()) {
                 for (const clause of statement.conditions) {
                     if (isIdentityProviderKey(clause.key) || (await isKnownConditionKey(clause.key))) continue;
-                    const closest = await closestConditionKey(clause.key);
+                    const closest = await closestConditionKeys(clause.key);
                     reportViolation(
                         `${source.where}: ${statementLocation(statement, index)}: condition key ${JSON.stringify(clause.key)} (${clause.operator}) ` +
                             "is neither a global condition key nor a key of its service, so no request carries it and IAM evaluates the condition " +
-                            `as if the key were absent (StringEquals never matches, StringNotEquals always does). ${closest ? `Did you mean "${closest}"?` : "Check its spelling."}`,
+                            `as if the key were absent (StringEquals never matches, StringNotEquals always does). ${closest.length > 0 ? `Did you mean ${alternatives(closest)}?` : "Check its spelling."}`,
                         source.urn,
                     );
                 }

@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { unknownAction } from "../document-validity/catalog";
+import { alternatives, unknownAction } from "../document-validity/catalog";
 import { personalizeDocuments, statementLocation, type DocumentUse, type PackDocument } from "../document-validity/documents";
 import { bucketPolicySizeProblem, roleInlineSizeProblems } from "../document-validity/size-limits";
 import { parsePolicy } from "../iam";
@@ -55,8 +55,8 @@ async function documentProblems(document: PackDocument, partition: string): Prom
                 if (!unknown) continue;
                 problems.push(
                     `${location}: ${element} ${JSON.stringify(action)} names no action (${unknown.reason}); ${invalidActionEffect(document.use)}. ` +
-                        (unknown.suggestion
-                            ? `Did you mean "${unknown.suggestion}"?`
+                        (unknown.suggestions
+                            ? `Did you mean ${alternatives(unknown.suggestions)}?`
                             : "Use an action the service lists in the AWS service authorization reference"),
                 );
             }

@@ -63,6 +63,13 @@ describe("known-condition-keys", () => {
         );
     });
 
+    it("names every key equally close", async () => {
+        assert.match(
+            (await messages(bucketWithCondition({ StringEquals: { "aws:SourceVpe": "vpce-1" } })))[0],
+            /Did you mean "aws:SourceVpc" or "aws:SourceVpce"\?$/,
+        );
+    });
+
     it("gives no suggestion for a key without a service prefix", async () => {
         assert.deepEqual(await messages(bucketWithCondition({ StringEquals: { SourceVpc: "vpc-1" } })), [
             `BucketPolicy "${B}-policy": Statement[0] "PersonalizeS3BucketAccessPolicy": condition key "SourceVpc" (StringEquals) ` +

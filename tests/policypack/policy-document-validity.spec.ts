@@ -116,7 +116,7 @@ describe("policy-document-validity", () => {
         });
 
         it("accepts real actions and wildcards that match one, in any case", async () => {
-            for (const action of ["s3:ListBucket", "s3:Get*", "S3:GETOBJECT", "s3:GetObjec?", "s3:*", "*", "s3:ListBucket*"]) {
+            for (const action of ["s3:ListBucket", "s3:Get*", "s3:get*", "S3:GETOBJECT", "s3:GetObjec?", "s3:*", "*", "s3:ListBucket*"]) {
                 assert.deepEqual(await messages(bucketWith(guideWith({ Action: action }))), [], action);
             }
         });
@@ -126,6 +126,14 @@ describe("policy-document-validity", () => {
                 `${BUCKET_POLICY}: Statement[0] "PersonalizeS3BucketAccessPolicy": Action "s3:Gte*" names no action (the wildcard matches no s3 action); ${INVALID_ACTION}. ${LOOK_UP}`,
                 `${BUCKET_POLICY}: Statement[0] "PersonalizeS3BucketAccessPolicy": Action "s3:GetObjcet" names no action (s3 has no action "GetObjcet"); ${INVALID_ACTION}. Did you mean "s3:GetObject"?`,
             ]);
+        });
+
+        it("matches a wildcard against the whole name, ? as exactly one character", async () => {
+            for (const action of ["s3:etObject*", "s3:GetObject?"]) {
+                assert.deepEqual(await messages(bucketWith(guideWith({ Action: action }))), [
+                    `${BUCKET_POLICY}: Statement[0] "PersonalizeS3BucketAccessPolicy": Action "${action}" names no action (the wildcard matches no s3 action); ${INVALID_ACTION}. ${LOOK_UP}`,
+                ]);
+            }
         });
 
         it("refuses an unknown service prefix and checks NotAction too", async () => {
