@@ -61,10 +61,20 @@ export interface UnknownAction {
 const ACTION_TYPO_DISTANCE = 2;
 
 /**
+ * The actions among `actions` that name nothing, with why: looked up once per distinct action of a
+ * document rather than awaited one by one (a large policy repeats a handful of actions).
+ */
+export async function unknownActions(actions: string[]): Promise<Map<string, UnknownAction>> {
+    const distinct = [...new Set(actions)];
+    const verdicts = await Promise.all(distinct.map(unknownAction));
+    return new Map(distinct.flatMap((action, i) => (verdicts[i] ? [[action, verdicts[i]] as const] : [])));
+}
+
+/**
  * Whether `service:Name` (wildcards allowed) names at least one action of the reference; `*` alone
  * names every action. Written as parsePolicy accepts it: `service:Name`, so there is one colon.
  */
-export async function unknownAction(action: string): Promise<UnknownAction | undefined> {
+async function unknownAction(action: string): Promise<UnknownAction | undefined> {
     if (action === "*") return undefined;
     const [service, name] = action.split(":");
     const actions = await serviceActions(service);
@@ -81,8 +91,15 @@ export async function unknownAction(action: string): Promise<UnknownAction | und
     };
 }
 
+/** The keys among `keys` IAM doesn't know, each distinct key looked up once. */
+export async function unknownConditionKeys(keys: string[]): Promise<Set<string>> {
+    const distinct = [...new Set(keys)];
+    const known = await Promise.all(distinct.map(isKnownConditionKey));
+    return new Set(distinct.filter((_, i) => !known[i]));
+}
+
 /** Whether IAM knows the condition key: a global key, or a key of the service its prefix names (any case). */
-export function isKnownConditionKey(key: string): Promise<boolean> {
+function isKnownConditionKey(key: string): Promise<boolean> {
     const lower = key.toLowerCase();
     let cached = knownKeyCache.get(lower);
     if (!cached) {

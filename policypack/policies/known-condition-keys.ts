@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { alternatives, closestConditionKeys, isKnownConditionKey } from "../document-validity/catalog";
+import { alternatives, closestConditionKeys, unknownConditionKeys } from "../document-validity/catalog";
 import { personalizeDocuments, statementLocation } from "../document-validity/documents";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
 import { readStatements } from "../read-document";
@@ -34,9 +34,10 @@ export const knownConditionKeys: StackValidationPolicy = {
         const view = new StackView(args.resources, packConfig(args));
         for (const { source, kind } of personalizeDocuments(view)) {
             const statements = readStatements(source, kind) ?? [];
+            const unknown = await unknownConditionKeys(statements.flatMap(s => s.conditions.map(c => c.key)));
             for (const [index, statement] of statements.entries()) {
                 for (const clause of statement.conditions) {
-                    if (isIdentityProviderKey(clause.key) || (await isKnownConditionKey(clause.key))) continue;
+                    if (!unknown.has(clause.key) || isIdentityProviderKey(clause.key)) continue;
                     const closest = await closestConditionKeys(clause.key);
                     reportViolation(
                         `${source.where}: ${statementLocation(statement, index)}: condition key ${JSON.stringify(clause.key)} (${clause.operator}) ` +

@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { alternatives, unknownAction } from "../document-validity/catalog";
+import { alternatives, unknownActions } from "../document-validity/catalog";
 import { personalizeDocuments, statementLocation, type DocumentUse, type PackDocument } from "../document-validity/documents";
 import { bucketPolicySizeProblem, roleInlineSizeProblems } from "../document-validity/size-limits";
 import { parsePolicy } from "../iam";
@@ -37,6 +37,7 @@ async function documentProblems(document: PackDocument, partition: string): Prom
         const consequence = `${PUT_CALL[document.use]}, and the pack's other policies skip the document until it is fixed`;
         return [...problems, ...parsed.problems.map(p => `${p}. ${consequence}`)];
     }
+    const unknown = await unknownActions(parsed.statements.flatMap(s => [...(s.action ?? []), ...(s.notAction ?? [])]));
     for (const [index, statement] of parsed.statements.entries()) {
         const location = statementLocation(statement, index);
         if (document.use === "bucket policy" && !statement.resource && !statement.notResource) {
@@ -51,12 +52,12 @@ async function documentProblems(document: PackDocument, partition: string): Prom
             ["NotAction", statement.notAction],
         ] as const) {
             for (const action of actions ?? []) {
-                const unknown = await unknownAction(action);
-                if (!unknown) continue;
+                const why = unknown.get(action);
+                if (!why) continue;
                 problems.push(
-                    `${location}: ${element} ${JSON.stringify(action)} names no action (${unknown.reason}); ${invalidActionEffect(document.use)}. ` +
-                        (unknown.suggestions
-                            ? `Did you mean ${alternatives(unknown.suggestions)}?`
+                    `${location}: ${element} ${JSON.stringify(action)} names no action (${why.reason}); ${invalidActionEffect(document.use)}. ` +
+                        (why.suggestions
+                            ? `Did you mean ${alternatives(why.suggestions)}?`
                             : "Use an action the service lists in the AWS service authorization reference"),
                 );
             }
