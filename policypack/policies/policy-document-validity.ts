@@ -18,7 +18,7 @@ const PUT_CALL: Record<DocumentUse, string> = {
 function invalidActionEffect(use: DocumentUse): string {
     return use === "bucket policy"
         ? 'S3 rejects the bucket policy with "Policy has invalid action"'
-        : 'it matches no request, and IAM policy validation reports it as an error ("Invalid action")';
+        : "it matches no request, so the statement doesn't allow or deny what it names";
 }
 
 /** A message ends as a sentence: with a full stop unless it ends with a question. */
