@@ -1,9 +1,11 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { knownConditionKeys } from "./policies/known-condition-keys";
 import { noPublicAccess } from "./policies/no-public-access";
 import { noVpcOnlyBucketPolicy } from "./policies/no-vpc-only-bucket-policy";
 import { personalizeBucketAccess } from "./policies/personalize-bucket-access";
 import { personalizeRoleAccess } from "./policies/personalize-role-access";
 import { personalizeRoleTrust } from "./policies/personalize-role-trust";
+import { policyDocumentValidity } from "./policies/policy-document-validity";
 
 /** Every policy of the pack, as plain objects any CrossGuard harness can run without starting the pack. */
 export const policies: StackValidationPolicy[] = [
@@ -12,4 +14,6 @@ export const policies: StackValidationPolicy[] = [
     personalizeRoleTrust,
     personalizeRoleAccess,
     noPublicAccess,
+    policyDocumentValidity,
+    knownConditionKeys,
 ];

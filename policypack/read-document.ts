@@ -1,17 +1,12 @@
-import type { ReportViolation } from "@pulumi/policy";
 import { parsePolicy, type PolicyKind, type Statement } from "./iam";
 import type { DocumentSource } from "./stack-view";
 
 /**
- * The statements of a policy document (a JSON string or an object), or undefined after reporting
- * why it can't be read: a document the pack can't read is a violation, never a pass.
+ * The statements of a policy document (a JSON string or an object), or undefined when it can't be
+ * read. Nothing is reported here: policy-document-validity reports every unreadable document, once
+ * for the whole pack, and a policy can't judge what it can't read, so it skips the document.
  */
-export function readStatements(source: DocumentSource, kind: PolicyKind, reportViolation: ReportViolation): Statement[] | undefined {
+export function readStatements(source: DocumentSource, kind: PolicyKind): Statement[] | undefined {
     const parsed = parsePolicy(source.document, kind);
-    if (parsed.ok) return parsed.statements;
-    reportViolation(
-        `${source.where}: the policy document can't be read, so it can't be checked: ${parsed.problems.join("; ")}`,
-        source.urn,
-    );
-    return undefined;
+    return parsed.ok ? parsed.statements : undefined;
 }

@@ -6,6 +6,8 @@
  * how to fix it. Values IAM treats as case-sensitive (Effect, element names) are checked as such.
  */
 
+import { readJsonText } from "./json-text";
+
 export type PrincipalType = "AWS" | "Service" | "Federated" | "CanonicalUser";
 const PRINCIPAL_TYPES: readonly PrincipalType[] = ["AWS", "Service", "Federated", "CanonicalUser"];
 
@@ -292,12 +294,10 @@ function stringList(value: unknown, element: string, report: (m: string) => void
 }
 
 function parseJson(text: string, problems: string[]): unknown {
-    try {
-        return JSON.parse(text);
-    } catch (error) {
-        problems.push(`Policy is not valid JSON (${(error as Error).message}); pass a JSON object or its text`);
-        return undefined;
-    }
+    const read = readJsonText(text);
+    if (read.ok) return read.value;
+    problems.push(...read.problems);
+    return undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

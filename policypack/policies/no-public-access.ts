@@ -72,7 +72,7 @@ export const noPublicAccess: StackValidationPolicy = {
                 );
             }
             for (const source of view.bucketPolicies(bucket)) {
-                for (const s of readStatements(source, "resource", reportViolation) ?? []) {
+                for (const s of readStatements(source, "resource") ?? []) {
                     if (!grantsEveryone(s) || s.conditions.some(pins)) continue;
                     reportViolation(
                         `${source.where}, statement "${s.label}": it allows ${s.notPrincipal ? "every principal but those in NotPrincipal" : 'everyone ("*")'} ` +

@@ -23,7 +23,7 @@ export const noVpcOnlyBucketPolicy: StackValidationPolicy = {
         const view = new StackView(args.resources, packConfig(args));
         for (const bucket of view.buckets) {
             for (const source of view.bucketPolicies(bucket)) {
-                const statements = readStatements(source, "resource", reportViolation);
+                const statements = readStatements(source, "resource");
                 for (const statement of statements ?? []) {
                     const clauses = vpcConditions(statement);
                     if (clauses.length === 0) continue;

@@ -39,7 +39,7 @@ export const personalizeBucketAccess: StackValidationPolicy = {
                 );
                 continue;
             }
-            const statements = readStatements(sources[0], "resource", reportViolation);
+            const statements = readStatements(sources[0], "resource");
             if (!statements) continue;
             const failures = requiredAccess(bucket, view.objectKeys(bucket), view.config.partition)
                 .map(access => whyNotAllowed(statements, servicePrincipalRequest(access), "resource"))

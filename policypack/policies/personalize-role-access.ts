@@ -34,8 +34,14 @@ export const personalizeRoleAccess: StackValidationPolicy = {
             }
             const { sources, unreadable } = view.roleIdentityPolicies(role);
             const statements: Statement[] = [];
+            // Without one of its policies the role's access can't be judged; policy-document-validity reports that policy.
+            let readable = true;
             for (const source of sources) {
-                const read = readStatements(source, "identity", reportViolation) ?? [];
+                const read = readStatements(source, "identity");
+                if (!read) {
+                    readable = false;
+                    continue;
+                }
                 statements.push(...read);
                 for (const s of read) {
                     const keys = vpcConditions(s).map(c => c.key);
@@ -47,6 +53,7 @@ export const personalizeRoleAccess: StackValidationPolicy = {
                     }
                 }
             }
+            if (!readable) continue;
             const failures = requiredAccess(bucket, view.objectKeys(bucket), view.config.partition)
                 .map(access => whyNotAllowed(statements, serviceRoleRequest(access), "identity"))
                 .filter((why): why is string => why !== undefined);

@@ -50,7 +50,6 @@ export const personalizeRoleTrust: StackValidationPolicy = {
             const statements = readStatements(
                 { where, urn: role.resource.urn, document: role.resource.props.assumeRolePolicy },
                 "resource",
-                reportViolation,
             );
             if (!statements) continue;
             const problems: string[] = [];

@@ -59,12 +59,10 @@ describe("no-vpc-only-bucket-policy", () => {
         assert.match(messages[1], /statement "Statement\[2\]" \(Deny\): its condition tests aws:vpcsourceip \(StringNotEqualsIfExists\)/);
     });
 
-    it("says so when it can't read the document instead of passing it", async () => {
+    it("skips a document it can't read: policy-document-validity reports it, once for the pack", async () => {
         const stack = new StackBuilder();
         stack.bucket("data-bucket", { "personalize-workflow": "import" });
         stack.bucketPolicy("data-bucket", '{"Statement": [');
-        const messages = (await stack.run(policy)).violations.map(v => v.message);
-        assert.equal(messages.length, 1);
-        assert.match(messages[0], /^BucketPolicy "data-bucket-policy": the policy document can't be read, so it can't be checked: /);
+        assert.deepEqual((await stack.run(policy)).violations, []);
     });
 });

@@ -1,0 +1,287 @@
+import assert from "node:assert/strict";
+import { UNKNOWN } from "../../offline/recorder";
+import { policies } from "../../policypack/policies";
+import { policyDocumentValidity } from "../../policypack/policies/policy-document-validity";
+import { ACCOUNT, StackBuilder, guideBucketPolicy, personalizeTrust, validStack } from "./stack-builder";
+
+const B = "data-bucket";
+const ARN = `arn:aws:s3:::${B}`;
+const ROLE = "personalize-role";
+const BUCKET_POLICY = `BucketPolicy "${B}-policy"`;
+const S3_REJECTS = "S3 rejects it at PutBucketPolicy, and the pack's other policies skip the document until it is fixed.";
+const INVALID_ACTION = 'S3 rejects the bucket policy with "Policy has invalid action"';
+const LOOK_UP = "Use an action the service lists in the AWS service authorization reference.";
+
+/** A Personalize import bucket with the given bucket policy (a JSON string, or an object as given). */
+function bucketWith(policy: unknown): StackBuilder {
+    const stack = new StackBuilder();
+    stack.bucket(B, { "personalize-workflow": "import" });
+    stack.bucketPolicy(B, policy);
+    return stack;
+}
+
+/** The guide's bucket policy with its one grant changed. */
+function guideWith(change: Record<string, unknown>): object {
+    const doc = guideBucketPolicy(B);
+    return { ...doc, Statement: [{ ...doc.Statement[0], ...change }] };
+}
+
+/** A Personalize role on the bucket with the given trust policy and inline role policies. */
+function roleWith(trust: unknown, ...inline: unknown[]): StackBuilder {
+    const stack = new StackBuilder();
+    stack.bucket(B, { "personalize-workflow": "import" });
+    stack.role(ROLE, trust, { "personalize-bucket": B });
+    inline.forEach((policy, i) => stack.rolePolicy(ROLE, policy, `${ROLE}-inline-${i}`));
+    return stack;
+}
+
+const identityGrant = (actions: unknown, extra: object = {}) => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: actions, Resource: [ARN, `${ARN}/*`], ...extra }],
+});
+
+async function messages(stack: StackBuilder): Promise<string[]> {
+    const report = await stack.run([policyDocumentValidity]);
+    for (const v of report.violations) assert.equal(v.enforcementLevel, "mandatory", v.message);
+    return report.violations.map(v => v.message);
+}
+
+describe("policy-document-validity", () => {
+    it("passes the valid stacks' bucket policy, trust policy and role policy", async () => {
+        assert.deepEqual(await messages(validStack(B, "import")), []);
+        assert.deepEqual(await messages(validStack(B, "batch")), []);
+    });
+
+    describe("JSON text", () => {
+        it("refuses a repeated Statement key, naming it and its line:column", async () => {
+            const grant = JSON.stringify(guideBucketPolicy(B).Statement);
+            const text = `{\n  "Version": "2012-10-17",\n  "Statement": ${grant},\n  "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "${ARN}/*"}]\n}`;
+            assert.deepEqual(await messages(bucketWith(text)), [
+                `${BUCKET_POLICY}: Policy text has the key "Statement" twice in the document (line 3:3 and line 4:3); ` +
+                    `JSON parsers keep only the last one, so the first would be silently dropped: merge them into one key. ${S3_REJECTS}`,
+            ]);
+        });
+
+        it("refuses comments and trailing commas", async () => {
+            const text = JSON.stringify(guideBucketPolicy(B), null, 2).replace(
+                '"Version": "2012-10-17",',
+                '"Version": "2012-10-17", // current',
+            );
+            assert.deepEqual(await messages(bucketWith(text)), [
+                `${BUCKET_POLICY}: Policy is not valid JSON: comments are not allowed in a policy at line 2:28; fix the JSON text. ${S3_REJECTS}`,
+            ]);
+            assert.deepEqual(await messages(bucketWith(JSON.stringify(guideBucketPolicy(B)).replace(/\]\}$/, ",]}"))), [
+                `${BUCKET_POLICY}: Policy is not valid JSON: expected a value (a trailing comma is not allowed) at line 1:${JSON.stringify(guideBucketPolicy(B)).length}; fix the JSON text. ${S3_REJECTS}`,
+            ]);
+        });
+    });
+
+    describe("bucket-policy statements", () => {
+        it("refuses a statement without Resource or NotResource, saying what to add", async () => {
+            const { Resource: _resource, ...grant } = guideBucketPolicy(B).Statement[0];
+            assert.deepEqual(await messages(bucketWith({ Version: "2012-10-17", Statement: [grant] })), [
+                `${BUCKET_POLICY}: Statement[0] "PersonalizeS3BucketAccessPolicy": a bucket-policy statement needs Resource (or NotResource); ` +
+                    `S3 rejects it at PutBucketPolicy. Add e.g. "Resource": ["${ARN}", "${ARN}/*"].`,
+            ]);
+            assert.deepEqual(
+                await messages(bucketWith({ Version: "2012-10-17", Statement: [{ ...grant, NotResource: `${ARN}/private/*` }] })),
+                [],
+            );
+        });
+
+        it("refuses a statement without Principal or NotPrincipal", async () => {
+            const { Principal: _principal, ...grant } = guideBucketPolicy(B).Statement[0];
+            assert.deepEqual(await messages(bucketWith({ Version: "2012-10-17", Statement: [grant] })), [
+                `${BUCKET_POLICY}: Statement "PersonalizeS3BucketAccessPolicy": needs Principal (or NotPrincipal) in a resource policy; ` +
+                    `add e.g. "Principal": {"Service": "personalize.amazonaws.com"}. ${S3_REJECTS}`,
+            ]);
+        });
+
+        it("refuses a Version other than 2012-10-17 and 2008-10-17, and accepts both and none", async () => {
+            assert.deepEqual(await messages(bucketWith({ ...guideBucketPolicy(B), Version: "2012-10-18" })), [
+                `${BUCKET_POLICY}: Policy Version must be "2012-10-17" (or the legacy "2008-10-17"), got "2012-10-18". ${S3_REJECTS}`,
+            ]);
+            assert.deepEqual(await messages(bucketWith({ ...guideBucketPolicy(B), Version: "2008-10-17" })), []);
+            const { Version: _version, ...unversioned } = guideBucketPolicy(B);
+            assert.deepEqual(await messages(bucketWith(unversioned)), []);
+        });
+    });
+
+    describe("actions, against the AWS service authorization reference", () => {
+        it('refuses s3:ListObjects (an API name, not an action): S3 answers "Policy has invalid action"', async () => {
+            assert.deepEqual(await messages(bucketWith(guideWith({ Action: ["s3:GetObject", "s3:ListObjects"] }))), [
+                `${BUCKET_POLICY}: Statement[0] "PersonalizeS3BucketAccessPolicy": Action "s3:ListObjects" names no action (s3 has no action "ListObjects"); ` +
+                    `${INVALID_ACTION}. ${LOOK_UP}`,
+            ]);
+        });
+
+        it("accepts real actions and wildcards that match one, in any case", async () => {
+            for (const action of ["s3:ListBucket", "s3:Get*", "s3:get*", "S3:GETOBJECT", "s3:GetObjec?", "s3:*", "*", "s3:ListBucket*"]) {
+                assert.deepEqual(await messages(bucketWith(guideWith({ Action: action }))), [], action);
+            }
+        });
+
+        it("refuses a wildcard that matches no action, and names a near miss", async () => {
+            assert.deepEqual(await messages(bucketWith(guideWith({ Action: ["s3:Gte*", "s3:GetObjcet"] }))), [
+                `${BUCKET_POLICY}: Statement[0] "PersonalizeS3BucketAccessPolicy": Action "s3:Gte*" names no action (the wildcard matches no s3 action); ${INVALID_ACTION}. ${LOOK_UP}`,
+                `${BUCKET_POLICY}: Statement[0] "PersonalizeS3BucketAccessPolicy": Action "s3:GetObjcet" names no action (s3 has no action "GetObjcet"); ${INVALID_ACTION}. Did you mean "s3:GetObject"?`,
+            ]);
+        });
+
+        it("matches a wildcard against the whole name, ? as exactly one character", async () => {
+            for (const action of ["s3:etObject*", "s3:GetObject?"]) {
+                assert.deepEqual(await messages(bucketWith(guideWith({ Action: action }))), [
+                    `${BUCKET_POLICY}: Statement[0] "PersonalizeS3BucketAccessPolicy": Action "${action}" names no action (the wildcard matches no s3 action); ${INVALID_ACTION}. ${LOOK_UP}`,
+                ]);
+            }
+        });
+
+        it("refuses an unknown service prefix and checks NotAction too", async () => {
+            const doc = {
+                Version: "2012-10-17",
+                Statement: [
+                    guideBucketPolicy(B).Statement[0],
+                    { Effect: "Deny", Principal: "*", NotAction: ["s4:GetObject"], Resource: `${ARN}/*` },
+                ],
+            };
+            assert.deepEqual(await messages(bucketWith(doc)), [
+                `${BUCKET_POLICY}: Statement[1]: NotAction "s4:GetObject" names no action ("s4" is not a service prefix in the AWS service authorization reference); ${INVALID_ACTION}. ${LOOK_UP}`,
+            ]);
+        });
+
+        it("says what an unknown action does in a role's policy", async () => {
+            const stack = roleWith(JSON.stringify(personalizeTrust()), identityGrant(["s3:GetObject", "s3:ListObjects"]));
+            assert.deepEqual(await messages(stack), [
+                `RolePolicy "${ROLE}-inline-0": Statement[0]: Action "s3:ListObjects" names no action (s3 has no action "ListObjects"); ` +
+                    `it matches no request, so the statement doesn't allow or deny what it names. ${LOOK_UP}`,
+            ]);
+        });
+    });
+
+    describe("size limits", () => {
+        /** The guide's bucket policy, padded through its Id to exactly `bytes` bytes of JSON text. */
+        function bucketPolicyOf(bytes: number): string {
+            const base = JSON.stringify({ ...guideBucketPolicy(B), Id: "" });
+            return JSON.stringify({ ...guideBucketPolicy(B), Id: "x".repeat(bytes - base.length) });
+        }
+
+        it("accepts a bucket policy of 20,480 bytes and refuses one of 20,481", async () => {
+            assert.equal(Buffer.byteLength(bucketPolicyOf(20_481)), 20_481);
+            assert.deepEqual(await messages(bucketWith(bucketPolicyOf(20_480))), []);
+            assert.deepEqual(await messages(bucketWith(bucketPolicyOf(20_481))), [
+                `${BUCKET_POLICY}: the bucket policy is 20,481 bytes; S3 limits a bucket policy to 20 KB (20,480 bytes) and rejects a larger one at PutBucketPolicy. ` +
+                    "Shorten it: merge statements that differ only in Action or Resource, use wildcards, or grant through access points.",
+            ]);
+        });
+
+        it("counts bytes, not characters: a multi-byte character counts for its UTF-8 length", async () => {
+            const text = bucketPolicyOf(20_480 - 1).replace('"Id":"x', '"Id":"é');
+            assert.equal(Buffer.byteLength(text), 20_480);
+            assert.deepEqual(await messages(bucketWith(text)), []);
+            const over = bucketPolicyOf(20_480).replace('"Id":"x', '"Id":"é');
+            assert.equal(over.length, 20_480);
+            assert.match((await messages(bucketWith(over)))[0], /^BucketPolicy "data-bucket-policy": the bucket policy is 20,481 bytes;/);
+        });
+
+        /** An inline role policy of exactly `characters` characters without whitespace, written with plenty of it. */
+        function inlineOf(characters: number): string {
+            const base = JSON.stringify({ ...identityGrant("s3:GetObject", { Sid: "" }) });
+            const doc = identityGrant("s3:GetObject", { Sid: "x".repeat(characters - base.length) });
+            return JSON.stringify(doc, null, 8);
+        }
+
+        it("sums a role's inline policies without whitespace: 10,240 characters pass, 10,241 fail", async () => {
+            const trust = JSON.stringify(personalizeTrust());
+            assert.deepEqual(await messages(roleWith(trust, inlineOf(6_000), inlineOf(4_240))), []);
+            assert.deepEqual(await messages(roleWith(trust, inlineOf(6_000), inlineOf(4_241))), [
+                `Role "${ROLE}": its inline policies total 10,241 characters without whitespace (RolePolicy "${ROLE}-inline-0" 6,000, RolePolicy "${ROLE}-inline-1" 4,241); ` +
+                    "IAM limits the inline policies of a role to 10,240 together and rejects the PutRolePolicy that goes over. " +
+                    "Move statements into a managed policy attached to the role, or merge statements that differ only in Action or Resource.",
+            ]);
+        });
+
+        it("counts the role's own inlinePolicies with its RolePolicy resources, and not its managed policies", async () => {
+            const stack = roleWith(JSON.stringify(personalizeTrust()), inlineOf(6_000));
+            const role = stack.resources.find(r => r.type === "aws:iam/role:Role")!;
+            role.inputs.inlinePolicies = [{ name: "more", policy: inlineOf(4_241) }];
+            assert.match((await messages(stack))[0], /total 10,241 characters .*Role "personalize-role" \(inlinePolicies\[0\]\) 4,241\)/);
+            role.inputs.inlinePolicies = [];
+            stack.add("aws:iam/policy:Policy", "big", { name: "big", policy: inlineOf(6_000) });
+            stack.add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach", {
+                role: ROLE,
+                policyArn: `arn:aws:iam::${ACCOUNT}:policy/big`,
+            });
+            assert.deepEqual(await messages(stack), []);
+        });
+    });
+
+    describe("which documents, reported once", () => {
+        it("reads the trust policy and attached managed policies, and a managed policy attached twice is reported once", async () => {
+            const stack = roleWith({ ...personalizeTrust(), Version: "2012-10-18" });
+            stack.role("second-role", JSON.stringify(personalizeTrust()), { "personalize-bucket": B });
+            stack.add("aws:iam/policy:Policy", "shared", { name: "shared", policy: identityGrant("s3:Gte*") });
+            for (const role of [ROLE, "second-role"]) {
+                stack.add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", `attach-${role}`, {
+                    role,
+                    policyArn: `arn:aws:iam::${ACCOUNT}:policy/shared`,
+                });
+            }
+            assert.deepEqual(await messages(stack), [
+                `Role "${ROLE}" (assumeRolePolicy): Policy Version must be "2012-10-17" (or the legacy "2008-10-17"), got "2012-10-18". ` +
+                    "IAM rejects it at CreateRole / UpdateAssumeRolePolicy, and the pack's other policies skip the document until it is fixed.",
+                `Policy "shared": Statement[0]: Action "s3:Gte*" names no action (the wildcard matches no s3 action); ` +
+                    `it matches no request, so the statement doesn't allow or deny what it names. ${LOOK_UP}`,
+            ]);
+        });
+
+        it("leaves documents of buckets and roles that are not Personalize's alone", async () => {
+            const stack = new StackBuilder();
+            stack.bucket("other", { team: "data" });
+            stack.bucketPolicy("other", "{not json");
+            stack.role("other-role", "{not json", { team: "data" });
+            assert.deepEqual(await messages(stack), []);
+        });
+
+        it("an unreadable document yields exactly one violation across the whole pack", async () => {
+            const broken: Array<[string, (stack: StackBuilder) => void]> = [
+                ["bucket policy", stack => (stack.resources.find(r => r.name === `${B}-policy`)!.inputs.policy = '{"Statement": [')],
+                [
+                    "trust policy",
+                    stack => (stack.resources.find(r => r.type === "aws:iam/role:Role")!.inputs.assumeRolePolicy = "not json"),
+                ],
+                ["role policy", stack => (stack.resources.find(r => r.type === "aws:iam/rolePolicy:RolePolicy")!.inputs.policy = "{}")],
+            ];
+            for (const [what, breakIt] of broken) {
+                const stack = validStack(B, "batch");
+                breakIt(stack);
+                const { violations } = await stack.run(policies);
+                assert.equal(violations.length, 1, `${what}: ${JSON.stringify(violations, null, 1)}`);
+                assert.equal(violations[0].policy, "policy-document-validity", what);
+            }
+        });
+
+        it("a duplicate key that hides a Deny is reported once, not judged by the other policies", async () => {
+            const stack = validStack(B, "import");
+            const policy = stack.resources.find(r => r.name === `${B}-policy`)!;
+            const grant = JSON.stringify(guideBucketPolicy(B).Statement);
+            policy.inputs.policy = `{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}], "Statement": ${grant}}`;
+            const { violations } = await stack.run(policies);
+            assert.deepEqual(
+                violations.map(v => v.policy),
+                ["policy-document-validity"],
+            );
+            assert.ok(
+                violations[0].message.startsWith(`${BUCKET_POLICY}: Policy text has the key "Statement" twice`),
+                violations[0].message,
+            );
+        });
+    });
+
+    it('judges the documents only when they are known: UNKNOWN during preview is "can\'t run during preview"', async () => {
+        const stack = roleWith(UNKNOWN);
+        const { violations } = await stack.run([policyDocumentValidity]);
+        assert.equal(violations.length, 1);
+        assert.equal(violations[0].enforcementLevel, "advisory");
+        assert.match(violations[0].message, /^can't run policy 'policy-document-validity' during preview/);
+    });
+});
