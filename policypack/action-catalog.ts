@@ -46,10 +46,14 @@ export function actionMatches(pattern: string, action: string): boolean {
     return wildcardPattern(pattern, NO_VARIABLES, true)?.test(action) ?? false;
 }
 
+/** The catalog's actions of one service that any of the patterns matches. */
+export function actionsMatching(patterns: string[], service: string): CatalogAction[] {
+    return serviceActions(service).filter(a => patterns.some(p => actionMatches(p, a.name)));
+}
+
 /** The catalog's actions of one service that a statement's Action (or NotAction) covers. */
-export function coveredActions(statement: Statement, service: string): CatalogAction[] {
-    const all = serviceActions(service);
-    if (statement.action) return all.filter(a => statement.action!.some(p => actionMatches(p, a.name)));
-    const excluded = statement.notAction ?? [];
-    return all.filter(a => !excluded.some(p => actionMatches(p, a.name)));
+export function coveredActions(statement: Pick<Statement, "action" | "notAction">, service: string): CatalogAction[] {
+    if (statement.action) return actionsMatching(statement.action, service);
+    const excluded = new Set(actionsMatching(statement.notAction ?? [], service));
+    return serviceActions(service).filter(a => !excluded.has(a));
 }

@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { noPublicAccess } from "./policies/no-public-access";
 import { noVpcOnlyBucketPolicy } from "./policies/no-vpc-only-bucket-policy";
 import { personalizeBucketAccess } from "./policies/personalize-bucket-access";
+import { personalizeLeastPrivilege } from "./policies/personalize-least-privilege";
 import { personalizeRoleAccess } from "./policies/personalize-role-access";
 import { personalizeRoleTrust } from "./policies/personalize-role-trust";
 
@@ -12,4 +13,5 @@ export const policies: StackValidationPolicy[] = [
     personalizeRoleTrust,
     personalizeRoleAccess,
     noPublicAccess,
+    personalizeLeastPrivilege,
 ];

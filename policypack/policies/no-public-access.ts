@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { Statement } from "../iam";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { readStatements } from "../read-document";
+import { statementsIfReadable } from "../read-if-readable";
 import { BAD_ACTIONS, classifyStatement, type PublicVerdict } from "../s3-public-policy";
 import { StackView, describeResource } from "../stack-view";
 
@@ -58,7 +58,7 @@ export const noPublicAccess: StackValidationPolicy = {
                 );
             }
             for (const source of view.bucketPolicies(bucket)) {
-                for (const s of readStatements(source, "resource", reportViolation) ?? []) {
+                for (const s of statementsIfReadable(source, "resource") ?? []) {
                     const verdict = classifyStatement(s);
                     if (verdict.public) reportViolation(publicStatementMessage(source.where, s, verdict, bucket.name), source.urn);
                 }

@@ -144,6 +144,7 @@ describe("no-public-access", () => {
             { Version: "2012-10-17", Statement: [{ ...readAll, Sid: "Second", Action: "s3:PutObject" }] },
             "second-policy",
         );
+        stack.bucketPolicy("data-bucket", '{"Statement": [{"Sid": "Unreadable", "Effect": "Allow", "Principal": "*"', "broken-policy");
         assert.deepEqual(await messages(stack), [
             publicMessage("First", 'everyone ("*")', NO_CONDITION, "s3:GetObject"),
             publicMessage("Second", 'everyone ("*")', NO_CONDITION, "s3:PutObject").replace(
