@@ -133,7 +133,8 @@ const PIN_RULES: Record<string, PinRule> = {
         value: (v, operator) => {
             const why = fixedAccount(v);
             if (why || operator === "ArnEquals") return why;
-            return v.split(":").slice(1, 5).some(hasWildcard) ? `${JSON.stringify(v)} has a wildcard outside its resource part` : undefined;
+            // ArnLike: partition, service and region fixed too (the account is, above).
+            return v.split(":").slice(1, 4).some(hasWildcard) ? `${JSON.stringify(v)} has a wildcard outside its resource part` : undefined;
         },
     },
     "aws:principalorgpaths": ORG_PATHS,
@@ -146,11 +147,10 @@ const PIN_RULES: Record<string, PinRule> = {
     },
     "aws:userid": {
         operators: ["StringEquals", "StringLike"],
-        // "outside the pattern AROLEID:*": StringLike may name one role's sessions by its unique ID and `:*`.
-        value: (v, operator) => {
-            if (operator === "StringEquals") return noWildcard(v);
-            return /^[A-Z0-9]+:\*$/.test(v) ? undefined : `${JSON.stringify(v)} is not of the form AROLEID:*`;
-        },
+        // "outside the pattern AROLEID:*": StringLike may name one role's sessions by its unique ID and
+        // `:*`; a StringEquals value only needs to be fixed, which holds for every equality operator.
+        value: (v, operator) =>
+            operator === "StringEquals" || /^[A-Z0-9]+:\*$/.test(v) ? undefined : `${JSON.stringify(v)} is not of the form AROLEID:*`,
     },
     "aws:sourceip": { operators: ["IpAddress"], value: narrowIpRange },
 };
@@ -181,9 +181,7 @@ export function whyNotPinning(clause: ConditionClause): string | undefined {
         // S3: "fixed values (values that don't contain a wildcard or an AWS Identity and Access
         // Management Policy Variable)"; in an equality operator `*` is literal, yet not fixed.
         if (value.includes("${")) return `${JSON.stringify(value)} is a policy variable, not a fixed value`;
-        const why = EQUALITY.includes(clause.operator)
-            ? (noWildcard(value) ?? rule.value(value, clause.operator))
-            : rule.value(value, clause.operator);
+        const why = (EQUALITY.includes(clause.operator) ? noWildcard(value) : undefined) ?? rule.value(value, clause.operator);
         if (why) return why;
     }
     return undefined;

@@ -112,6 +112,7 @@ describe("personalize-least-privilege", () => {
                 { Sid: "Everything", Effect: "Allow", Action: ["s3:*", "kms:*"], Resource: "*" },
                 { Sid: "Reads", Effect: "Allow", Action: ["s3:Get*", "s3:List*"], Resource: [ARN, `${ARN}/*`] },
                 { Sid: "Key", Effect: "Allow", Action: "kms:Decrypt", Resource: "arn:aws:kms:eu-west-1:123456789012:key/k" },
+                { Sid: "NoDeletes", Effect: "Deny", Action: "s3:*", Resource: "*" },
                 { Sid: "AnyService", Effect: "Allow", Action: "*", Resource: `${ARN}/*` },
             ],
         });

@@ -120,6 +120,8 @@ describe("S3's meaning of public (s3-public-policy)", () => {
         assert.equal(why("Bool", "aws:PrincipalIsAWSService", "false"), '"false" is not "true"');
         assert.equal(why("StringLike", "aws:userid", "AROAEXAMPLE:session*"), '"AROAEXAMPLE:session*" is not of the form AROLEID:*');
         assert.equal(why("StringEquals", "aws:userid", "AROAEXAMPLE:*"), '"AROAEXAMPLE:*" has a wildcard');
+        assert.equal(why("StringLike", "aws:userid", "*:*"), '"*:*" is not of the form AROLEID:*');
+        assert.equal(why("StringLike", "aws:userid", "AROA*"), '"AROA*" is not of the form AROLEID:*');
     });
 
     it("counts aws:SourceIp ranges no broader than /8 (IPv4) or /32 (IPv6), each of them", () => {
