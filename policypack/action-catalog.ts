@@ -41,14 +41,28 @@ export function isWrite(action: CatalogAction): boolean {
 
 const NO_VARIABLES = () => ({ state: "unknown" }) as const;
 
+function compile(pattern: string): RegExp | undefined {
+    return wildcardPattern(pattern, NO_VARIABLES, true);
+}
+
 /** Whether an IAM action pattern (`*` and `?`, case-insensitive) matches an action name. */
 export function actionMatches(pattern: string, action: string): boolean {
-    return wildcardPattern(pattern, NO_VARIABLES, true)?.test(action) ?? false;
+    return compile(pattern)?.test(action) ?? false;
 }
+
+// Policies repeat the same few action lists; expanding each once keeps a document's check well under a millisecond.
+const expansions = new Map<string, CatalogAction[]>();
 
 /** The catalog's actions of one service that any of the patterns matches. */
 export function actionsMatching(patterns: string[], service: string): CatalogAction[] {
-    return serviceActions(service).filter(a => patterns.some(p => actionMatches(p, a.name)));
+    const key = `${service.toLowerCase()}\n${patterns.join("\n")}`;
+    let matching = expansions.get(key);
+    if (matching === undefined) {
+        const regexes = patterns.map(compile).filter(re => re !== undefined);
+        matching = serviceActions(service).filter(a => regexes.some(re => re.test(a.name)));
+        expansions.set(key, matching);
+    }
+    return matching;
 }
 
 /** The catalog's actions of one service that a statement's Action (or NotAction) covers. */

@@ -22,19 +22,30 @@ const quoted = (texts: string[]) => texts.map(t => JSON.stringify(t)).join(", ")
 /** Up to three names, those that lose or change data first (deletes, then object actions), then the count of the rest. */
 function someOf(actions: CatalogAction[]): string {
     const rank = (name: string) => (/:Delete/.test(name) ? 0 : 2) + (/:(Delete|Put)Object/.test(name) ? 0 : 1);
-    const names = actions.map(a => a.name).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    const names = actions
+        .map(a => ({ name: a.name, rank: rank(a.name) }))
+        .sort((a, b) => a.rank - b.rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map(a => a.name);
     const more = names.length - EXAMPLES;
     return names.slice(0, EXAMPLES).join(", ") + (more > 0 ? ` and ${more} more` : "");
 }
 
-/** The writes an Action pattern with a wildcard expands to, or a reason when it spans services. */
+const wildcardReasons = new Map<string, string | undefined>();
+
+/** What an Action pattern with a wildcard grants beyond reads: the writes it expands to, or every service's actions. */
 function wildcardWrites(pattern: string): string | undefined {
+    if (wildcardReasons.has(pattern)) return wildcardReasons.get(pattern);
     const colon = pattern.indexOf(":");
     const service = colon === -1 ? pattern : pattern.slice(0, colon);
+    let reason: string | undefined;
     if (colon === -1 || hasWildcard(service))
-        return `${JSON.stringify(pattern)} grants actions of every service it matches, writes among them`;
-    const writes = actionsMatching([pattern], service).filter(isWrite);
-    return writes.length === 0 ? undefined : `${JSON.stringify(pattern)} expands to ${writes.length} write actions (${someOf(writes)})`;
+        reason = `${JSON.stringify(pattern)} grants actions of every service it matches, writes among them`;
+    else {
+        const writes = actionsMatching([pattern], service).filter(isWrite);
+        if (writes.length > 0) reason = `${JSON.stringify(pattern)} expands to ${writes.length} write actions (${someOf(writes)})`;
+    }
+    wildcardReasons.set(pattern, reason);
+    return reason;
 }
 
 export function excessGrant(

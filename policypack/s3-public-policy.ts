@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { actionMatches, coveredActions } from "./action-catalog";
+import { actionMatches, actionsMatching, coveredActions, type CatalogAction } from "./action-catalog";
 import type { ConditionClause, Statement } from "./iam";
 
 /**
@@ -61,12 +61,15 @@ function publicGrantee(statement: Statement): string | undefined {
 
 const isBad = (name: string) => BAD_ACTIONS.some(bad => actionMatches(bad, name));
 
+let badCatalogActions: Set<CatalogAction> | undefined;
+
 function badActionsGranted(statement: Statement): string[] {
-    const bad = coveredActions(statement, "s3").filter(a => isBad(a.name));
-    if (!statement.action) return bad.map(a => a.name);
+    badCatalogActions ??= new Set(actionsMatching(BAD_ACTIONS, "s3"));
+    const bad = badCatalogActions;
+    if (!statement.action) return coveredActions(statement, "s3").flatMap(a => (bad.has(a) ? [a.name] : []));
     // An Action pattern is bad when it reaches a bad action of the catalog, or reads as one itself
     // (an action the catalog doesn't know yet, such as s3:GetNewThing).
-    return statement.action.filter(p => isBad(p) || bad.some(a => actionMatches(p, a.name)));
+    return statement.action.filter(p => isBad(p) || actionsMatching([p], "s3").some(a => bad.has(a)));
 }
 
 const EQUALITY = ["StringEquals", "StringEqualsIgnoreCase", "ForAnyValue:StringEquals"];

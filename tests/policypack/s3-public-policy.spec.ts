@@ -115,6 +115,10 @@ describe("S3's meaning of public (s3-public-policy)", () => {
             why("ArnLike", "aws:PrincipalArn", "arn:aws:iam::111122223333:*/x", "arn:*:iam::111122223333:root"),
             '"arn:*:iam::111122223333:root" has a wildcard outside its resource part',
         );
+        assert.equal(
+            why("ArnLike", "aws:PrincipalArn", "arn:aws:iam:*:111122223333:root"),
+            '"arn:aws:iam:*:111122223333:root" has a wildcard outside its resource part',
+        );
         assert.equal(why("StringLike", "aws:PrincipalOrgPaths", "o-*/r-ab12/"), '"o-*/r-ab12/" is not a fixed organisation path');
         assert.equal(why("StringEquals", "aws:PrincipalServiceName", "personalize"), '"personalize" is not a service name');
         assert.equal(why("Bool", "aws:PrincipalIsAWSService", "false"), '"false" is not "true"');
