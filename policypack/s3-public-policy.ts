@@ -28,6 +28,8 @@ export type PublicVerdict =
           public: true;
           /** Who the statement reaches, e.g. `everyone ("*")`. */
           grantee: string;
+          /** Which element makes it everyone. */
+          through: "*" | "NotPrincipal" | "Federated";
           /** The bad actions granted, as the statement writes them (or, for NotAction, as S3 names them). */
           badActions: string[];
           /** Every condition clause, with why it doesn't pin. */
@@ -36,8 +38,8 @@ export type PublicVerdict =
 
 export function classifyStatement(statement: Statement): PublicVerdict {
     if (statement.effect !== "Allow") return { public: false };
-    const grantee = publicGrantee(statement);
-    if (grantee === undefined) return { public: false };
+    const reach = publicGrantee(statement);
+    if (reach === undefined) return { public: false };
     const badActions = badActionsGranted(statement);
     if (badActions.length === 0) return { public: false };
     const unpinned: UnpinnedClause[] = [];
@@ -46,17 +48,17 @@ export function classifyStatement(statement: Statement): PublicVerdict {
         if (why === undefined) return { public: false, pinnedBy: clause };
         unpinned.push({ clause, why });
     }
-    return { public: true, grantee, badActions, unpinned };
+    return { public: true, ...reach, badActions, unpinned };
 }
 
-function publicGrantee(statement: Statement): string | undefined {
-    if (statement.notPrincipal) return "every principal but those in NotPrincipal";
+function publicGrantee(statement: Statement): Pick<Extract<PublicVerdict, { public: true }>, "grantee" | "through"> | undefined {
+    if (statement.notPrincipal) return { grantee: "every principal but those in NotPrincipal", through: "NotPrincipal" };
     const principal = statement.principal;
-    if (principal === "*" || principal?.AWS?.some(id => /^\*+$/.test(id))) return 'everyone ("*")';
+    if (principal === "*" || principal?.AWS?.some(id => /^\*+$/.test(id))) return { grantee: 'everyone ("*")', through: "*" };
     // The User Guide's first example of a public policy grants {"Federated": "graph.facebook.com"}:
     // anyone who signs in with the provider.
-    if (principal?.Federated) return `anyone who signs in with ${principal.Federated.map(p => JSON.stringify(p)).join(", ")} (Federated)`;
-    return undefined;
+    const providers = principal?.Federated?.map(p => JSON.stringify(p)).join(", ");
+    return providers ? { grantee: `anyone who signs in with ${providers} (Federated)`, through: "Federated" } : undefined;
 }
 
 const isBad = (name: string) => BAD_ACTIONS.some(bad => actionMatches(bad, name));

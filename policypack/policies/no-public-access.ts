@@ -17,9 +17,11 @@ function publicStatementMessage(where: string, s: Statement, verdict: Extract<Pu
         verdict.unpinned.length === 0
             ? "without a condition that pins who may call"
             : `and none of its conditions pins who may call (${verdict.unpinned.map(u => `${u.clause.operator} ${u.clause.key}: ${u.why}`).join("; ")})`;
-    const fix = s.notPrincipal
-        ? "Replace NotPrincipal with a Principal that names who may call"
-        : 'Name the principals who may call instead of "*"';
+    const fix = {
+        "*": 'Name the principals who may call instead of "*"',
+        NotPrincipal: "Replace NotPrincipal with a Principal that names who may call",
+        Federated: "Name a role that the provider's users assume instead of the provider",
+    }[verdict.through];
     return (
         `${where}, statement "${s.label}": it allows ${verdict.grantee} ${pinning}, and grants ${actions} (bad actions: S3 counts ${BAD_ACTIONS.join(", ")} as exposing data), ` +
         `so S3 counts the policy as public and bucket "${bucket}" is open to them. ${fix}, or pin fixed values with a condition S3 counts, ` +

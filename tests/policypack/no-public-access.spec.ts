@@ -76,7 +76,13 @@ describe("no-public-access", () => {
             ),
         ]);
         assert.deepEqual(await messages(bucketWith({ ...readAll, Principal: { Federated: "graph.facebook.com" } })), [
-            publicMessage("Anyone", 'anyone who signs in with "graph.facebook.com" (Federated)', NO_CONDITION, "s3:GetObject"),
+            publicMessage(
+                "Anyone",
+                'anyone who signs in with "graph.facebook.com" (Federated)',
+                NO_CONDITION,
+                "s3:GetObject",
+                "Name a role that the provider's users assume instead of the provider",
+            ),
         ]);
     });
 
