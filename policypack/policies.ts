@@ -3,6 +3,7 @@ import { knownConditionKeys } from "./policies/known-condition-keys";
 import { noPublicAccess } from "./policies/no-public-access";
 import { noVpcOnlyBucketPolicy } from "./policies/no-vpc-only-bucket-policy";
 import { personalizeBucketAccess } from "./policies/personalize-bucket-access";
+import { personalizeLeastPrivilege } from "./policies/personalize-least-privilege";
 import { personalizeRoleAccess } from "./policies/personalize-role-access";
 import { personalizeRoleTrust } from "./policies/personalize-role-trust";
 import { policyDocumentValidity } from "./policies/policy-document-validity";
@@ -16,4 +17,5 @@ export const policies: StackValidationPolicy[] = [
     noPublicAccess,
     policyDocumentValidity,
     knownConditionKeys,
+    personalizeLeastPrivilege,
 ];

@@ -1,56 +1,44 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import type { ConditionClause, Statement } from "../iam";
+import type { Statement } from "../iam";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
 import { readStatements } from "../read-document";
+import { BAD_ACTIONS, classifyStatement, type PublicVerdict } from "../s3-public-policy";
 import { StackView, describeResource } from "../stack-view";
 
 const BLOCK_SETTINGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 
-/**
- * Condition keys that, pinned to fixed values, make a grant to "*" not public, after S3's own
- * definition ("The meaning of public", PublicAccessBlockConfiguration), plus aws:PrincipalOrgID.
- */
-const PINNING_KEYS = new Set(
-    [
-        "aws:SourceIp",
-        "aws:SourceArn",
-        "aws:SourceVpc",
-        "aws:SourceVpce",
-        "aws:SourceOwner",
-        "aws:SourceAccount",
-        "aws:userid",
-        "aws:PrincipalOrgID",
-        "s3:x-amz-server-side-encryption-aws-kms-key-id",
-    ].map(k => k.toLowerCase()),
-);
-const PINNING_OPERATORS = new Set(["stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"]);
-
-/** A clause that holds only for fixed values: a positive operator, no IfExists or ForAllValues escape, no match-anything value. */
-function pins(clause: ConditionClause): boolean {
-    if (!PINNING_KEYS.has(clause.key.toLowerCase()) || !PINNING_OPERATORS.has(clause.baseOperator.toLowerCase())) return false;
-    if (clause.ifExists || clause.set === "ForAllValues" || clause.values.length === 0) return false;
-    // A policy variable is no fixed value: `${aws:SourceAccount}` matches every request's own account.
-    const matchesAnything = (v: string) =>
-        v === "*" || v === "0.0.0.0/0" || v === "::/0" || v.includes("${") || (/[*?]/.test(v) && clause.key.toLowerCase() !== "aws:userid");
-    return !clause.values.some(matchesAnything);
-}
-
-function grantsEveryone(s: Statement): boolean {
-    if (s.effect !== "Allow") return false;
-    if (s.notPrincipal) return true;
-    return s.principal === "*" || (s.principal?.AWS ?? []).includes("*");
+/** A grant to everyone S3 counts as public, told as: who, which bad actions, why no condition pins it, how to fix it. */
+function publicStatementMessage(where: string, s: Statement, verdict: Extract<PublicVerdict, { public: true }>, bucket: string): string {
+    const actions =
+        verdict.badActions.length > 3
+            ? `${verdict.badActions.slice(0, 3).join(", ")} and ${verdict.badActions.length - 3} more`
+            : verdict.badActions.join(", ");
+    const pinning =
+        verdict.unpinned.length === 0
+            ? "without a condition that pins who may call"
+            : `and none of its conditions pins who may call (${verdict.unpinned.map(u => `${u.clause.operator} ${u.clause.key}: ${u.why}`).join("; ")})`;
+    const fix = {
+        "*": 'Name the principals who may call instead of "*"',
+        NotPrincipal: "Replace NotPrincipal with a Principal that names who may call",
+        Federated: "Name a role that the provider's users assume instead of the provider",
+    }[verdict.through];
+    return (
+        `${where}, statement "${s.label}": it allows ${verdict.grantee} ${pinning}, and grants ${actions} (bad actions: S3 counts ${BAD_ACTIONS.join(", ")} as exposing data), ` +
+        `so S3 counts the policy as public and bucket "${bucket}" is open to them. ${fix}, or pin fixed values with a condition S3 counts, ` +
+        `e.g. "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-xxxxxxxxxx"}} or {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}} (no wider than /8 for IPv4, /32 for IPv6).`
+    );
 }
 
 /** Personalize buckets are private: all four Block Public Access settings on, and no grant to everyone. */
 export const noPublicAccess: StackValidationPolicy = {
     name: "no-public-access",
     description:
-        'Personalize buckets have all four Block Public Access settings on and no Allow for everyone ("*") without a condition that pins who.',
+        'Personalize buckets have all four Block Public Access settings on and no statement S3 counts as public: an Allow of a bad action (s3:Get*, s3:List*, s3:Put*, s3:Delete*, ...) for everyone ("*"), an identity provider or NotPrincipal without a condition that pins fixed values.',
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: PACK_CONFIG_SCHEMA,
     remediationSteps:
-        'Declare an aws.s3.BucketPublicAccessBlock for the bucket with all four settings true, and grant named principals instead of "*".',
+        'Declare an aws.s3.BucketPublicAccessBlock for the bucket with all four settings true, and grant named principals instead of "*", or pin the grant with a condition on fixed values of a key S3 lists (aws:PrincipalOrgID, aws:SourceVpce, aws:SourceIp no wider than /8, ...).',
     validateStack: (args, reportViolation) => {
         const view = new StackView(args.resources, packConfig(args));
         const fullyBlocked = (r: { props: Record<string, any> }) => BLOCK_SETTINGS.every(k => r.props[k] === true);
@@ -73,12 +61,8 @@ export const noPublicAccess: StackValidationPolicy = {
             }
             for (const source of view.bucketPolicies(bucket)) {
                 for (const s of readStatements(source, "resource") ?? []) {
-                    if (!grantsEveryone(s) || s.conditions.some(pins)) continue;
-                    reportViolation(
-                        `${source.where}, statement "${s.label}": it allows ${s.notPrincipal ? "every principal but those in NotPrincipal" : 'everyone ("*")'} ` +
-                            `without a condition that pins the source or organisation, so bucket "${bucket.name}" is public. Grant named principals instead.`,
-                        source.urn,
-                    );
+                    const verdict = classifyStatement(s);
+                    if (verdict.public) reportViolation(publicStatementMessage(source.where, s, verdict, bucket.name), source.urn);
                 }
             }
         }

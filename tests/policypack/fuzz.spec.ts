@@ -60,7 +60,7 @@ function stackWith(parts: Parts): StackBuilder {
 type Outcome = "passed" | "flagged";
 const tally: Record<string, Record<Outcome, number>> = {};
 
-/** Runs all five policies; fails the property on an exception or a violation that is no verdict. */
+/** Runs every policy of the pack; fails the property on an exception or a violation that is no verdict. */
 async function verdict(property: string, parts: Parts): Promise<Outcome> {
     const report = await stackWith(parts).run(policies);
     assert.deepEqual(report.notApplicable, []);

@@ -105,17 +105,28 @@ export function personalizeTrust(account = ACCOUNT) {
     };
 }
 
-/** A complete, valid Personalize stack (bucket, public access block, bucket policy, role and its policy). */
+/**
+ * A complete, valid Personalize stack (bucket, public access block, bucket policy, role and its
+ * policy). Batch stacks grant PutObject in the batch output folder only, as the component does.
+ */
 export function validStack(bucket = "data-bucket", workflow: "import" | "batch" = "import"): StackBuilder {
     const stack = new StackBuilder();
     const batch = workflow === "batch";
     stack.bucket(bucket, { "personalize-workflow": workflow, ...(batch && { "personalize-batch-output": "batch/output/" }) });
     stack.publicAccessBlock(bucket);
     stack.object(bucket, "import/interactions.csv");
-    const actions = batch ? ["s3:GetObject", "s3:ListBucket", "s3:PutObject"] : ["s3:GetObject", "s3:ListBucket"];
-    stack.bucketPolicy(bucket, JSON.stringify(guideBucketPolicy(bucket, actions)));
+    const policy = guideBucketPolicy(bucket);
+    const putOutput = {
+        Sid: "PersonalizePutBatchOutput",
+        Effect: "Allow",
+        Principal: { Service: "personalize.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `arn:aws:s3:::${bucket}/batch/output/*`,
+    };
+    const statements: Array<Record<string, unknown>> = [...policy.Statement, ...(batch ? [putOutput] : [])];
+    stack.bucketPolicy(bucket, JSON.stringify({ ...policy, Statement: statements }));
     stack.role("personalize-role", JSON.stringify(personalizeTrust()), { "personalize-bucket": bucket });
-    const { Principal: _principal, ...grant } = guideBucketPolicy(bucket, actions).Statement[0];
-    stack.rolePolicy("personalize-role", JSON.stringify({ Version: "2012-10-17", Statement: [grant] }));
+    const grants = statements.map(({ Principal: _principal, ...grant }) => grant);
+    stack.rolePolicy("personalize-role", JSON.stringify({ Version: "2012-10-17", Statement: grants }));
     return stack;
 }

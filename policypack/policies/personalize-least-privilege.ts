@@ -1,0 +1,72 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import type { Statement } from "../iam";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
+import { excessGrant } from "../personalize-excess-grants";
+import { readStatements } from "../read-document";
+import { StackView, type DocumentSource, type PersonalizeBucket } from "../stack-view";
+
+const PERSONALIZE = "personalize.amazonaws.com";
+
+/**
+ * Grants to Amazon Personalize go no further than its workflow needs: no writes but PutObject in
+ * the batch output folder, no deletes, no wildcard actions that expand to writes, no other buckets.
+ * Advisory by default: a stack makes it mandatory in its policy config.
+ */
+export const personalizeLeastPrivilege: StackValidationPolicy = {
+    name: "personalize-least-privilege",
+    description:
+        "Bucket-policy grants to personalize.amazonaws.com (or its service role) and the role's own policies allow no more than the workflow needs: " +
+        "s3:ListBucket on the bucket, s3:GetObject on its objects, and for batch s3:PutObject in the batch output folder only.",
+    enforcementLevel: "advisory",
+    severity: "high",
+    configSchema: PACK_CONFIG_SCHEMA,
+    remediationSteps:
+        "Replace the statement with one statement per action on the narrowest resource, as the message writes them: s3:ListBucket on arn:aws:s3:::<bucket>, " +
+        "s3:GetObject on arn:aws:s3:::<bucket>/*, and for batch s3:PutObject on arn:aws:s3:::<bucket>/<batch output folder>/*; drop wildcards, deletes and other buckets.",
+    validateStack: (args, reportViolation) => {
+        const view = new StackView(args.resources, packConfig(args));
+        const partition = view.config.partition;
+        const roles = view.personalizeRoles();
+        const check = (source: DocumentSource, statement: Statement, bucket: PersonalizeBucket, grantee: string) => {
+            const excess = excessGrant(statement, bucket, partition, statement.principal);
+            if (!excess) return;
+            const fix =
+                excess.narrowed.length === 0
+                    ? "Remove the statement: Personalize needs none of what it grants."
+                    : `Replace it with ${excess.narrowed.map(s => JSON.stringify(s)).join(" and ")}.`;
+            reportViolation(
+                `${source.where}, statement "${statement.label}": it gives ${grantee} more than the ${bucket.workflow} workflow of bucket "${bucket.name}" needs: ` +
+                    `${excess.reasons.join("; ")}. ${fix}`,
+                source.urn,
+            );
+        };
+
+        for (const bucket of view.buckets) {
+            const roleArns = roles
+                .filter(r => r.bucketName === bucket.name)
+                .map(r => new RegExp(`^arn:[^:]+:iam::\\d{12}:role/(.*/)?${escape(r.name)}$`));
+            for (const source of view.bucketPolicies(bucket)) {
+                for (const s of readStatements(source, "resource") ?? []) {
+                    if (s.effect !== "Allow" || s.principal === "*" || !s.principal) continue;
+                    if (s.principal.Service?.some(id => id.toLowerCase() === PERSONALIZE))
+                        check(source, s, bucket, `Amazon Personalize (${PERSONALIZE})`);
+                    else if (s.principal.AWS?.some(id => roleArns.some(arn => arn.test(id))))
+                        check(source, s, bucket, "Personalize's service role");
+                }
+            }
+        }
+        for (const role of roles) {
+            const bucket = view.bucketNamed(role.bucketName);
+            if (!bucket) continue;
+            for (const source of view.roleIdentityPolicies(role).sources) {
+                for (const s of readStatements(source, "identity") ?? []) {
+                    if (s.effect === "Allow") check(source, s, bucket, `the service role "${role.name}"`);
+                }
+            }
+        }
+    },
+};
+
+function escape(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
