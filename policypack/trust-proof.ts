@@ -93,13 +93,53 @@ export function personalizeArn(partition: string, region: string, account: strin
     return `arn:${partition}:personalize:${region}:${account}:${resource}`;
 }
 
+/** What the account search follows for each prefix: a state per character, and what it says at the end. */
+interface Tracker {
+    start(): number[];
+    feed(states: number[], input: string): number[];
+    outcome(states: number[]): string;
+}
+
+/**
+ * How the account compares, as a number, with a numeric condition's value: equal so far, below or
+ * above, decided by the first differing digit (accounts have a fixed length). A value with a
+ * fraction is compared by its whole part, which splits the accounts at least as finely.
+ */
+class NumberBound implements Tracker {
+    /** `[EQUAL, digits read]` while the prefix equals the bound's, then `[BELOW]` or `[ABOVE]`. */
+    private static readonly EQUAL = 0;
+    private static readonly BELOW = 1;
+    private static readonly ABOVE = 2;
+
+    /** `bound`: the value's whole part, written with as many digits as an account has. */
+    constructor(private readonly bound: string) {}
+
+    start(): number[] {
+        return [NumberBound.EQUAL, 0];
+    }
+
+    feed(states: number[], input: string): number[] {
+        let [mode, read] = states;
+        for (const digit of input) {
+            if (mode !== NumberBound.EQUAL) break;
+            const bound = this.bound[read++];
+            if (digit !== bound) mode = digit < bound ? NumberBound.BELOW : NumberBound.ABOVE;
+        }
+        return mode === NumberBound.EQUAL ? [mode, read] : [mode];
+    }
+
+    outcome(states: number[]): string {
+        return String(states[0]);
+    }
+}
+
 /**
  * An IAM string pattern as a set of positions in it, advanced one character at a time, so that the
  * search can tell when two account prefixes leave every pattern in the same state. Hand-written
  * because the search needs the intermediate states, which a RegExp does not expose; the property
  * test checks it against the evaluator's own matching by brute force.
  */
-class Pattern {
+class Pattern implements Tracker {
     private readonly text: string;
 
     constructor(
@@ -124,6 +164,10 @@ class Pattern {
 
     accepts(states: number[]): boolean {
         return states.includes(this.text.length);
+    }
+
+    outcome(states: number[]): string {
+        return this.accepts(states) ? "1" : "0";
     }
 
     private step(states: number[], raw: string): number[] {
@@ -158,8 +202,8 @@ interface Patterns {
     account: Pattern[];
     /** Patterns the whole source ARN is compared with (aws:SourceArn values). */
     arn: Pattern[];
-    /** Accounts a numeric comparison turns on, and their neighbours. */
-    numeric: string[];
+    /** Where the account stands against each numeric condition's value. */
+    numeric: NumberBound[];
 }
 
 /**
@@ -168,30 +212,35 @@ interface Patterns {
  * for the account itself, which occurs in the source ARN exactly once, between colons, so such a
  * value matches the same way for every account; other variables don't depend on the account.
  */
-function sourcePatterns(statements: Statement[], space: AccountSpace): Patterns {
+function sourcePatterns(statements: Statement[], space: AccountSpace, variables: "leave out" | "as wildcards"): Patterns {
     const found: Patterns = { account: [], arn: [], numeric: [] };
     for (const clause of statements.flatMap(s => s.conditions)) {
         const key = clause.key.toLowerCase();
         if (key !== SOURCE_ACCOUNT.toLowerCase() && key !== SOURCE_ARN.toLowerCase()) continue;
         const list = key === SOURCE_ACCOUNT.toLowerCase() ? found.account : found.arn;
-        for (const value of clause.values.filter(v => !v.includes("${"))) {
+        const values =
+            variables === "leave out"
+                ? clause.values.filter(v => !v.includes("${"))
+                : clause.values.map(v => v.replace(/\$\{[^}]*\}/g, "*"));
+        for (const value of values) {
             const string = STRING_OPERATORS.exec(clause.baseOperator);
             if (string) list.push(new Pattern(value, string[2].toLowerCase() === "like", /IgnoreCase/i.test(string[2]), false));
             else if (ARN_OPERATORS.test(clause.baseOperator)) list.push(new Pattern(value, true, false, true));
-            else if (NUMERIC_OPERATORS.test(clause.baseOperator)) found.numeric.push(...numericNeighbours(value, space));
+            else if (NUMERIC_OPERATORS.test(clause.baseOperator)) found.numeric.push(...numberBound(value, space));
         }
     }
     return found;
 }
 
-function numericNeighbours(value: string, space: AccountSpace): string[] {
-    if (!/^\d+$/.test(value.trim())) return [];
-    const n = BigInt(value.trim());
-    const max = BigInt(space.digits.length) ** BigInt(space.length);
-    return [n - 1n, n, n + 1n]
-        .filter(v => v >= 0n && v < max)
-        .map(v => v.toString(space.digits.length).padStart(space.length, "0"))
-        .filter(v => [...v].every(d => space.digits.includes(d)));
+/**
+ * The bound a numeric value sets on accounts; none when every account is on the same side of it
+ * (negative, too large) or the evaluator can't read it as a number anyway.
+ */
+function numberBound(value: string, space: AccountSpace): NumberBound[] {
+    const number = Number(value.trim());
+    if (value.trim() === "" || !Number.isFinite(number) || number < 0) return [];
+    const whole = BigInt(Math.floor(number)).toString();
+    return whole.length <= space.length ? [new NumberBound(whole.padStart(space.length, "0"))] : [];
 }
 
 /**
@@ -208,8 +257,8 @@ export function accountWitnesses(
     accounts: string[],
     space: AccountSpace = AWS_ACCOUNTS,
 ): string[] {
-    const patterns = sourcePatterns(statements, space);
-    const onAccount = [...patterns.account, ...accounts.map(a => new Pattern(a, false, false, false))];
+    const patterns = sourcePatterns(statements, space, "leave out");
+    const onAccount: Tracker[] = [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false, false))];
     const onArn = patterns.arn;
     const before = `arn:${where.partition}:personalize:${where.region}:`;
     const after = `:${where.resource}`;
@@ -220,11 +269,10 @@ export function accountWitnesses(
         if (seen.has(key)) return;
         seen.add(key);
         if (prefix.length === space.length) {
-            const matched = [
-                ...accountStates.map((s, i) => onAccount[i].accepts(s)),
-                ...arnStates.map((s, i) => onArn[i].accepts(onArn[i].feed(s, after))),
-            ];
-            const signature = matched.map(m => (m ? "1" : "0")).join("");
+            const signature = [
+                ...accountStates.map((s, i) => onAccount[i].outcome(s)),
+                ...arnStates.map((s, i) => onArn[i].outcome(onArn[i].feed(s, after))),
+            ].join("");
             if (!witnesses.has(signature)) witnesses.set(signature, prefix);
             return;
         }
@@ -241,11 +289,11 @@ export function accountWitnesses(
         onAccount.map(p => p.start()),
         onArn.map(p => p.feed(p.start(), before)),
     );
-    return [...new Set([...witnesses.values(), ...patterns.numeric])];
+    return [...witnesses.values()];
 }
 
 /** Regions Personalize resources may sit in, per partition: the candidates `regionWitnesses` groups. */
-const REGIONS: Record<string, string[]> = {
+export const PARTITION_REGIONS: Record<string, string[]> = {
     aws: [
         "us-east-1",
         "us-east-2",
@@ -276,17 +324,23 @@ const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d+$/;
 
 /**
  * The regions to try Personalize's requests from: the stack's, every region the trust names, and
- * one of each group of the partition's regions that the trust's ARN patterns can't tell apart.
+ * one of each group of the partition's regions that the trust's ARN patterns can't tell apart
+ * (a policy variable counted as a wildcard here, so that a region next to it is told apart).
  */
-export function regionWitnesses(statements: Statement[], partition: string, stackRegion: string | undefined): string[] {
+export function regionWitnesses(
+    statements: Statement[],
+    partition: string,
+    stackRegion: string | undefined,
+    candidates = PARTITION_REGIONS[partition] ?? [],
+): string[] {
     const named = statements
         .flatMap(s => s.conditions)
         .filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase())
         .flatMap(c => c.values.map(v => v.split(":")[3]))
         .filter((r): r is string => r !== undefined && REGION.test(r));
-    const arnPatterns = sourcePatterns(statements, AWS_ACCOUNTS).arn;
+    const arnPatterns = sourcePatterns(statements, AWS_ACCOUNTS, "as wildcards").arn;
     const groups = new Map<string, string>();
-    for (const region of REGIONS[partition] ?? []) {
+    for (const region of candidates) {
         const key = arnPatterns.map(p => p.feed(p.start(), `arn:${partition}:personalize:${region}:`).join(",")).join("|");
         if (!groups.has(key)) groups.set(key, region);
     }
@@ -317,7 +371,9 @@ export interface TrustSubject {
     regionSource: string;
     /** Resource paths (`<type>/<name>`) of the Personalize jobs that use the role, for their source ARNs. */
     resources: string[];
+    /** The accounts and the partition's regions to search: AWS's unless a test narrows them. */
     space?: AccountSpace;
+    regions?: string[];
 }
 
 const quote = (statements: Statement[]) => [...new Set(statements.map(s => `"${s.label}"`))].join(", ");
@@ -345,7 +401,7 @@ function assumptions(subject: TrustSubject, withRegion: boolean): string {
 /** The sources (region, resource) and account witnesses to try, and the real requests they make. */
 function searchSpace(statements: Statement[], subject: TrustSubject) {
     const { partition, account } = subject;
-    const regions = regionWitnesses(statements, partition, subject.region);
+    const regions = regionWitnesses(statements, partition, subject.region, subject.regions);
     const sources = regions.flatMap(region => subject.resources.map(resource => ({ region, resource })));
     const own = account !== undefined ? [account] : [];
     const space = subject.space ?? AWS_ACCOUNTS;
@@ -356,7 +412,7 @@ function searchSpace(statements: Statement[], subject: TrustSubject) {
 
 /**
  * The accounts other than the stack's (every one when it is unknown) that Personalize may assume
- * the role for, one per class, each with a source ARN it is admitted from and the statements that
+ * the role for under `statements` as IAM reads them (after `literalText`), one per class, each with a source ARN it is admitted from and the statements that
  * admit it.
  */
 export function foreignAdmissions(
