@@ -146,8 +146,6 @@ class Pattern implements Tracker {
         text: string,
         private readonly wildcards: boolean,
         private readonly ignoreCase: boolean,
-        /** ArnLike/ArnEquals: a wildcard never spans the `:` between ARN components. */
-        private readonly withinComponent: boolean,
     ) {
         this.text = ignoreCase ? text.toLowerCase() : text;
     }
@@ -176,9 +174,8 @@ class Pattern implements Tracker {
         for (const s of states) {
             const p = this.text[s];
             if (p === undefined) continue;
-            if (this.wildcards && p === "*") {
-                if (!(this.withinComponent && c === ":")) next.push(s);
-            } else if ((this.wildcards && p === "?" && !(this.withinComponent && c === ":")) || p === c) next.push(s + 1);
+            if (this.wildcards && p === "*") next.push(s);
+            else if ((this.wildcards && p === "?") || p === c) next.push(s + 1);
         }
         return this.closure(next);
     }
@@ -224,8 +221,12 @@ function sourcePatterns(statements: Statement[], space: AccountSpace, variables:
                 : clause.values.map(v => v.replace(/\$\{[^}]*\}/g, "*"));
         for (const value of values) {
             const string = STRING_OPERATORS.exec(clause.baseOperator);
-            if (string) list.push(new Pattern(value, string[2].toLowerCase() === "like", /IgnoreCase/i.test(string[2]), false));
-            else if (ARN_OPERATORS.test(clause.baseOperator)) list.push(new Pattern(value, true, false, true));
+            if (string) list.push(new Pattern(value, string[2].toLowerCase() === "like", /IgnoreCase/i.test(string[2])));
+            // ArnLike compares component by component, where a wildcard stays within its
+            // component; the ARNs searched have exactly five colons (none in a region, account
+            // or resource path), so a pattern with five matches the same way as a whole, and
+            // the evaluator leaves a pattern with fewer undecided.
+            else if (ARN_OPERATORS.test(clause.baseOperator)) list.push(new Pattern(value, true, false));
             else if (NUMERIC_OPERATORS.test(clause.baseOperator)) found.numeric.push(...numberBound(value, space));
         }
     }
@@ -258,7 +259,7 @@ export function accountWitnesses(
     space: AccountSpace = AWS_ACCOUNTS,
 ): string[] {
     const patterns = sourcePatterns(statements, space, "leave out");
-    const onAccount: Tracker[] = [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false, false))];
+    const onAccount: Tracker[] = [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false))];
     const onArn = patterns.arn;
     const before = `arn:${where.partition}:personalize:${where.region}:`;
     const after = `:${where.resource}`;

@@ -240,6 +240,62 @@ describe("personalize-role-trust", () => {
         ]);
     });
 
+    it("fails safe on other accounts a condition it can't decide may admit", async () => {
+        const found = await verdict(
+            withCondition({
+                StringLike: { "aws:SourceAccount": "*", "aws:SourceArn": "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:*" },
+                StringEquals: { "aws:SourceOrgID": "o-abc123" },
+            }),
+        );
+        assert.deepEqual(found, [
+            `${ROLE}it lets Personalize acting for accounts other than yours (${ACCOUNT}) assume the role: any account such as 000000000000 ` +
+                `(statement "Statement[0]", if its undecidable condition holds, e.g. from ${IMPORT_ARN("000000000000")}); ` +
+                `pin both keys to your account: ${FIX}; ` +
+                `Personalize acting for your account ${ACCOUNT} (aws:SourceAccount ${ACCOUNT}, aws:SourceArn ${IMPORT_ARN(ACCOUNT)}) ` +
+                `can't assume it: the condition of statement "Statement[0]" can't be decided for it; ` +
+                `Personalize sends both keys for the same account, from the stack's region and partition: ${FIX}.`,
+        ]);
+    });
+
+    it("counts no other account as admitted when a Deny refuses it for certain, whatever an undecidable Allow says", async () => {
+        const doc: any = withCondition({
+            StringLike: { "aws:SourceAccount": "*", "aws:SourceArn": "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:*" },
+            StringEquals: { "aws:SourceOrgID": "o-abc123" },
+        });
+        doc.Statement.push({
+            Sid: "OnlyMine",
+            Effect: "Deny",
+            Principal: { Service: "personalize.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringNotEquals: { "aws:SourceAccount": ACCOUNT } },
+        });
+        assert.deepEqual(await verdict(doc), [
+            `${ROLE}Personalize acting for your account ${ACCOUNT} (aws:SourceAccount ${ACCOUNT}, aws:SourceArn ${IMPORT_ARN(ACCOUNT)}) ` +
+                `can't assume it: the condition of statement "Statement[0]" can't be decided for it; ` +
+                `Personalize sends both keys for the same account, from the stack's region and partition: ${FIX}.`,
+        ]);
+    });
+
+    it("requires a batch role's trust to admit Personalize's batch jobs too", async () => {
+        const importJobsOnly = withCondition({
+            StringEquals: { "aws:SourceAccount": ACCOUNT },
+            StringLike: { "aws:SourceArn": `arn:aws:personalize:eu-west-1:${ACCOUNT}:dataset-import-job/*` },
+        });
+        const stack = new StackBuilder();
+        stack.bucket("data-bucket", { "personalize-workflow": "batch", "personalize-batch-output": "batch/output/" });
+        stack.role("personalize-role", JSON.stringify(importJobsOnly), { "personalize-bucket": "data-bucket" });
+        assert.deepEqual(
+            (await stack.run(policy, CONFIGURED)).violations.map(v => v.message),
+            [
+                `${ROLE}Personalize acting for your account ${ACCOUNT} (aws:SourceAccount ${ACCOUNT}, ` +
+                    `aws:SourceArn arn:aws:personalize:eu-west-1:${ACCOUNT}:batch-inference-job/personalize-batch) ` +
+                    `can't assume it: in statement "Statement[0]", StringLike aws:SourceArn "arn:aws:personalize:eu-west-1:${ACCOUNT}:dataset-import-job/*" doesn't hold; ` +
+                    `Personalize sends both keys for the same account, from the stack's region and partition: ${FIX}.`,
+            ],
+        );
+        assert.deepEqual(await verdict(importJobsOnly), []);
+    });
+
     it("fails other principals next to Personalize, everyone, and NotPrincipal", async () => {
         const both = await verdict(trustWith(s => (s.Principal = { Service: ["personalize.amazonaws.com", "ec2.amazonaws.com"] })));
         assert.deepEqual(both, [

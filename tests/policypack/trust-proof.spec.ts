@@ -74,6 +74,14 @@ describe("trust proof: witnesses", () => {
         assert.deepEqual(accountWitnesses(statements, { ...where, region: "us-east-1" }, []), ["000000000000"]);
     });
 
+    it("compares ARNs case-insensitively for the IgnoreCase operators only", () => {
+        const arn = "ARN:AWS:PERSONALIZE:EU-WEST-1:999999999999:DATASET-IMPORT-JOB/PERSONALIZE-IMPORT";
+        const ignoringCase = trust({ StringEqualsIgnoreCase: { "aws:SourceArn": arn } });
+        assert.deepEqual(accountWitnesses(ignoringCase, where, []), ["000000000000", "999999999999"]);
+        const exact = trust({ StringEquals: { "aws:SourceArn": arn } });
+        assert.deepEqual(accountWitnesses(exact, where, []), ["000000000000"]);
+    });
+
     it("splits accounts at a numeric bound: below, equal, above", () => {
         const statements = trust({ NumericLessThan: { "aws:SourceAccount": "500000000000" } });
         assert.deepEqual(accountWitnesses(statements, where, []), ["000000000000", "500000000000", "500000000001"]);
@@ -107,7 +115,7 @@ describe("trust proof: the witness search against brute force", () => {
         fc.constantFrom(...all),
     );
     const account = fc.oneof(accountPattern, fc.constant("${aws:SourceAccount}"));
-    const region = fc.constantFrom("eu-west-1", "us-east-1", "*", "eu-*", "us-?ast-1");
+    const region = fc.constantFrom("eu-west-1", "us-east-1", "*", "eu-*", "us-?ast-1", "sa-*", "eu-c*");
     const resource = fc.constantFrom("*", "dataset-import-job/*", "batch-*");
     const arnValue = fc.oneof(
         fc.tuple(region, account, resource).map(([r, a, res]) => `arn:aws:personalize:${r}:${a}:${res}`),
