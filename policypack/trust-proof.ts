@@ -168,6 +168,30 @@ class Pattern implements Tracker {
         return this.accepts(states) ? "1" : "0";
     }
 
+    /** Whether the whole of `text` matches: the usual greedy match that backs up to the last `*`. */
+    matches(raw: string): boolean {
+        const text = this.ignoreCase ? raw.toLowerCase() : raw;
+        const p = this.text;
+        let i = 0;
+        let j = 0;
+        let star = -1;
+        let resume = 0;
+        while (i < text.length) {
+            if (j < p.length && this.wildcards && p[j] === "*") {
+                star = j++;
+                resume = i;
+            } else if (j < p.length && ((this.wildcards && p[j] === "?") || p[j] === text[i])) {
+                i++;
+                j++;
+            } else if (star >= 0) {
+                j = star + 1;
+                i = ++resume;
+            } else return false;
+        }
+        while (j < p.length && this.wildcards && p[j] === "*") j++;
+        return j === p.length;
+    }
+
     private step(states: number[], raw: string): number[] {
         const c = this.ignoreCase ? raw.toLowerCase() : raw;
         const next: number[] = [];
@@ -245,34 +269,94 @@ function numberBound(value: string, space: AccountSpace): NumberBound[] {
 }
 
 /**
+ * A tracker's state sets interned as small numbers, with each transition computed once: the walk
+ * meets the same few states again and again.
+ */
+class Interned {
+    private readonly ids = new Map<string, number>();
+    private readonly sets: number[][] = [];
+    private readonly transitions = new Map<number, number>();
+    private readonly tails = new Map<string, Map<number, string>>();
+
+    constructor(private readonly tracker: Tracker) {}
+
+    start(): number {
+        return this.intern(this.tracker.start());
+    }
+
+    feed(id: number, input: string): number {
+        let current = id;
+        for (const c of input) {
+            const key = current * 0x10000 + c.charCodeAt(0);
+            let next = this.transitions.get(key);
+            if (next === undefined) {
+                next = this.intern(this.tracker.feed(this.sets[current], c));
+                this.transitions.set(key, next);
+            }
+            current = next;
+        }
+        return current;
+    }
+
+    outcome(id: number): string {
+        return this.tracker.outcome(this.sets[id]);
+    }
+
+    /** The outcome once `tail` is read from state `id`, remembered per tail: every leaf of the walk asks. */
+    outcomeAfter(id: number, tail: string): string {
+        let byState = this.tails.get(tail);
+        if (byState === undefined) this.tails.set(tail, (byState = new Map()));
+        let outcome = byState.get(id);
+        if (outcome === undefined) byState.set(id, (outcome = this.outcome(this.feed(id, tail))));
+        return outcome;
+    }
+
+    private intern(states: number[]): number {
+        const key = states.join(",");
+        let id = this.ids.get(key);
+        if (id === undefined) {
+            id = this.sets.length;
+            this.sets.push(states);
+            this.ids.set(key, id);
+        }
+        return id;
+    }
+}
+
+/**
  * One account per class of accounts the trust's source patterns can't tell apart, for Personalize
- * resources named `resource` in `region`: a depth-first walk over the account's digits that keeps,
- * for every pattern, the positions it can be at; two prefixes that leave every pattern in the same
- * state have the same futures, so only the first is followed. At the end each pattern says whether
- * it matched; the first account reaching each combination is its witness. `accounts` (the stack's
- * own) are patterns too, so that they get classes of their own and every other witness differs.
+ * resources at `resources` (type/name) in each of `regions`: a depth-first walk over the account's
+ * digits that keeps, for every pattern (and every region, for the source ARN's), the positions it
+ * can be at; two prefixes that leave every pattern in the same state have the same futures, so only
+ * the first is followed. At the end each pattern says whether it matched (for each resource); the
+ * first account reaching each combination is its witness. `accounts` (the stack's own) are
+ * patterns too, so that they get classes of their own and every other witness differs.
  */
 export function accountWitnesses(
     statements: Statement[],
-    where: { partition: string; region: string; resource: string },
+    sources: { partition: string; regions: string[]; resources: string[] },
     accounts: string[],
     space: AccountSpace = AWS_ACCOUNTS,
 ): string[] {
     const patterns = sourcePatterns(statements, space, "leave out");
-    const onAccount: Tracker[] = [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false))];
-    const onArn = patterns.arn;
-    const before = `arn:${where.partition}:personalize:${where.region}:`;
-    const after = `:${where.resource}`;
+    const onAccount = [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false))].map(
+        t => new Interned(t),
+    );
+    const onArn = sources.regions.flatMap(region =>
+        patterns.arn.map(p => ({ tracker: new Interned(p), before: `arn:${sources.partition}:personalize:${region}:` })),
+    );
+    const after = sources.resources.map(resource => `:${resource}`);
     const seen = new Set<string>();
     const witnesses = new Map<string, string>();
-    const walk = (prefix: string, accountStates: number[][], arnStates: number[][]) => {
-        const key = `${prefix.length}|${accountStates.join("|")}|${arnStates.join("|")}`;
+    const walk = (prefix: string, accountStates: number[], arnStates: number[]) => {
+        // State ids are small numbers: one character each makes the cheapest key.
+        const key = String.fromCharCode(prefix.length, ...accountStates, ...arnStates);
         if (seen.has(key)) return;
         seen.add(key);
         if (prefix.length === space.length) {
             const signature = [
                 ...accountStates.map((s, i) => onAccount[i].outcome(s)),
-                ...arnStates.map((s, i) => onArn[i].outcome(onArn[i].feed(s, after))),
+                ...arnStates.flatMap((s, i) => after.map(tail => onArn[i].tracker.outcomeAfter(s, tail))),
             ].join("");
             if (!witnesses.has(signature)) witnesses.set(signature, prefix);
             return;
@@ -281,14 +365,14 @@ export function accountWitnesses(
             walk(
                 prefix + digit,
                 accountStates.map((s, i) => onAccount[i].feed(s, digit)),
-                arnStates.map((s, i) => onArn[i].feed(s, digit)),
+                arnStates.map((s, i) => onArn[i].tracker.feed(s, digit)),
             );
         }
     };
     walk(
         "",
-        onAccount.map(p => p.start()),
-        onArn.map(p => p.feed(p.start(), before)),
+        onAccount.map(t => t.start()),
+        onArn.map(({ tracker, before }) => tracker.feed(tracker.start(), before)),
     );
     return [...witnesses.values()];
 }
@@ -406,9 +490,41 @@ function searchSpace(statements: Statement[], subject: TrustSubject) {
     const sources = regions.flatMap(region => subject.resources.map(resource => ({ region, resource })));
     const own = account !== undefined ? [account] : [];
     const space = subject.space ?? AWS_ACCOUNTS;
-    const witnesses = [...new Set(sources.flatMap(where => accountWitnesses(statements, { partition, ...where }, own, space)))];
-    const consistent = witnesses.flatMap(a => sources.map(s => ({ account: a, arn: personalizeArn(partition, s.region, a, s.resource) })));
+    const witnesses = accountWitnesses(statements, { partition, regions, resources: subject.resources }, own, space);
+    const consistent = witnesses.flatMap(a =>
+        distinctArns(
+            statements,
+            a,
+            sources.map(s => personalizeArn(partition, s.region, a, s.resource)),
+        ).map(arn => ({ account: a, arn })),
+    );
     return { sources, witnesses, consistent };
+}
+
+const SOURCE_ACCOUNT_VARIABLE = /\$\{\s*aws:SourceAccount\s*\}/gi;
+
+/**
+ * One of each group of an account's source ARNs that every aws:SourceArn pattern treats alike, with
+ * `${aws:SourceAccount}` resolved to the account: their requests differ in nothing else a condition
+ * can see, so they get the same verdict and one of them is evaluated. With any other variable in a
+ * pattern, every ARN is kept.
+ */
+function distinctArns(statements: Statement[], account: string, arns: string[]): string[] {
+    const resolved = statements.map(s => ({
+        ...s,
+        conditions: s.conditions.map(c => ({ ...c, values: c.values.map(v => v.replace(SOURCE_ACCOUNT_VARIABLE, account)) })),
+    }));
+    const arnValues = resolved.flatMap(s =>
+        s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values),
+    );
+    if (arnValues.some(v => v.includes("${"))) return arns;
+    const patterns = sourcePatterns(resolved, AWS_ACCOUNTS, "leave out").arn;
+    const groups = new Map<string, string>();
+    for (const arn of arns) {
+        const signature = patterns.map(p => (p.matches(arn) ? "1" : "0")).join("");
+        if (!groups.has(signature)) groups.set(signature, arn);
+    }
+    return [...groups.values()];
 }
 
 /**
@@ -463,7 +579,7 @@ export function trustProblems(written: Statement[], version: string | undefined,
     const unpinned = new Set<string>();
     for (const [keys, requests] of missing) {
         if (keys.some(k => unpinned.has(k))) continue;
-        const found = requests.map(admits).find(a => a !== undefined);
+        const found = firstDefined(requests, admits);
         if (!found) continue;
         keys.forEach(k => unpinned.add(k));
         problems.push(
@@ -552,4 +668,12 @@ function whyRefused(statements: Statement[], written: Statement[], verdict: Verd
         })
         .filter(Boolean);
     return reasons.length > 0 ? reasons.join("; ") : "no Allow statement applies to it";
+}
+
+function firstDefined<T, R>(items: T[], map: (item: T) => R | undefined): R | undefined {
+    for (const item of items) {
+        const result = map(item);
+        if (result !== undefined) return result;
+    }
+    return undefined;
 }

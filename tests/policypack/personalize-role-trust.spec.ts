@@ -160,6 +160,23 @@ describe("personalize-role-trust", () => {
         ]);
     });
 
+    it("finds other accounts admitted from another region only, through a variable with a default", async () => {
+        const doc: any = personalizeTrust();
+        doc.Statement.push({
+            Sid: "Oregon",
+            Effect: "Allow",
+            Principal: { Service: "personalize.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: {
+                StringLike: { "aws:SourceAccount": "*", "aws:SourceArn": "arn:aws:personalize:us-west-2:${aws:SourceAccount, 'none'}:*" },
+            },
+        });
+        assert.deepEqual(await verdict(doc), [
+            `${ROLE}it lets Personalize acting for accounts other than yours (${ACCOUNT}) assume the role: any account such as 000000000000 ` +
+                `(statement "Oregon", e.g. from ${IMPORT_ARN("000000000000", "us-west-2")}); pin both keys to your account: ${FIX}.`,
+        ]);
+    });
+
     it("passes an Allow for any account narrowed by a Deny to the stack's own", async () => {
         const doc: any = withCondition({
             StringLike: { "aws:SourceAccount": "*", "aws:SourceArn": "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:*" },

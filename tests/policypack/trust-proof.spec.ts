@@ -56,7 +56,7 @@ describe("trust proof: documents and their version", () => {
 });
 
 describe("trust proof: witnesses", () => {
-    const where = { partition: "aws", region: "eu-west-1", resource: IMPORT };
+    const where = { partition: "aws", regions: ["eu-west-1"], resources: [IMPORT] };
 
     it("finds one account per combination of patterns that some account meets, the stack's own apart", () => {
         const statements = trust({ StringLike: { "aws:SourceAccount": "1*" } }, { StringLike: { "aws:SourceAccount": "12*" } });
@@ -71,7 +71,7 @@ describe("trust proof: witnesses", () => {
     it("follows a pattern over the whole source ARN across the account's digits", () => {
         const statements = trust({ StringLike: { "aws:SourceArn": "arn:aws:personalize:eu-west-1:4*7:*" } });
         assert.deepEqual(accountWitnesses(statements, where, []), ["000000000000", "400000000007"]);
-        assert.deepEqual(accountWitnesses(statements, { ...where, region: "us-east-1" }, []), ["000000000000"]);
+        assert.deepEqual(accountWitnesses(statements, { ...where, regions: ["us-east-1"] }, []), ["000000000000"]);
     });
 
     it("compares ARNs case-insensitively for the IgnoreCase operators only", () => {
