@@ -19,17 +19,17 @@
 import { evaluate, type RequestEnvelope, type Statement, type Verdict } from "./iam";
 import { PERSONALIZE_PRINCIPAL, VPC_KEYS } from "./personalize-requests";
 
-export const SOURCE_ACCOUNT = "aws:SourceAccount";
-export const SOURCE_ARN = "aws:SourceArn";
+const SOURCE_ACCOUNT = "aws:SourceAccount";
+const SOURCE_ARN = "aws:SourceArn";
 /** The only policy language version in which `${...}` are policy variables. */
-export const VARIABLES_VERSION = "2012-10-17";
+const VARIABLES_VERSION = "2012-10-17";
 
 /** The accounts the search ranges over: AWS accounts are 12 decimal digits; tests use smaller spaces. */
 export interface AccountSpace {
     length: number;
     digits: string;
 }
-export const AWS_ACCOUNTS: AccountSpace = { length: 12, digits: "0123456789" };
+const AWS_ACCOUNTS: AccountSpace = { length: 12, digits: "0123456789" };
 
 /** The `Version` of a policy document given as JSON text or an object; undefined when it has none. */
 export function documentVersion(document: unknown): string | undefined {
@@ -59,12 +59,12 @@ export function literalText(statements: Statement[], version: string | undefined
 }
 
 /** One of Personalize's `sts:AssumeRole` requests: each source key present with its value, or absent. */
-export interface AssumeRoleSource {
+interface AssumeRoleSource {
     account?: string;
     arn?: string;
 }
 
-export function personalizeAssumeRole(roleArn: string, source: AssumeRoleSource): RequestEnvelope {
+function personalizeAssumeRole(roleArn: string, source: AssumeRoleSource): RequestEnvelope {
     const present: Record<string, string> = {};
     if (source.account !== undefined) present[SOURCE_ACCOUNT] = source.account;
     if (source.arn !== undefined) present[SOURCE_ARN] = source.arn;
@@ -378,7 +378,7 @@ export function accountWitnesses(
 }
 
 /** Regions Personalize resources may sit in, per partition: the candidates `regionWitnesses` groups. */
-export const PARTITION_REGIONS: Record<string, string[]> = {
+const PARTITION_REGIONS: Record<string, string[]> = {
     aws: [
         "us-east-1",
         "us-east-2",
@@ -433,7 +433,7 @@ export function regionWitnesses(
 }
 
 /** Whether a verdict lets the request through: for certain, or only if an undecided Allow holds. */
-export type Admission = { certain: boolean; statements: Statement[] };
+type Admission = { certain: boolean; statements: Statement[] };
 
 export function admission(verdict: Verdict): Admission | undefined {
     if (verdict.decision === "Allowed") return { certain: true, statements: verdict.allowedBy };
@@ -594,6 +594,7 @@ export function trustProblems(written: Statement[], version: string | undefined,
         account !== undefined && region !== undefined ? personalizeArn(partition, region, account, subject.resources[0]) : undefined;
     if (account !== undefined && region !== undefined && own !== undefined && admits({ account, arn: own })?.certain) {
         for (const other of foreign) {
+            if (unpinned.has(SOURCE_ACCOUNT) && unpinned.has(SOURCE_ARN)) break;
             const resource = subject.resources[0];
             const pairs: Array<[string, AssumeRoleSource, string]> = [
                 [
