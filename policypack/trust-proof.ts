@@ -1,0 +1,680 @@
+/**
+ * What a role trust policy lets Amazon Personalize do, shown over every account rather than probed
+ * with one made-up account.
+ *
+ * Personalize assumes its service role with `sts:AssumeRole`, sending `aws:SourceAccount` (the
+ * account of the Personalize resource acting) and `aws:SourceArn` (that resource's ARN,
+ * `arn:<partition>:personalize:<region>:<account>:<type>/<name>`): both keys, for the same account.
+ * A trust policy tells accounts apart only through the values and patterns it writes for those two
+ * keys, so the 10^12 accounts fall into a few classes that every statement treats alike: the
+ * accounts it names, and the accounts each combination of its wildcard patterns matches.
+ * `accountWitnesses` finds one account per class that some account really belongs to, exactly (a
+ * search over the 12 digits that merges equal pattern states), and every check below evaluates
+ * real requests for those witnesses with the pack's evaluator.
+ *
+ * The evaluator resolves policy variables whatever the document's `Version`; IAM resolves them
+ * only in `2012-10-17` documents and takes `${...}` as literal text otherwise, so `literalText`
+ * escapes them for older documents.
+ */
+import { evaluate, type RequestEnvelope, type Statement, type Verdict } from "./iam";
+import { PERSONALIZE_PRINCIPAL, VPC_KEYS } from "./personalize-requests";
+
+const SOURCE_ACCOUNT = "aws:SourceAccount";
+const SOURCE_ARN = "aws:SourceArn";
+/** The only policy language version in which `${...}` are policy variables. */
+const VARIABLES_VERSION = "2012-10-17";
+
+/** The accounts the search ranges over: AWS accounts are 12 decimal digits; tests use smaller spaces. */
+export interface AccountSpace {
+    length: number;
+    digits: string;
+}
+const AWS_ACCOUNTS: AccountSpace = { length: 12, digits: "0123456789" };
+
+/** The `Version` of a policy document given as JSON text or an object; undefined when it has none. */
+export function documentVersion(document: unknown): string | undefined {
+    let root = document;
+    if (typeof document === "string") {
+        try {
+            root = JSON.parse(document);
+        } catch {
+            return undefined;
+        }
+    }
+    const version = typeof root === "object" && root !== null ? (root as Record<string, unknown>).Version : undefined;
+    return typeof version === "string" ? version : undefined;
+}
+
+/**
+ * The statements as IAM reads them in a document of this version: outside `2012-10-17`, every `$`
+ * in a condition value becomes the evaluator's `${$}` escape, so `${aws:SourceAccount}` is compared
+ * as the literal text it is there.
+ */
+export function literalText(statements: Statement[], version: string | undefined): Statement[] {
+    if (version === VARIABLES_VERSION) return statements;
+    return statements.map(s => ({
+        ...s,
+        conditions: s.conditions.map(c => ({ ...c, values: c.values.map(v => v.replace(/\$/g, "${$}")) })),
+    }));
+}
+
+/** One of Personalize's `sts:AssumeRole` requests: each source key present with its value, or absent. */
+interface AssumeRoleSource {
+    account?: string;
+    arn?: string;
+}
+
+function personalizeAssumeRole(roleArn: string, source: AssumeRoleSource): RequestEnvelope {
+    const present: Record<string, string> = {};
+    if (source.account !== undefined) present[SOURCE_ACCOUNT] = source.account;
+    if (source.arn !== undefined) present[SOURCE_ARN] = source.arn;
+    return {
+        principal: { type: "Service", id: PERSONALIZE_PRINCIPAL },
+        action: "sts:AssumeRole",
+        resource: roleArn,
+        context: {
+            ...present,
+            "aws:PrincipalIsAWSService": "true",
+            "aws:PrincipalServiceName": PERSONALIZE_PRINCIPAL,
+            "aws:SecureTransport": "true",
+            "aws:ViaAWSService": "false",
+        },
+        absentKeys: [
+            ...VPC_KEYS,
+            "aws:PrincipalOrgID",
+            "aws:PrincipalOrgPaths",
+            ...(source.account === undefined ? [SOURCE_ACCOUNT] : []),
+            ...(source.arn === undefined ? [SOURCE_ARN] : []),
+        ],
+    };
+}
+
+export function personalizeArn(partition: string, region: string, account: string, resource: string): string {
+    return `arn:${partition}:personalize:${region}:${account}:${resource}`;
+}
+
+/** What the account search follows for each prefix: a state per character, and what it says at the end. */
+interface Tracker {
+    start(): number[];
+    feed(states: number[], input: string): number[];
+    outcome(states: number[]): string;
+}
+
+/**
+ * How the account compares, as a number, with a numeric condition's value: equal so far, below or
+ * above, decided by the first differing digit (accounts have a fixed length). A value with a
+ * fraction is compared by its whole part, which splits the accounts at least as finely.
+ */
+class NumberBound implements Tracker {
+    /** `[EQUAL, digits read]` while the prefix equals the bound's, then `[BELOW]` or `[ABOVE]`. */
+    private static readonly EQUAL = 0;
+    private static readonly BELOW = 1;
+    private static readonly ABOVE = 2;
+
+    /** `bound`: the value's whole part, written with as many digits as an account has. */
+    constructor(private readonly bound: string) {}
+
+    start(): number[] {
+        return [NumberBound.EQUAL, 0];
+    }
+
+    feed(states: number[], input: string): number[] {
+        let [mode, read] = states;
+        for (const digit of input) {
+            if (mode !== NumberBound.EQUAL) break;
+            const bound = this.bound[read++];
+            if (digit !== bound) mode = digit < bound ? NumberBound.BELOW : NumberBound.ABOVE;
+        }
+        return mode === NumberBound.EQUAL ? [mode, read] : [mode];
+    }
+
+    outcome(states: number[]): string {
+        return String(states[0]);
+    }
+}
+
+/**
+ * An IAM string pattern as a set of positions in it, advanced one character at a time, so that the
+ * search can tell when two account prefixes leave every pattern in the same state. Hand-written
+ * because the search needs the intermediate states, which a RegExp does not expose; the property
+ * test checks it against the evaluator's own matching by brute force.
+ */
+class Pattern implements Tracker {
+    private readonly text: string;
+
+    constructor(
+        text: string,
+        private readonly wildcards: boolean,
+        private readonly ignoreCase: boolean,
+    ) {
+        this.text = ignoreCase ? text.toLowerCase() : text;
+    }
+
+    start(): number[] {
+        return this.closure([0]);
+    }
+
+    feed(states: number[], input: string): number[] {
+        let current = states;
+        for (const c of input) current = this.step(current, c);
+        return current;
+    }
+
+    accepts(states: number[]): boolean {
+        return states.includes(this.text.length);
+    }
+
+    outcome(states: number[]): string {
+        return this.accepts(states) ? "1" : "0";
+    }
+
+    /** Whether the whole of `text` matches: the usual greedy match that backs up to the last `*`. */
+    matches(raw: string): boolean {
+        const text = this.ignoreCase ? raw.toLowerCase() : raw;
+        const p = this.text;
+        let i = 0;
+        let j = 0;
+        let star = -1;
+        let resume = 0;
+        while (i < text.length) {
+            if (j < p.length && this.wildcards && p[j] === "*") {
+                star = j++;
+                resume = i;
+            } else if (j < p.length && ((this.wildcards && p[j] === "?") || p[j] === text[i])) {
+                i++;
+                j++;
+            } else if (star >= 0) {
+                j = star + 1;
+                i = ++resume;
+            } else return false;
+        }
+        while (j < p.length && this.wildcards && p[j] === "*") j++;
+        return j === p.length;
+    }
+
+    private step(states: number[], raw: string): number[] {
+        const c = this.ignoreCase ? raw.toLowerCase() : raw;
+        const next: number[] = [];
+        for (const s of states) {
+            const p = this.text[s];
+            if (p === undefined) continue;
+            if (this.wildcards && p === "*") next.push(s);
+            else if ((this.wildcards && p === "?") || p === c) next.push(s + 1);
+        }
+        return this.closure(next);
+    }
+
+    private closure(states: number[]): number[] {
+        const out = new Set<number>();
+        for (let s of states) {
+            out.add(s);
+            while (this.wildcards && this.text[s] === "*") out.add(++s);
+        }
+        return [...out].sort((a, b) => a - b);
+    }
+}
+
+const STRING_OPERATORS = /^String(Not)?(Equals|EqualsIgnoreCase|Like)$/i;
+const ARN_OPERATORS = /^Arn(Not)?(Equals|Like)$/i;
+const NUMERIC_OPERATORS = /^Numeric/i;
+
+interface Patterns {
+    /** Patterns the account itself is compared with (aws:SourceAccount values). */
+    account: Pattern[];
+    /** Patterns the whole source ARN is compared with (aws:SourceArn values). */
+    arn: Pattern[];
+    /** Where the account stands against each numeric condition's value. */
+    numeric: NumberBound[];
+}
+
+/**
+ * The patterns the conditions compare the source keys with. A value with a policy variable (in a
+ * `2012-10-17` document) is left out: resolved for a real request, `${aws:SourceAccount}` stands
+ * for the account itself, which occurs in the source ARN exactly once, between colons, so such a
+ * value matches the same way for every account; other variables don't depend on the account.
+ */
+function sourcePatterns(statements: Statement[], space: AccountSpace, variables: "leave out" | "as wildcards"): Patterns {
+    const found: Patterns = { account: [], arn: [], numeric: [] };
+    for (const clause of statements.flatMap(s => s.conditions)) {
+        const key = clause.key.toLowerCase();
+        if (key !== SOURCE_ACCOUNT.toLowerCase() && key !== SOURCE_ARN.toLowerCase()) continue;
+        const list = key === SOURCE_ACCOUNT.toLowerCase() ? found.account : found.arn;
+        const values =
+            variables === "leave out"
+                ? clause.values.filter(v => !v.includes("${"))
+                : clause.values.map(v => v.replace(/\$\{[^}]*\}/g, "*"));
+        for (const value of values) {
+            const string = STRING_OPERATORS.exec(clause.baseOperator);
+            if (string) list.push(new Pattern(value, string[2].toLowerCase() === "like", /IgnoreCase/i.test(string[2])));
+            // ArnLike compares component by component, where a wildcard stays within its
+            // component; the ARNs searched have exactly five colons (none in a region, account
+            // or resource path), so a pattern with five matches the same way as a whole, and
+            // the evaluator leaves a pattern with fewer undecided.
+            else if (ARN_OPERATORS.test(clause.baseOperator)) list.push(new Pattern(value, true, false));
+            else if (NUMERIC_OPERATORS.test(clause.baseOperator)) found.numeric.push(...numberBound(value, space));
+        }
+    }
+    return found;
+}
+
+/**
+ * The bound a numeric value sets on accounts; none when every account is on the same side of it
+ * (negative, too large) or the evaluator can't read it as a number anyway.
+ */
+function numberBound(value: string, space: AccountSpace): NumberBound[] {
+    const number = Number(value.trim());
+    if (value.trim() === "" || !Number.isFinite(number) || number < 0) return [];
+    const whole = BigInt(Math.floor(number)).toString();
+    return whole.length <= space.length ? [new NumberBound(whole.padStart(space.length, "0"))] : [];
+}
+
+/**
+ * A tracker's state sets interned as small numbers, with each transition computed once: the walk
+ * meets the same few states again and again.
+ */
+class Interned {
+    private readonly ids = new Map<string, number>();
+    private readonly sets: number[][] = [];
+    private readonly transitions = new Map<number, number>();
+    private readonly tails = new Map<string, Map<number, string>>();
+
+    constructor(private readonly tracker: Tracker) {}
+
+    start(): number {
+        return this.intern(this.tracker.start());
+    }
+
+    feed(id: number, input: string): number {
+        let current = id;
+        for (const c of input) {
+            const key = current * 0x10000 + c.charCodeAt(0);
+            let next = this.transitions.get(key);
+            if (next === undefined) {
+                next = this.intern(this.tracker.feed(this.sets[current], c));
+                this.transitions.set(key, next);
+            }
+            current = next;
+        }
+        return current;
+    }
+
+    outcome(id: number): string {
+        return this.tracker.outcome(this.sets[id]);
+    }
+
+    /** The outcome once `tail` is read from state `id`, remembered per tail: every leaf of the walk asks. */
+    outcomeAfter(id: number, tail: string): string {
+        let byState = this.tails.get(tail);
+        if (byState === undefined) this.tails.set(tail, (byState = new Map()));
+        let outcome = byState.get(id);
+        if (outcome === undefined) byState.set(id, (outcome = this.outcome(this.feed(id, tail))));
+        return outcome;
+    }
+
+    private intern(states: number[]): number {
+        const key = states.join(",");
+        let id = this.ids.get(key);
+        if (id === undefined) {
+            id = this.sets.length;
+            this.sets.push(states);
+            this.ids.set(key, id);
+        }
+        return id;
+    }
+}
+
+/**
+ * One account per class of accounts the trust's source patterns can't tell apart, for Personalize
+ * resources at `resources` (type/name) in each of `regions`: a depth-first walk over the account's
+ * digits that keeps, for every pattern (and every region, for the source ARN's), the positions it
+ * can be at; two prefixes that leave every pattern in the same state have the same futures, so only
+ * the first is followed. At the end each pattern says whether it matched (for each resource); the
+ * first account reaching each combination is its witness. `accounts` (the stack's own) are
+ * patterns too, so that they get classes of their own and every other witness differs.
+ */
+export function accountWitnesses(
+    statements: Statement[],
+    sources: { partition: string; regions: string[]; resources: string[] },
+    accounts: string[],
+    space: AccountSpace = AWS_ACCOUNTS,
+): string[] {
+    const patterns = sourcePatterns(statements, space, "leave out");
+    const onAccount = [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false))].map(
+        t => new Interned(t),
+    );
+    const onArn = sources.regions.flatMap(region =>
+        patterns.arn.map(p => ({ tracker: new Interned(p), before: `arn:${sources.partition}:personalize:${region}:` })),
+    );
+    const after = sources.resources.map(resource => `:${resource}`);
+    const seen = new Set<string>();
+    const witnesses = new Map<string, string>();
+    const walk = (prefix: string, accountStates: number[], arnStates: number[]) => {
+        // State ids are small numbers: one character each makes the cheapest key.
+        const key = String.fromCharCode(prefix.length, ...accountStates, ...arnStates);
+        if (seen.has(key)) return;
+        seen.add(key);
+        if (prefix.length === space.length) {
+            const signature = [
+                ...accountStates.map((s, i) => onAccount[i].outcome(s)),
+                ...arnStates.flatMap((s, i) => after.map(tail => onArn[i].tracker.outcomeAfter(s, tail))),
+            ].join("");
+            if (!witnesses.has(signature)) witnesses.set(signature, prefix);
+            return;
+        }
+        for (const digit of space.digits) {
+            walk(
+                prefix + digit,
+                accountStates.map((s, i) => onAccount[i].feed(s, digit)),
+                arnStates.map((s, i) => onArn[i].tracker.feed(s, digit)),
+            );
+        }
+    };
+    walk(
+        "",
+        onAccount.map(t => t.start()),
+        onArn.map(({ tracker, before }) => tracker.feed(tracker.start(), before)),
+    );
+    return [...witnesses.values()];
+}
+
+/** Regions Personalize resources may sit in, per partition: the candidates `regionWitnesses` groups. */
+const PARTITION_REGIONS: Record<string, string[]> = {
+    aws: [
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "ca-central-1",
+        "sa-east-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "eu-central-1",
+        "eu-north-1",
+        "eu-south-1",
+        "me-south-1",
+        "af-south-1",
+        "ap-south-1",
+        "ap-east-1",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-southeast-1",
+        "ap-southeast-2",
+    ],
+    "aws-cn": ["cn-north-1", "cn-northwest-1"],
+    "aws-us-gov": ["us-gov-west-1", "us-gov-east-1"],
+};
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d+$/;
+
+/**
+ * The regions to try Personalize's requests from: the stack's, every region the trust names, and
+ * one of each group of the partition's regions that the trust's ARN patterns can't tell apart
+ * (a policy variable counted as a wildcard here, so that a region next to it is told apart).
+ */
+export function regionWitnesses(
+    statements: Statement[],
+    partition: string,
+    stackRegion: string | undefined,
+    candidates = PARTITION_REGIONS[partition] ?? [],
+): string[] {
+    const named = statements
+        .flatMap(s => s.conditions)
+        .filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase())
+        .flatMap(c => c.values.map(v => v.split(":")[3]))
+        .filter((r): r is string => r !== undefined && REGION.test(r));
+    const arnPatterns = sourcePatterns(statements, AWS_ACCOUNTS, "as wildcards").arn;
+    const groups = new Map<string, string>();
+    for (const region of candidates) {
+        const key = arnPatterns.map(p => p.feed(p.start(), `arn:${partition}:personalize:${region}:`).join(",")).join("|");
+        if (!groups.has(key)) groups.set(key, region);
+    }
+    return [...new Set([...(stackRegion ? [stackRegion] : []), ...named, ...groups.values()])];
+}
+
+/** Whether a verdict lets the request through: for certain, or only if an undecided Allow holds. */
+type Admission = { certain: boolean; statements: Statement[] };
+
+export function admission(verdict: Verdict): Admission | undefined {
+    if (verdict.decision === "Allowed") return { certain: true, statements: verdict.allowedBy };
+    const undecidedAllows = verdict.undetermined.filter(s => s.effect === "Allow");
+    const certainDeny = verdict.deniedBy.some(s => !verdict.undetermined.includes(s));
+    return undecidedAllows.length > 0 && !certainDeny ? { certain: false, statements: undecidedAllows } : undefined;
+}
+
+export function assume(statements: Statement[], roleArn: string, source: AssumeRoleSource): Verdict {
+    return evaluate(statements, personalizeAssumeRole(roleArn, source), "resource");
+}
+
+/** The role and the stack it belongs to, as far as the stack says (see stack-identity.ts). */
+export interface TrustSubject {
+    roleArn: string;
+    partition: string;
+    account?: string;
+    region?: string;
+    accountSource: string;
+    regionSource: string;
+    /** Resource paths (`<type>/<name>`) of the Personalize jobs that use the role, for their source ARNs. */
+    resources: string[];
+    /** The accounts and the partition's regions to search: AWS's unless a test narrows them. */
+    space?: AccountSpace;
+    regions?: string[];
+}
+
+const quote = (statements: Statement[]) => [...new Set(statements.map(s => `"${s.label}"`))].join(", ");
+
+/**
+ * Where the stack's account and region came from, when that is an assumption worth stating (they
+ * were read from the ARNs the stack declares, or are unknown); "" when the stack's configuration says.
+ */
+function assumptions(subject: TrustSubject, withRegion: boolean): string {
+    const stated = (source: string) => /^(pack config|the aws provider)/.test(source);
+    const { account, region, accountSource, regionSource } = subject;
+    if (withRegion && account !== undefined && region !== undefined && accountSource === regionSource && !stated(accountSource)) {
+        return `the stack's account ${account} and region ${region} are taken from ${accountSource}`;
+    }
+    const one = (what: string, value: string | undefined, source: string) =>
+        value === undefined
+            ? `the stack's ${what} is ${source}`
+            : stated(source)
+              ? ""
+              : `the stack's ${what} ${value} is taken from ${source}`;
+    const parts = [one("account", account, accountSource), withRegion ? one("region", region, regionSource) : ""];
+    return parts.filter(Boolean).join("; ");
+}
+
+/** The sources (region, resource) and account witnesses to try, and the real requests they make. */
+function searchSpace(statements: Statement[], subject: TrustSubject) {
+    const { partition, account } = subject;
+    const regions = regionWitnesses(statements, partition, subject.region, subject.regions);
+    const sources = regions.flatMap(region => subject.resources.map(resource => ({ region, resource })));
+    const own = account !== undefined ? [account] : [];
+    const space = subject.space ?? AWS_ACCOUNTS;
+    const witnesses = accountWitnesses(statements, { partition, regions, resources: subject.resources }, own, space);
+    const consistent = witnesses.flatMap(a =>
+        distinctArns(
+            statements,
+            a,
+            sources.map(s => personalizeArn(partition, s.region, a, s.resource)),
+        ).map(arn => ({ account: a, arn })),
+    );
+    return { sources, witnesses, consistent };
+}
+
+const SOURCE_ACCOUNT_VARIABLE = /\$\{\s*aws:SourceAccount\s*\}/gi;
+
+/**
+ * One of each group of an account's source ARNs that every aws:SourceArn pattern treats alike, with
+ * `${aws:SourceAccount}` resolved to the account: their requests differ in nothing else a condition
+ * can see, so they get the same verdict and one of them is evaluated. With any other variable in a
+ * pattern, every ARN is kept.
+ */
+function distinctArns(statements: Statement[], account: string, arns: string[]): string[] {
+    const resolved = statements.map(s => ({
+        ...s,
+        conditions: s.conditions.map(c => ({ ...c, values: c.values.map(v => v.replace(SOURCE_ACCOUNT_VARIABLE, account)) })),
+    }));
+    const arnValues = resolved.flatMap(s =>
+        s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values),
+    );
+    if (arnValues.some(v => v.includes("${"))) return arns;
+    const patterns = sourcePatterns(resolved, AWS_ACCOUNTS, "leave out").arn;
+    const groups = new Map<string, string>();
+    for (const arn of arns) {
+        const signature = patterns.map(p => (p.matches(arn) ? "1" : "0")).join("");
+        if (!groups.has(signature)) groups.set(signature, arn);
+    }
+    return [...groups.values()];
+}
+
+/**
+ * The accounts other than the stack's (every one when it is unknown) that Personalize may assume
+ * the role for under `statements` as IAM reads them (after `literalText`), one per class, each with a source ARN it is admitted from and the statements that
+ * admit it.
+ */
+export function foreignAdmissions(
+    statements: Statement[],
+    subject: TrustSubject,
+    consistent = searchSpace(statements, subject).consistent,
+): Map<string, { arn: string; found: Admission }> {
+    const admitted = new Map<string, { arn: string; found: Admission }>();
+    for (const c of consistent.filter(c => c.account !== subject.account)) {
+        if (admitted.has(c.account)) continue;
+        const found = admission(assume(statements, subject.roleArn, c));
+        if (found) admitted.set(c.account, { arn: c.arn, found });
+    }
+    return admitted;
+}
+
+/**
+ * Why Personalize's trust is not what it must be, one problem per entry (empty when it is right):
+ *  - both confused-deputy keys are required: a request lacking one must not be admitted, and each
+ *    key must be pinned on its own (the stack's account, with the other key at the stack's value);
+ *  - no account other than the stack's is admitted, from any region;
+ *  - Personalize acting for the stack's account, from its region and partition, is admitted.
+ */
+export function trustProblems(written: Statement[], version: string | undefined, subject: TrustSubject): string[] {
+    const statements = literalText(written, version);
+    const { partition, account, roleArn } = subject;
+    const region = subject.region;
+    const { sources, witnesses, consistent } = searchSpace(statements, subject);
+    const fixAccount = account ?? "<account>";
+    const fix = {
+        [SOURCE_ACCOUNT]: `StringEquals ${SOURCE_ACCOUNT} = ${fixAccount}`,
+        [SOURCE_ARN]: `StringLike ${SOURCE_ARN} = ${personalizeArn(partition, region ?? "<region>", fixAccount, "*")}`,
+    };
+    const foreign = witnesses.filter(w => w !== account);
+    const named = new Set(statements.flatMap(s => s.conditions.flatMap(c => c.values.flatMap(v => v.match(/\d+/g) ?? []))));
+    const describeAccount = (a: string) => (named.has(a) ? `account ${a}` : `any account such as ${a}`);
+    const problems: string[] = [];
+    const admits = (source: AssumeRoleSource) => admission(assume(statements, roleArn, source));
+    const mayAdmit = (a: Admission) => (a.certain ? "lets" : "may let (its condition can't be decided)");
+
+    // Both keys required: requests that lack one or both of them.
+    const missing: Array<[string[], AssumeRoleSource[]]> = [
+        [[SOURCE_ACCOUNT, SOURCE_ARN], [{}]],
+        [[SOURCE_ARN], witnesses.map(a => ({ account: a }))],
+        [[SOURCE_ACCOUNT], consistent.map(c => ({ arn: c.arn }))],
+    ];
+    const unpinned = new Set<string>();
+    for (const [keys, requests] of missing) {
+        if (keys.some(k => unpinned.has(k))) continue;
+        const found = firstDefined(requests, admits);
+        if (!found) continue;
+        keys.forEach(k => unpinned.add(k));
+        problems.push(
+            `statement ${quote(found.statements)} ${mayAdmit(found)} Personalize assume the role when its request carries no ${keys.join(" and no ")} ` +
+                `(a confused deputy could use it); add ${keys.map(k => fix[k as keyof typeof fix]).join(" and ")}`,
+        );
+    }
+
+    // Each key pinned on its own: with the other key at the stack's value, a key that admits the
+    // stack's value admits no other account's.
+    const own =
+        account !== undefined && region !== undefined ? personalizeArn(partition, region, account, subject.resources[0]) : undefined;
+    if (account !== undefined && region !== undefined && own !== undefined && admits({ account, arn: own })?.certain) {
+        for (const other of foreign) {
+            if (unpinned.has(SOURCE_ACCOUNT) && unpinned.has(SOURCE_ARN)) break;
+            const resource = subject.resources[0];
+            const pairs: Array<[string, AssumeRoleSource, string]> = [
+                [
+                    SOURCE_ARN,
+                    { account, arn: personalizeArn(partition, region, other, resource) },
+                    personalizeArn(partition, region, other, resource),
+                ],
+                [SOURCE_ACCOUNT, { account: other, arn: own }, other],
+            ];
+            for (const [key, source, value] of pairs) {
+                const found = admits(source);
+                if (!found || unpinned.has(key)) continue;
+                unpinned.add(key);
+                problems.push(
+                    `statement ${quote(found.statements)} doesn't pin ${key} to your account: it ${mayAdmit(found)} ${key} ${value} through ` +
+                        `with the other key at your account's value; add ${fix[key as keyof typeof fix]}`,
+                );
+            }
+        }
+    }
+
+    // Exclusivity: every class of accounts other than the stack's, from every region.
+    const admitted = foreignAdmissions(statements, subject, consistent);
+    if (admitted.size > 0) {
+        const list = [...admitted.entries()].map(
+            ([a, { arn, found }]) =>
+                `${describeAccount(a)} (statement ${quote(found.statements)}${found.certain ? "" : ", if its undecidable condition holds"}, e.g. from ${arn})`,
+        );
+        const stated = assumptions(subject, false);
+        const whose =
+            account === undefined
+                ? `${stated}, and it lets Personalize acting for ${list.join(", ")} assume the role`
+                : `it lets Personalize acting for accounts other than yours (${account}${stated ? `; ${stated}` : ""}) assume the role: ${list.join(", ")}`;
+        problems.push(`${whose}; pin both keys to your account: ${fix[SOURCE_ACCOUNT]} and ${fix[SOURCE_ARN]}`);
+    }
+
+    // Usability: Personalize acting for the stack's account, from the stack's region (each region when unknown).
+    if (account !== undefined) {
+        for (const where of region !== undefined ? sources.filter(s => s.region === region) : sources) {
+            const source = { account, arn: personalizeArn(partition, where.region, account, where.resource) };
+            const verdict = assume(statements, roleArn, source);
+            if (verdict.decision === "Allowed") continue;
+            const stated = assumptions(subject, true);
+            problems.push(
+                `Personalize acting for your account ${account} (${SOURCE_ACCOUNT} ${account}, ${SOURCE_ARN} ${source.arn}${stated ? `; ${stated}` : ""}) ` +
+                    `can't assume it: ${whyRefused(statements, written, verdict, source, roleArn)}; Personalize sends both keys for the same account, ` +
+                    `from the stack's region and partition: ${fix[SOURCE_ACCOUNT]} and ${fix[SOURCE_ARN]}`,
+            );
+            break;
+        }
+    }
+    return problems;
+}
+
+/**
+ * Names the Deny that refuses the request, or the conditions of each Allow that don't hold for it,
+ * as `written` (before `literalText`).
+ */
+function whyRefused(statements: Statement[], written: Statement[], verdict: Verdict, source: AssumeRoleSource, roleArn: string): string {
+    if (verdict.decision === "ExplicitDeny") return `statement ${quote(verdict.deniedBy)} denies it`;
+    const undecided = verdict.undetermined.filter(s => s.effect === "Allow");
+    if (undecided.length > 0) return `the condition of statement ${quote(undecided)} can't be decided for it`;
+    const reasons = statements
+        .filter(s => s.effect === "Allow" && assume([{ ...s, conditions: [] }], roleArn, source).decision === "Allowed")
+        .map(s => {
+            const original = written[statements.indexOf(s)];
+            const failing = original.conditions.filter(
+                (_, i) => assume([{ ...s, conditions: [s.conditions[i]] }], roleArn, source).decision !== "Allowed",
+            );
+            const shown = failing.map(c => `${c.operator} ${c.key} ${JSON.stringify(c.values.length === 1 ? c.values[0] : c.values)}`);
+            return shown.length > 0 ? `in statement "${s.label}", ${shown.join(" and ")} doesn't hold` : undefined;
+        })
+        .filter(Boolean);
+    return reasons.length > 0 ? reasons.join("; ") : "no Allow statement applies to it";
+}
+
+function firstDefined<T, R>(items: T[], map: (item: T) => R | undefined): R | undefined {
+    for (const item of items) {
+        const result = map(item);
+        if (result !== undefined) return result;
+    }
+    return undefined;
+}

@@ -1,0 +1,212 @@
+import * as assert from "node:assert/strict";
+import fc from "fast-check";
+import { parsePolicy, type Statement } from "../../policypack/iam";
+import {
+    accountWitnesses,
+    admission,
+    assume,
+    documentVersion,
+    foreignAdmissions,
+    literalText,
+    personalizeArn,
+    regionWitnesses,
+    type AccountSpace,
+    type TrustSubject,
+} from "../../policypack/trust-proof";
+
+const ROLE = "arn:aws:iam::123456789012:role/personalize-role";
+const IMPORT = "dataset-import-job/personalize-import";
+
+function statementsOf(document: object): Statement[] {
+    const parsed = parsePolicy(document, "resource");
+    if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+    return parsed.statements;
+}
+
+function trust(...conditions: object[]): Statement[] {
+    return statementsOf({
+        Version: "2012-10-17",
+        Statement: conditions.map((Condition, i) => ({
+            Effect: i === 0 ? "Allow" : "Deny",
+            Principal: { Service: "personalize.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition,
+        })),
+    });
+}
+
+describe("trust proof: documents and their version", () => {
+    it("reads Version from JSON text or an object, and nothing from a document without one or unreadable text", () => {
+        assert.equal(documentVersion('{"Version": "2008-10-17", "Statement": []}'), "2008-10-17");
+        assert.equal(documentVersion({ Version: "2012-10-17" }), "2012-10-17");
+        assert.equal(documentVersion({ Statement: [] }), undefined);
+        assert.equal(documentVersion("not json"), undefined);
+    });
+
+    it("resolves ${aws:SourceAccount} from the request in 2012-10-17 only; elsewhere it is the literal text", () => {
+        const statements = trust({ StringLike: { "aws:SourceArn": "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:*" } });
+        const request = { account: "123456789012", arn: personalizeArn("aws", "eu-west-1", "123456789012", IMPORT) };
+        assert.equal(assume(literalText(statements, "2012-10-17"), ROLE, request).decision, "Allowed");
+        for (const version of ["2008-10-17", undefined]) {
+            assert.equal(assume(literalText(statements, version), ROLE, request).decision, "ImplicitDeny", String(version));
+            const literal = { account: "123456789012", arn: "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:x" };
+            assert.equal(assume(literalText(statements, version), ROLE, literal).decision, "Allowed", String(version));
+        }
+    });
+});
+
+describe("trust proof: witnesses", () => {
+    const where = { partition: "aws", regions: ["eu-west-1"], resources: [IMPORT] };
+
+    it("finds one account per combination of patterns that some account meets, the stack's own apart", () => {
+        const statements = trust({ StringLike: { "aws:SourceAccount": "1*" } }, { StringLike: { "aws:SourceAccount": "12*" } });
+        assert.deepEqual(accountWitnesses(statements, where, ["123456789012"]), [
+            "000000000000",
+            "100000000000",
+            "120000000000",
+            "123456789012",
+        ]);
+    });
+
+    it("follows a pattern over the whole source ARN across the account's digits", () => {
+        const statements = trust({ StringLike: { "aws:SourceArn": "arn:aws:personalize:eu-west-1:4*7:*" } });
+        assert.deepEqual(accountWitnesses(statements, where, []), ["000000000000", "400000000007"]);
+        assert.deepEqual(accountWitnesses(statements, { ...where, regions: ["us-east-1"] }, []), ["000000000000"]);
+    });
+
+    it("compares ARNs case-insensitively for the IgnoreCase operators only", () => {
+        const arn = "ARN:AWS:PERSONALIZE:EU-WEST-1:999999999999:DATASET-IMPORT-JOB/PERSONALIZE-IMPORT";
+        const ignoringCase = trust({ StringEqualsIgnoreCase: { "aws:SourceArn": arn } });
+        assert.deepEqual(accountWitnesses(ignoringCase, where, []), ["000000000000", "999999999999"]);
+        const exact = trust({ StringEquals: { "aws:SourceArn": arn } });
+        assert.deepEqual(accountWitnesses(exact, where, []), ["000000000000"]);
+    });
+
+    it("splits accounts at a numeric bound: below, equal, above", () => {
+        const statements = trust({ NumericLessThan: { "aws:SourceAccount": "500000000000" } });
+        assert.deepEqual(accountWitnesses(statements, where, []), ["000000000000", "500000000000", "500000000001"]);
+    });
+
+    it("tries the stack's region, the regions the trust names, and one region per group its patterns tell apart", () => {
+        const statements = trust({ StringLike: { "aws:SourceArn": ["arn:aws:personalize:eu-*", "arn:aws:personalize:ap-south-1:1:*"] } });
+        assert.deepEqual(regionWitnesses(statements, "aws", "us-west-2"), ["us-west-2", "ap-south-1", "us-east-1", "eu-west-1"]);
+        const variable = trust({ StringLike: { "aws:SourceArn": "arn:aws:personalize:sa-*:${aws:SourceAccount}:*" } });
+        assert.deepEqual(regionWitnesses(variable, "aws", undefined), ["us-east-1", "sa-east-1"]);
+    });
+});
+
+/**
+ * Brute force in a small account space: every account, from every region of the partition,
+ * against the witnesses' verdict. Patterns use the space's digits, wildcards, policy variables,
+ * negated and IfExists operators, numeric bounds, ARN operators and Deny statements.
+ */
+describe("trust proof: the witness search against brute force", () => {
+    const space: AccountSpace = { length: 4, digits: "019" };
+    const regions = ["us-east-1", "eu-west-1", "eu-central-1", "sa-east-1"];
+    const all: string[] = [];
+    const grow = (prefix: string): void => {
+        if (prefix.length === space.length) all.push(prefix);
+        else for (const d of space.digits) grow(prefix + d);
+    };
+    grow("");
+
+    const accountPattern = fc.oneof(
+        fc.array(fc.constantFrom("0", "1", "9", "*", "?"), { minLength: 1, maxLength: 5 }).map(a => a.join("")),
+        fc.constantFrom(...all),
+    );
+    const account = fc.oneof(accountPattern, fc.constant("${aws:SourceAccount}"));
+    const region = fc.constantFrom("eu-west-1", "us-east-1", "*", "eu-*", "us-?ast-1", "sa-*", "eu-c*");
+    const resource = fc.constantFrom("*", "dataset-import-job/*", "batch-*");
+    const arnValue = fc.oneof(
+        fc.tuple(region, account, resource).map(([r, a, res]) => `arn:aws:personalize:${r}:${a}:${res}`),
+        fc.tuple(region, account).map(([r, a]) => `arn:aws:personalize:${r}:${a}*`),
+        account.map(a => `*${a}*`),
+    );
+    const values = <T>(item: fc.Arbitrary<T>) => fc.array(item, { minLength: 1, maxLength: 2 });
+    const clause = fc.oneof(
+        fc.record({
+            operator: fc.constantFrom("StringEquals", "StringNotEquals", "StringLike", "StringNotLike", "StringEqualsIfExists"),
+            key: fc.constant("aws:SourceAccount"),
+            values: values(accountPattern),
+        }),
+        fc.record({
+            operator: fc.constantFrom("NumericLessThan", "NumericGreaterThanEquals", "NumericEquals"),
+            key: fc.constant("aws:SourceAccount"),
+            values: values(fc.oneof(fc.integer({ min: 0, max: 9999 }).map(String), fc.constant("910.5"))),
+        }),
+        fc.record({
+            operator: fc.constantFrom("StringLike", "StringNotLike", "ArnLike", "ArnNotLike", "StringEquals"),
+            key: fc.constant("aws:SourceArn"),
+            values: values(arnValue),
+        }),
+    );
+    const statement = fc.record({
+        effect: fc.constantFrom("Allow", "Allow", "Deny"),
+        clauses: fc.array(clause, { minLength: 0, maxLength: 3 }),
+    });
+    const stackCase = fc.record({
+        version: fc.constantFrom("2012-10-17", "2012-10-17", "2008-10-17"),
+        statements: fc.array(statement, { minLength: 1, maxLength: 3 }),
+        account: fc.option(fc.constantFrom(...all), { nil: undefined }),
+        region: fc.constantFrom("eu-west-1", "us-east-1"),
+    });
+
+    it("finds an admitted foreign account exactly when one exists, and every such account the trust names", () => {
+        let withForeign = 0;
+        fc.assert(
+            fc.property(stackCase, c => {
+                const document = {
+                    Version: c.version,
+                    Statement: c.statements.map(s => ({
+                        Effect: s.effect,
+                        Principal: { Service: "personalize.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: Object.fromEntries(
+                            [...new Set(s.clauses.map(x => x.operator))].map(op => [
+                                op,
+                                Object.fromEntries(s.clauses.filter(x => x.operator === op).map(x => [x.key, x.values])),
+                            ]),
+                        ),
+                    })),
+                };
+                const statements = literalText(statementsOf(document), c.version);
+                const subject: TrustSubject = {
+                    roleArn: ROLE,
+                    partition: "aws",
+                    account: c.account,
+                    region: c.region,
+                    accountSource: "pack config (account)",
+                    regionSource: "pack config (region)",
+                    resources: [IMPORT, "batch-inference-job/personalize-batch"],
+                    space,
+                    regions,
+                };
+                const found = foreignAdmissions(statements, subject);
+                const brute = new Set<string>();
+                for (const a of all.filter(a => a !== c.account)) {
+                    for (const r of new Set([c.region, ...regions])) {
+                        for (const res of subject.resources) {
+                            const arn = personalizeArn("aws", r, a, res);
+                            if (admission(assume(statements, ROLE, { account: a, arn }))) brute.add(a);
+                        }
+                    }
+                }
+                for (const [a, { arn }] of found) {
+                    assert.ok(brute.has(a), `witness ${a} (${arn}) is not admitted by brute force`);
+                }
+                assert.equal(found.size > 0, brute.size > 0, JSON.stringify({ document, brute: [...brute], found: [...found.keys()] }));
+                const named = new Set(
+                    statements.flatMap(s =>
+                        s.conditions
+                            .filter(x => /^String(Equals|Like)/.test(x.baseOperator) && x.key === "aws:SourceAccount")
+                            .flatMap(x => x.values),
+                    ),
+                );
+                for (const a of brute) if (named.has(a)) assert.ok(found.has(a), `named account ${a} admitted but not reported`);
+                if (brute.size > 0) withForeign++;
+            }),
+            { numRuns: 200, seed: 7 },
+        );
+        assert.ok(withForeign > 40, `only ${withForeign} of 200 cases admit a foreign account`);
+    });
+});
