@@ -15,12 +15,12 @@ import { resolveText, wildcardPattern, type KeyLookup } from "./wildcards";
 
 export type Truth = boolean | "unknown";
 
-type ValueTest = (requestValue: string, policyValue: string, lookup: KeyLookup) => Truth;
+type ValueTest = (requestValue: string, policyValue: string, lookup: KeyLookup, variables: boolean) => Truth;
 
 const POSITIVE_TESTS: Record<string, ValueTest> = {
     stringequals: literal((r, p) => r === p),
     stringequalsignorecase: literal((r, p) => r.toLowerCase() === p.toLowerCase()),
-    stringlike: (r, p, l) => known(wildcardPattern(p, l, false), re => re.test(r)),
+    stringlike: (r, p, l, v) => known(wildcardPattern(p, l, false, v), re => re.test(r)),
     numericequals: literal(numeric((a, b) => a === b)),
     numericlessthan: literal(numeric((a, b) => a < b)),
     numericlessthanequals: literal(numeric((a, b) => a <= b)),
@@ -55,7 +55,8 @@ function isKnownOperator(baseOperator: string): boolean {
     return name === "null" || name in POSITIVE_TESTS || name in NEGATED_TWINS;
 }
 
-export function evaluateCondition(clause: ConditionClause, lookup: KeyLookup): Truth {
+/** `variables`: whether the document's Version lets `${...}` in the values stand for request values. */
+export function evaluateCondition(clause: ConditionClause, lookup: KeyLookup, variables: boolean): Truth {
     const name = clause.baseOperator.toLowerCase();
     if (!isKnownOperator(name)) return "unknown";
     const found = lookup(clause.key);
@@ -67,7 +68,7 @@ export function evaluateCondition(clause: ConditionClause, lookup: KeyLookup): T
     const negated = name in NEGATED_TWINS;
     const test = POSITIVE_TESTS[negated ? NEGATED_TWINS[name] : name];
     const holdsFor = (requestValue: string): Truth => {
-        const anyMatch = any(clause.values, policyValue => test(requestValue, policyValue, lookup));
+        const anyMatch = any(clause.values, policyValue => test(requestValue, policyValue, lookup, variables));
         return negated ? not(anyMatch) : anyMatch;
     };
 
@@ -106,7 +107,7 @@ function known<T>(value: T | undefined, test: (value: T) => Truth): Truth {
 
 /** For operators without wildcards: policy variables resolve to plain text first. */
 function literal(test: (requestValue: string, policyValue: string) => Truth): ValueTest {
-    return (r, p, l) => known(resolveText(p, l), resolved => test(r, resolved));
+    return (r, p, l, v) => known(resolveText(p, l, v), resolved => test(r, resolved));
 }
 
 type Comparison = (request: number, policy: number) => boolean;
@@ -132,7 +133,6 @@ function parseNumber(text: string): number | undefined {
     return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim()) ? Number(text) : undefined;
 }
 
-
 /** IAM dates are ISO 8601 (e.g. `2026-01-01T00:00:00Z`) or epoch seconds. */
 function parseDate(text: string): number | undefined {
     if (/^\d+$/.test(text)) return Number(text) * 1000;
@@ -146,13 +146,13 @@ function isBoolean(text: string): boolean {
 }
 
 /** ARNs compare component by component; wildcards never cross the first five colons. */
-function arnMatches(requestValue: string, policyValue: string, lookup: KeyLookup): Truth {
+function arnMatches(requestValue: string, policyValue: string, lookup: KeyLookup, variables: boolean): Truth {
     const policyParts = arnParts(policyValue);
     const requestParts = arnParts(requestValue);
     if (!policyParts || !requestParts) return "unknown";
     return every(
         policyParts.map((part, i) => [part, requestParts[i]] as const),
-        ([part, value]) => known(wildcardPattern(part, lookup, false), re => re.test(value)),
+        ([part, value]) => known(wildcardPattern(part, lookup, false, variables), re => re.test(value)),
     );
 }
 

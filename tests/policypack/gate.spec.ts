@@ -54,10 +54,7 @@ describe("the offline policy gate (npm run gate)", () => {
             report.violations.map(v => `${v.enforcementLevel} ${v.policy}`),
             ["mandatory personalize-bucket-access"],
         );
-        assert.match(
-            report.violations[0].message,
-            /s3:PutObject on .*\/batch\/output\/personalize-batch-input\.json\.out is denied by statement "NoWrites"/,
-        );
+        assert.match(report.violations[0].message, /s3:PutObject on every key under .*\/batch\/output\/ is denied by statement "NoWrites"/);
     });
 
     it("fails a batch stack whose documents lost their PutObject statement", async () => {

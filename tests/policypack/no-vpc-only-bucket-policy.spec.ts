@@ -31,8 +31,8 @@ describe("no-vpc-only-bucket-policy", () => {
             violations.map(v => v.message),
             [
                 'BucketPolicy "data-bucket-policy", statement "VpcOnly" (Deny): its condition tests aws:SourceVpce (StringNotEquals). ' +
-                    "Amazon Personalize doesn't communicate with AWS VPCs, so its requests carry no VPC keys and it can't use bucket " +
-                    '"data-bucket" if the policy allows only VPC access. Remove the VPC condition from this statement.',
+                    "Amazon Personalize doesn't communicate with AWS VPCs and runs on no EC2 instance of yours, so its requests never carry " +
+                    'aws:SourceVpce and it can\'t use bucket "data-bucket" if the policy allows only VPC access. Remove the VPC key from this statement.',
             ],
         );
         assert.equal(violations[0].urn, "urn:pulumi:test::project::aws:s3/bucketPolicy:BucketPolicy::data-bucket-policy");
