@@ -135,7 +135,7 @@ function where(set: KeySet, matcher: ResourceMatcher): Hit | undefined {
     const hit = someKeySelected(set, matcher);
     if (hit.found === undefined) return hit.decided ? undefined : { at: {}, decided: false };
     if (set.kind === "one") return { at: { example: hit.found }, decided: true };
-    for (let end = set.base.length; end < hit.found.length; end++) {
+    for (let end = set.base.length; end <= hit.found.length; end++) {
         const prefix = hit.found.slice(0, end);
         const miss = findKey({ kind: "under", base: prefix }, [matcher], ([selected]) => !selected);
         if (miss.found === undefined && miss.decided) return { at: { prefix }, decided: true };

@@ -107,4 +107,42 @@ describe("personalize-role-access", () => {
             /^RolePolicy "personalize-role-access": the policy document can't be read, so it can't be checked: .*Principal/,
         );
     });
+
+    describe("permissions boundary", () => {
+        const SUBJECT = 'Personalize service role "personalize-role" can\'t do what Personalize needs on bucket "data-bucket"';
+        function boundedStack(boundaryArn: string): StackBuilder {
+            const stack = batchStackWithRole();
+            stack.resources.find(r => r.name === "personalize-role")!.inputs.permissionsBoundary = boundaryArn;
+            stack.rolePolicy("personalize-role", grant(["s3:GetObject", "s3:ListBucket", "s3:PutObject"]));
+            return stack;
+        }
+
+        it("intersects a boundary declared in the stack with the role's grants: one without s3:ListBucket fails", async () => {
+            const stack = boundedStack("arn:aws:iam::123456789012:policy/personalize-boundary");
+            stack.add("aws:iam/policy:Policy", "personalize-boundary", {
+                name: "personalize-boundary",
+                policy: JSON.stringify(grant(["s3:GetObject", "s3:PutObject"])),
+            });
+            assert.deepEqual(await messages(stack), [
+                `${SUBJECT} (within its permissions boundary Policy "personalize-boundary"): ` +
+                    'its permissions boundary Policy "personalize-boundary": s3:ListBucket on arn:aws:s3:::data-bucket is not allowed by any statement.',
+            ]);
+            stack.resources.find(r => r.name === "personalize-boundary")!.inputs.policy = JSON.stringify(grant(["s3:*"]));
+            assert.deepEqual(await messages(stack), []);
+        });
+
+        it("states as an assumption a boundary outside the stack, and the absence of one", async () => {
+            const outside = boundedStack("arn:aws:iam::123456789012:policy/org-boundary");
+            assert.deepEqual(await messages(outside), [], "an unread boundary is assumed to allow the requests");
+            outside.rolePolicy(
+                "personalize-role",
+                { Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:ListBucket", Resource: "*" }] },
+                "deny-list",
+            );
+            assert.deepEqual(await messages(outside), [
+                `${SUBJECT} (assuming its permissions boundary arn:aws:iam::123456789012:policy/org-boundary, not declared in this stack, allows these requests): ` +
+                    's3:ListBucket on arn:aws:s3:::data-bucket is denied by statement "Statement[0]".',
+            ]);
+        });
+    });
 });
