@@ -21,19 +21,19 @@ const POSITIVE_TESTS: Record<string, ValueTest> = {
     stringequals: literal((r, p) => r === p),
     stringequalsignorecase: literal((r, p) => r.toLowerCase() === p.toLowerCase()),
     stringlike: (r, p, l, v) => known(wildcardPattern(p, l, false, v), re => re.test(r)),
-    numericequals: literal(numeric((a, b) => a === b)),
-    numericlessthan: literal(numeric((a, b) => a < b)),
-    numericlessthanequals: literal(numeric((a, b) => a <= b)),
-    numericgreaterthan: literal(numeric((a, b) => a > b)),
-    numericgreaterthanequals: literal(numeric((a, b) => a >= b)),
-    dateequals: literal(dated((a, b) => a === b)),
-    datelessthan: literal(dated((a, b) => a < b)),
-    datelessthanequals: literal(dated((a, b) => a <= b)),
-    dategreaterthan: literal(dated((a, b) => a > b)),
-    dategreaterthanequals: literal(dated((a, b) => a >= b)),
-    bool: literal((r, p) => (isBoolean(r) && isBoolean(p) ? r.toLowerCase() === p.toLowerCase() : "unknown")),
-    binaryequals: literal((r, p) => r === p),
-    ipaddress: literal(ipInRange),
+    numericequals: numeric((a, b) => a === b),
+    numericlessthan: numeric((a, b) => a < b),
+    numericlessthanequals: numeric((a, b) => a <= b),
+    numericgreaterthan: numeric((a, b) => a > b),
+    numericgreaterthanequals: numeric((a, b) => a >= b),
+    dateequals: dated((a, b) => a === b),
+    datelessthan: dated((a, b) => a < b),
+    datelessthanequals: dated((a, b) => a <= b),
+    dategreaterthan: dated((a, b) => a > b),
+    dategreaterthanequals: dated((a, b) => a >= b),
+    bool: (r, p) => (isBoolean(r) && isBoolean(p) ? r.toLowerCase() === p.toLowerCase() : "unknown"),
+    binaryequals: (r, p) => r === p,
+    ipaddress: ipInRange,
     arnequals: arnMatches,
     arnlike: arnMatches,
 };
@@ -105,7 +105,12 @@ function known<T>(value: T | undefined, test: (value: T) => Truth): Truth {
     return value === undefined ? "unknown" : test(value);
 }
 
-/** For operators without wildcards: policy variables resolve to plain text first. */
+/**
+ * For string operators without wildcards: policy variables resolve to plain text first. Variables
+ * work only in Resource and in string and ARN comparisons (IAM User Guide, "Policy variables":
+ * where you can use them); in a numeric, date, Bool, binary or IP operator `${...}` is literal
+ * text, which those operators can't read, so the clause is undetermined.
+ */
 function literal(test: (requestValue: string, policyValue: string) => Truth): ValueTest {
     return (r, p, l, v) => known(resolveText(p, l, v), resolved => test(r, resolved));
 }
