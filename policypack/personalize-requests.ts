@@ -69,18 +69,18 @@ export interface Judgement {
     onlyDenies?: boolean;
 }
 
-/** The role session as a principal, for a bucket policy: its ARN names it, and so does its account. */
-export function roleSessionPrincipal(roleArn: string | undefined, roleName: string, identity: StackIdentity): RequestEnvelope["principal"] {
-    if (!roleArn || !identity.account) return undefined;
+/** The role's session as a principal, for a bucket policy: its ARN names it, and so does its account. */
+export function roleSessionPrincipal(
+    roleArn: string | undefined,
+    role: { name: string; path: string },
+    identity: StackIdentity,
+): RequestEnvelope["principal"] {
     const { partition, account } = identity;
     return {
         type: "AWS",
-        id: roleArn,
-        session: {
-            account,
-            accountRoot: `arn:${partition}:iam::${account}:root`,
-            assumedRolePrefix: `arn:${partition}:sts::${account}:assumed-role/${roleName}/`,
-        },
+        // Unknown with the account: no identifier equals it, the session rules below decide.
+        id: roleArn ?? "",
+        session: { partition, ...(account && { account }), roleName: role.name, rolePath: role.path },
     };
 }
 

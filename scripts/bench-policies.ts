@@ -47,7 +47,7 @@ function evaluateDocument(text: string): string[] {
     const accesses = requiredAccess(bucket, objectKeys, "aws");
     return [
         ...requestFailures(accesses, service, { type: "Service", id: PERSONALIZE_PRINCIPAL }),
-        ...requestFailures(accesses, role, roleSessionPrincipal(ROLE_ARN, ROLE, identity)),
+        ...requestFailures(accesses, role, roleSessionPrincipal(ROLE_ARN, { name: ROLE, path: "/" }, identity)),
     ];
 }
 

@@ -30,13 +30,13 @@ export interface RequestEnvelope {
     absentKeys?: string[];
 }
 
-/** A role's session (`id` is then the role's ARN): what else names it in a Principal element. */
+/** A role's session, to tell which Principal identifiers name it; the account may be unknown. */
 export interface RoleSession {
-    account: string;
-    /** `arn:<partition>:iam::<account>:root` */
-    accountRoot: string;
-    /** `arn:<partition>:sts::<account>:assumed-role/<role name>/`: the session ARNs, whose session name is not known. */
-    assumedRolePrefix: string;
+    partition: string;
+    account?: string;
+    roleName: string;
+    /** The role's path, `/` by default. */
+    rolePath: string;
 }
 
 export type Decision = "Allowed" | "ExplicitDeny" | "ImplicitDeny";
@@ -145,7 +145,7 @@ function specMatches(spec: PrincipalSpec, principal: RequestEnvelope["principal"
     if (!principal) return "unknown";
     const ids = spec[principal.type] ?? [];
     if (!principal.session) return ids.includes(principal.id);
-    return sessionNamed(ids, principal.id, principal.session, element);
+    return sessionNamed(ids, principal.session, element);
 }
 
 /**
@@ -153,13 +153,38 @@ function specMatches(spec: PrincipalSpec, principal: RequestEnvelope["principal"
  * (a Deny naming the account hits every principal of it). As a NotPrincipal, IAM exempts a session
  * only when its assumed-role session ARN is listed (IAM User Guide, NotPrincipal with Deny): the
  * role's ARN alone does not exempt it. The session name is not known here, and whether listing the
- * account exempts it is not documented plainly, so both are undetermined.
+ * account exempts it is not documented plainly, so both are undetermined. With the account
+ * unknown, an identifier that would name the role in some account is undetermined.
  */
-function sessionNamed(ids: string[], roleArn: string, session: RoleSession, element: "Principal" | "NotPrincipal"): Truth {
-    const namesAccount = ids.some(id => id === session.account || id === session.accountRoot);
-    const namesSession = ids.some(id => id.startsWith(session.assumedRolePrefix));
-    if (element === "Principal") return ids.includes(roleArn) || namesAccount ? true : namesSession ? "unknown" : false;
-    return namesSession || namesAccount ? "unknown" : false;
+function sessionNamed(ids: string[], session: RoleSession, element: "Principal" | "NotPrincipal"): Truth {
+    const { roleArn, account, sessionArn } = sessionPatterns(session);
+    const names = (re: RegExp): Truth => (ids.some(id => re.test(id)) ? (session.account !== undefined ? true : "unknown") : false);
+    const namesRole = names(roleArn);
+    const namesAccount = names(account);
+    const namesSession = ids.some(id => sessionArn.test(id));
+    if (element === "Principal") {
+        if (namesRole === true || namesAccount === true) return true;
+        return namesRole === "unknown" || namesAccount === "unknown" || namesSession ? "unknown" : false;
+    }
+    return namesSession || namesAccount !== false ? "unknown" : false;
+}
+
+const sessionPatternCache = new WeakMap<RoleSession, { roleArn: RegExp; account: RegExp; sessionArn: RegExp }>();
+
+/** The identifiers that name the role, its account and its sessions (any 12-digit account while the account is unknown). */
+function sessionPatterns(session: RoleSession): { roleArn: RegExp; account: RegExp; sessionArn: RegExp } {
+    const known = sessionPatternCache.get(session);
+    if (known) return known;
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    const account = session.account ?? "\\d{12}";
+    const partition = escape(session.partition);
+    const patterns = {
+        roleArn: new RegExp(`^arn:${partition}:iam::${account}:role${escape(session.rolePath + session.roleName)}$`),
+        account: new RegExp(`^(${account}|arn:${partition}:iam::${account}:root)$`),
+        sessionArn: new RegExp(`^arn:${partition}:sts::${account}:assumed-role/${escape(session.roleName)}/`),
+    };
+    sessionPatternCache.set(session, patterns);
+    return patterns;
 }
 
 const lookups = new WeakMap<object, { absentKeys?: string[]; lookup: KeyLookup }>();

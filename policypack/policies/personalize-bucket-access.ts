@@ -85,7 +85,7 @@ function roleSessionFailures(view: StackView, bucket: PersonalizeBucket, stateme
                 roleArn,
                 onlyDenies: true,
             };
-            const principal = roleSessionPrincipal(roleArn, role.name, view.identity);
+            const principal = roleSessionPrincipal(roleArn, role, view.identity);
             return requestFailures(requiredAccess(bucket, view.objectKeys(bucket), view.identity.partition), judgement, principal).map(
                 why => `through service role "${role.name}": ${why}`,
             );

@@ -305,4 +305,22 @@ describe("personalize-bucket-access: every key, every request context", () => {
             [],
         );
     });
+
+    it("with the stack's account unknown, a Deny naming the role in some account may hit it; one naming another role doesn't", async () => {
+        const stack = (principal: string) => {
+            const built = bucketWith({}, statement({ Sid: "NoThatRole", Principal: { AWS: principal }, Resource: ARN }));
+            built.role("personalize-role", { Version: "2012-10-17", Statement: [] }, { "personalize-bucket": B });
+            built.add("aws:s3/bucketObject:BucketObject", "elsewhere", {
+                bucket: "other",
+                key: "arn:aws:s3:::x/arn:aws:iam::999999999999:role/x",
+            });
+            return built;
+        };
+        assert.deepEqual(await messages(stack("arn:aws:iam::111111111111:role/other")), []);
+        assert.deepEqual(await messages(stack("arn:aws:iam::111111111111:role/personalize-role")), [
+            `${SUBJECT}through service role "personalize-role": s3:ListBucket on ${ARN} may be denied by statement "NoThatRole": ` +
+                "its condition or resource can't be decided for Personalize's request " +
+                '(the stack\'s account is unknown: the stack names 2 accounts (111111111111, 999999999999); set "account" in the pack config).',
+        ]);
+    });
 });
