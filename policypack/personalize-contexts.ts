@@ -227,7 +227,10 @@ function keysOf(s: Statement): string[] {
     const keys = s.conditions.map(c => c.key.toLowerCase());
     if (s.variables) {
         const texts = [...(s.resource ?? []), ...(s.notResource ?? []), ...s.conditions.flatMap(c => c.values)];
-        for (const text of texts) for (const m of text.matchAll(VARIABLE)) keys.push(m[1].split(",")[0].trim().toLowerCase());
+        for (const text of texts) {
+            if (!text.includes("${")) continue;
+            for (const m of text.matchAll(VARIABLE)) keys.push(m[1].split(",")[0].trim().toLowerCase());
+        }
     }
     referencedByStatement.set(s, keys);
     return keys;

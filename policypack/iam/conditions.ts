@@ -50,14 +50,22 @@ const NEGATED_TWINS: Record<string, string> = {
     arnnotlike: "arnlike",
 };
 
-function isKnownOperator(baseOperator: string): boolean {
-    const name = baseOperator.toLowerCase();
+function isKnownOperator(name: string): boolean {
     return name === "null" || name in POSITIVE_TESTS || name in NEGATED_TWINS;
+}
+
+const lowerCase = new Map<string, string>();
+
+/** Operator names in lower case, computed once per spelling (conditions are evaluated in many contexts). */
+function operatorName(baseOperator: string): string {
+    let name = lowerCase.get(baseOperator);
+    if (name === undefined) lowerCase.set(baseOperator, (name = baseOperator.toLowerCase()));
+    return name;
 }
 
 /** `variables`: whether the document's Version lets `${...}` in the values stand for request values. */
 export function evaluateCondition(clause: ConditionClause, lookup: KeyLookup, variables: boolean): Truth {
-    const name = clause.baseOperator.toLowerCase();
+    const name = operatorName(clause.baseOperator);
     if (!isKnownOperator(name)) return "unknown";
     const found = lookup(clause.key);
     if (found.state === "unknown") return "unknown";

@@ -59,6 +59,7 @@ export class KeySetJudge {
     private readonly fixed: Truth[];
     /** The statements whose principal and action may match: only their conditions can matter. */
     readonly applicable: Statement[];
+    private readonly applicableIndices: number[];
     private readonly resources = new Map<Statement, { matcher?: ResourceMatcher; hit?: Hit }>();
     private readonly coverage = new Map<string, Search>();
 
@@ -68,7 +69,8 @@ export class KeySetJudge {
         kind: EvaluationKind,
     ) {
         this.fixed = statements.map(s => principalAndActionMatch(s, request, kind));
-        this.applicable = statements.filter((_, i) => this.fixed[i] !== false);
+        this.applicableIndices = statements.map((_, i) => i).filter(i => this.fixed[i] !== false);
+        this.applicable = this.applicableIndices.map(i => statements[i]);
     }
 
     verdict(context: RequestContext): KeySetVerdict {
@@ -76,7 +78,8 @@ export class KeySetJudge {
         const deniedBy: DenyHit[] = [];
         const allows: number[] = [];
         const undeterminedAllows: Statement[] = [];
-        this.statements.forEach((statement, i) => {
+        this.applicableIndices.forEach(i => {
+            const statement = this.statements[i];
             const applies = and(this.fixed[i], () => conditionsHold(statement, lookup));
             if (applies === false) return;
             const { matcher, hit } = this.resource(statement, lookup);

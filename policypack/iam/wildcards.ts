@@ -19,7 +19,8 @@ export type KeyLookup = (key: string) => KeyValue;
 
 const VARIABLE = /\$\{([^}]*)\}/g;
 const LITERAL_ESCAPES: Record<string, string> = { "*": "*", "?": "?", $: "$" };
-const compiled = new Map<string, RegExp>();
+/** Compiled patterns without variables, by case sensitivity then pattern text. */
+const compiled = { sensitive: new Map<string, RegExp>(), insensitive: new Map<string, RegExp>() };
 
 /** Resolves policy variables in `text`, treating `*` and `?` as ordinary characters. */
 export function resolveText(text: string, lookup: KeyLookup, variables: boolean): string | undefined {
@@ -54,14 +55,14 @@ export function splitVariables(
  * `*` matches any run of characters (including `/` and `:`), `?` exactly one.
  */
 export function wildcardPattern(pattern: string, lookup: KeyLookup, ignoreCase: boolean, variables: boolean): RegExp | undefined {
+    const cache = ignoreCase ? compiled.insensitive : compiled.sensitive;
+    const cached = cache.get(pattern);
+    if (cached && (!variables || !pattern.includes("${"))) return cached;
     const cacheable = !variables || !pattern.includes("${");
-    const cacheKey = `${ignoreCase ? "i" : "s"}${pattern}`;
-    const cached = cacheable ? compiled.get(cacheKey) : undefined;
-    if (cached) return cached;
     const source = substitute(pattern, lookup, variables, globToRegexSource, escapeRegex);
     if (source === undefined) return undefined;
     const regex = new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
-    if (cacheable) compiled.set(cacheKey, regex);
+    if (cacheable) cache.set(pattern, regex);
     return regex;
 }
 
