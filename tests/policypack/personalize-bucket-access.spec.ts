@@ -323,4 +323,22 @@ describe("personalize-bucket-access: every key, every request context", () => {
                 '(the stack\'s account is unknown: the stack names 2 accounts (111111111111, 999999999999); set "account" in the pack config).',
         ]);
     });
+
+    it("a batch bucket with no declared objects: the guide's batch policy passes; a Deny inside the output folder names it", async () => {
+        const batch = (...extra: object[]) => {
+            const stack = new StackBuilder();
+            stack.bucket(B, { "personalize-workflow": "batch", "personalize-batch-output": "batch/output/" });
+            const policyDoc = guideBucketPolicy(B, ["s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
+            stack.bucketPolicy(B, { ...policyDoc, Statement: [...policyDoc.Statement, ...extra] });
+            return stack;
+        };
+        assert.deepEqual(await messages(batch()), []);
+        assert.deepEqual(
+            await messages(batch(statement({ Sid: "NoTmpWrites", Action: "s3:PutObject", Resource: `${ARN}/batch/output/tmp/*` }))),
+            [
+                `Personalize bucket "${B}" (batch): Amazon Personalize (personalize.amazonaws.com) can't use it under BucketPolicy "${B}-policy": ` +
+                    `s3:PutObject on every key under ${ARN}/batch/output/tmp/ is denied by statement "NoTmpWrites".`,
+            ],
+        );
+    });
 });
