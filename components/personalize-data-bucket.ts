@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BATCH_OUTPUT_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from "../policypack/contract";
+import { BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from "../policypack/contract";
 import { checkDataFiles, type DatasetType, type FileReport } from "./data-check";
 import { readDataFolder, type CsvFile, type DataFolder } from "./data-files";
 import { DataCheckError } from "./errors";
@@ -120,7 +120,12 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
                     : { partition: p, bucketName: b, workflow: "import" },
             );
 
-        const bucketTags: Record<string, string> = { ...settings.tags, [WORKFLOW_TAG]: settings.workflow };
+        // The data prefix tag lets the policy pack judge the folder Personalize reads even where it can't see the objects.
+        const bucketTags: Record<string, string> = {
+            ...settings.tags,
+            [WORKFLOW_TAG]: settings.workflow,
+            [DATA_PREFIX_TAG]: `${settings.keyPrefix}/`,
+        };
         if (settings.workflow === "batch") bucketTags[BATCH_OUTPUT_TAG] = `${settings.batchOutputPrefix}/`;
 
         const bucket = new aws.s3.Bucket(

@@ -42,7 +42,7 @@ export function isWrite(action: CatalogAction): boolean {
 const NO_VARIABLES = () => ({ state: "unknown" }) as const;
 
 function compile(pattern: string): RegExp | undefined {
-    return wildcardPattern(pattern, NO_VARIABLES, true);
+    return wildcardPattern(pattern, NO_VARIABLES, true, false);
 }
 
 /** Whether an IAM action pattern (`*` and `?`, case-insensitive) matches an action name. */

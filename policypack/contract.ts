@@ -9,10 +9,17 @@ export const WORKFLOW_TAG = "personalize-workflow";
 /** On a batch bucket: the key prefix batch jobs write to, ending in "/". */
 export const BATCH_OUTPUT_TAG = "personalize-batch-output";
 
+/**
+ * On a bucket: the key prefix Personalize imports from, ending in "/" (e.g. `import/`), for buckets
+ * whose objects the stack doesn't declare; without it (and without declared objects) the whole
+ * bucket is the data Personalize must be able to read.
+ */
+export const DATA_PREFIX_TAG = "personalize-data-prefix";
+
 /** On the service role: the name of the bucket it is granted. */
 export const ROLE_BUCKET_TAG = "personalize-bucket";
 
 export const WORKFLOWS = ["import", "batch"] as const;
 export type Workflow = (typeof WORKFLOWS)[number];
 
-export const RESERVED_TAGS = [WORKFLOW_TAG, BATCH_OUTPUT_TAG, ROLE_BUCKET_TAG];
+export const RESERVED_TAGS = [WORKFLOW_TAG, BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG];

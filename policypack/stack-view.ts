@@ -1,5 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { BATCH_OUTPUT_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG, WORKFLOWS, type Workflow } from "./contract";
+import { BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG, WORKFLOWS, type Workflow } from "./contract";
 import type { PackConfig } from "./pack-config";
 import { stackIdentity, type StackIdentity } from "./stack-identity";
 
@@ -29,6 +29,11 @@ export interface PersonalizeBucket {
     workflow: Workflow;
     /** Where batch jobs write, ending in "/"; "" for the whole bucket. */
     batchOutputPrefix: string;
+    /**
+     * The key prefix Personalize imports from, ending in "/" ("" for the whole bucket): the folder
+     * the objects the stack declares in the bucket share, else the personalize-data-prefix tag.
+     */
+    dataPrefix: string;
     /** The bucket resource, when the stack declares it. */
     resource?: PolicyResource;
 }
@@ -51,6 +56,8 @@ export interface PersonalizeRole {
     name: string;
     /** The bucket named by the role's personalize-bucket tag. */
     bucketName: string;
+    /** `/` unless the role sets another path. */
+    path: string;
 }
 
 function shortType(type: string): string {
@@ -88,11 +95,23 @@ export class StackView {
                 });
                 continue;
             }
-            this.buckets.push({ name, workflow, batchOutputPrefix: outputPrefix(tags[BATCH_OUTPUT_TAG]), resource: r });
+            this.buckets.push({
+                name,
+                workflow,
+                batchOutputPrefix: folderPrefix(tags[BATCH_OUTPUT_TAG]),
+                dataPrefix: this.declaredDataPrefix(name) ?? folderPrefix(tags[DATA_PREFIX_TAG]),
+                resource: r,
+            });
         }
         for (const [name, workflow] of Object.entries(config.buckets)) {
             if (this.buckets.some(b => b.name === name)) continue;
-            this.buckets.push({ name, workflow, batchOutputPrefix: "", resource: declared.get(name) });
+            this.buckets.push({
+                name,
+                workflow,
+                batchOutputPrefix: "",
+                dataPrefix: this.declaredDataPrefix(name) ?? "",
+                resource: declared.get(name),
+            });
         }
     }
 
@@ -128,11 +147,20 @@ export class StackView {
         return this.ofType(TYPES.accountPublicAccessBlock);
     }
 
-    objectKeys(bucket: PersonalizeBucket): string[] {
+    objectKeys(bucket: Pick<PersonalizeBucket, "name">): string[] {
         return this.ofType(...TYPES.objects)
             .filter(r => r.props.bucket === bucket.name)
             .map(r => r.props.key)
             .filter((key): key is string => typeof key === "string");
+    }
+
+    /** The folder every object the stack declares in the bucket is in ("" when they share none), or undefined without objects. */
+    private declaredDataPrefix(bucketName: string): string | undefined {
+        const keys = this.objectKeys({ name: bucketName });
+        if (keys.length === 0) return undefined;
+        let common = keys[0];
+        for (const key of keys) while (!key.startsWith(common)) common = common.slice(0, -1);
+        return common.slice(0, common.lastIndexOf("/") + 1);
     }
 
     bucketNamed(name: string): PersonalizeBucket | undefined {
@@ -143,7 +171,29 @@ export class StackView {
     personalizeRoles(): PersonalizeRole[] {
         return this.ofType(TYPES.role)
             .filter(r => typeof r.props.tags?.[ROLE_BUCKET_TAG] === "string")
-            .map(r => ({ resource: r, name: r.props.name, bucketName: r.props.tags[ROLE_BUCKET_TAG] }));
+            .map(r => ({
+                resource: r,
+                name: r.props.name,
+                bucketName: r.props.tags[ROLE_BUCKET_TAG],
+                path: typeof r.props.path === "string" ? r.props.path : "/",
+            }));
+    }
+
+    /** The role's ARN, from its path and name and the stack's account; undefined while the account is unknown. */
+    roleArn(role: PersonalizeRole): string | undefined {
+        const { partition, account } = this.identity;
+        return account === undefined ? undefined : `arn:${partition}:iam::${account}:role${role.path}${role.name}`;
+    }
+
+    /**
+     * The role's permissions boundary: the managed policy the stack declares for it, or only its ARN
+     * when the policy is not in the stack, or nothing when the role has none.
+     */
+    permissionsBoundary(role: PersonalizeRole): { arn?: string; source?: DocumentSource } {
+        const arn: unknown = role.resource.props.permissionsBoundary;
+        if (typeof arn !== "string" || arn === "") return {};
+        const policy = this.ofType(TYPES.policy).find(p => managedPolicyArnMatches(arn, p));
+        return policy ? { arn, source: { where: describeResource(policy), urn: policy.urn, document: policy.props.policy } } : { arn };
     }
 
     /**
@@ -181,7 +231,7 @@ export class StackView {
 }
 
 /** The tag's prefix as a folder ending in "/"; absent or empty means the whole bucket. */
-function outputPrefix(tag: unknown): string {
+function folderPrefix(tag: unknown): string {
     if (typeof tag !== "string" || tag.replace(/^\/+|\/+$/g, "") === "") return "";
     return `${tag.replace(/^\/+|\/+$/g, "")}/`;
 }

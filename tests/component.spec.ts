@@ -142,6 +142,12 @@ describe("PersonalizeDataBucket", () => {
             assert.equal(ofType(resources, TYPES.object)[0].inputs.key, "personalize/import/interactions.csv");
             const location = await new Promise(resolve => component.dataLocation.apply(resolve));
             assert.match(String(location), /^s3:\/\/[^/]+\/personalize\/import\/$/);
+            const bucket = single(resources, TYPES.bucket);
+            assert.equal(
+                bucket.inputs.tags["personalize-data-prefix"],
+                "personalize/import/",
+                "the policy pack reads the data folder from this tag",
+            );
         });
 
         for (const [value, why] of [
@@ -246,6 +252,11 @@ describe("PersonalizeDataBucket", () => {
                 { tags: { "personalize-workflow": "batch" } },
                 "tags",
                 '"personalize-workflow" is set by the component; remove it from tags',
+            );
+            await refuses(
+                { tags: { "personalize-data-prefix": "other/" } },
+                "tags",
+                '"personalize-data-prefix" is set by the component; remove it from tags',
             );
         });
 

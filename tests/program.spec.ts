@@ -118,8 +118,13 @@ describe("the program (index.ts) under mocks", () => {
                 assert.deepEqual(
                     b.inputs.tags,
                     batch
-                        ? { environment: "prod", "personalize-workflow": "batch", "personalize-batch-output": "batch/output/" }
-                        : { environment: "dev", "personalize-workflow": "import" },
+                        ? {
+                              environment: "prod",
+                              "personalize-workflow": "batch",
+                              "personalize-data-prefix": "import/",
+                              "personalize-batch-output": "batch/output/",
+                          }
+                        : { environment: "dev", "personalize-workflow": "import", "personalize-data-prefix": "import/" },
                 );
                 assert.equal(b.protect, batch);
                 assert.equal(b.retainOnDelete, batch);

@@ -23,8 +23,8 @@ export function statementLocation(statement: Statement, index: number): string {
  * Every policy document the pack's other policies read on Personalize buckets and service roles,
  * each once (a managed policy attached to two roles is one document): the bucket policies
  * (BucketPolicy resources and the bucket's own `policy`), each role's trust policy, its inline
- * policies (RolePolicy resources and `inlinePolicies`) and the managed policies attached to it that
- * the stack declares.
+ * policies (RolePolicy resources and `inlinePolicies`) and the managed policies attached to it or
+ * set as its permissions boundary that the stack declares.
  */
 export function personalizeDocuments(view: StackView): PackDocument[] {
     const documents = new Map<string, PackDocument>();
@@ -50,6 +50,8 @@ export function personalizeDocuments(view: StackView): PackDocument[] {
         for (const source of view.roleIdentityPolicies(role).sources) {
             add({ source, use: managed.has(source.urn) ? "managed policy" : "inline role policy", kind: "identity", roleName: role.name });
         }
+        const boundary = view.permissionsBoundary(role).source;
+        if (boundary) add({ source: boundary, use: "managed policy", kind: "identity", roleName: role.name });
     }
     return [...documents.values()];
 }

@@ -15,25 +15,25 @@ import { resolveText, wildcardPattern, type KeyLookup } from "./wildcards";
 
 export type Truth = boolean | "unknown";
 
-type ValueTest = (requestValue: string, policyValue: string, lookup: KeyLookup) => Truth;
+type ValueTest = (requestValue: string, policyValue: string, lookup: KeyLookup, variables: boolean) => Truth;
 
 const POSITIVE_TESTS: Record<string, ValueTest> = {
     stringequals: literal((r, p) => r === p),
     stringequalsignorecase: literal((r, p) => r.toLowerCase() === p.toLowerCase()),
-    stringlike: (r, p, l) => known(wildcardPattern(p, l, false), re => re.test(r)),
-    numericequals: literal(numeric((a, b) => a === b)),
-    numericlessthan: literal(numeric((a, b) => a < b)),
-    numericlessthanequals: literal(numeric((a, b) => a <= b)),
-    numericgreaterthan: literal(numeric((a, b) => a > b)),
-    numericgreaterthanequals: literal(numeric((a, b) => a >= b)),
-    dateequals: literal(dated((a, b) => a === b)),
-    datelessthan: literal(dated((a, b) => a < b)),
-    datelessthanequals: literal(dated((a, b) => a <= b)),
-    dategreaterthan: literal(dated((a, b) => a > b)),
-    dategreaterthanequals: literal(dated((a, b) => a >= b)),
-    bool: literal((r, p) => (isBoolean(r) && isBoolean(p) ? r.toLowerCase() === p.toLowerCase() : "unknown")),
-    binaryequals: literal((r, p) => r === p),
-    ipaddress: literal(ipInRange),
+    stringlike: (r, p, l, v) => known(wildcardPattern(p, l, false, v), re => re.test(r)),
+    numericequals: numeric((a, b) => a === b),
+    numericlessthan: numeric((a, b) => a < b),
+    numericlessthanequals: numeric((a, b) => a <= b),
+    numericgreaterthan: numeric((a, b) => a > b),
+    numericgreaterthanequals: numeric((a, b) => a >= b),
+    dateequals: dated((a, b) => a === b),
+    datelessthan: dated((a, b) => a < b),
+    datelessthanequals: dated((a, b) => a <= b),
+    dategreaterthan: dated((a, b) => a > b),
+    dategreaterthanequals: dated((a, b) => a >= b),
+    bool: (r, p) => (isBoolean(r) && isBoolean(p) ? r.toLowerCase() === p.toLowerCase() : "unknown"),
+    binaryequals: (r, p) => r === p,
+    ipaddress: ipInRange,
     arnequals: arnMatches,
     arnlike: arnMatches,
 };
@@ -50,13 +50,22 @@ const NEGATED_TWINS: Record<string, string> = {
     arnnotlike: "arnlike",
 };
 
-function isKnownOperator(baseOperator: string): boolean {
-    const name = baseOperator.toLowerCase();
+function isKnownOperator(name: string): boolean {
     return name === "null" || name in POSITIVE_TESTS || name in NEGATED_TWINS;
 }
 
-export function evaluateCondition(clause: ConditionClause, lookup: KeyLookup): Truth {
-    const name = clause.baseOperator.toLowerCase();
+const lowerCase = new Map<string, string>();
+
+/** Operator names in lower case, computed once per spelling (conditions are evaluated in many contexts). */
+function operatorName(baseOperator: string): string {
+    let name = lowerCase.get(baseOperator);
+    if (name === undefined) lowerCase.set(baseOperator, (name = baseOperator.toLowerCase()));
+    return name;
+}
+
+/** `variables`: whether the document's Version lets `${...}` in the values stand for request values. */
+export function evaluateCondition(clause: ConditionClause, lookup: KeyLookup, variables: boolean): Truth {
+    const name = operatorName(clause.baseOperator);
     if (!isKnownOperator(name)) return "unknown";
     const found = lookup(clause.key);
     if (found.state === "unknown") return "unknown";
@@ -67,7 +76,7 @@ export function evaluateCondition(clause: ConditionClause, lookup: KeyLookup): T
     const negated = name in NEGATED_TWINS;
     const test = POSITIVE_TESTS[negated ? NEGATED_TWINS[name] : name];
     const holdsFor = (requestValue: string): Truth => {
-        const anyMatch = any(clause.values, policyValue => test(requestValue, policyValue, lookup));
+        const anyMatch = any(clause.values, policyValue => test(requestValue, policyValue, lookup, variables));
         return negated ? not(anyMatch) : anyMatch;
     };
 
@@ -104,9 +113,14 @@ function known<T>(value: T | undefined, test: (value: T) => Truth): Truth {
     return value === undefined ? "unknown" : test(value);
 }
 
-/** For operators without wildcards: policy variables resolve to plain text first. */
+/**
+ * For string operators without wildcards: policy variables resolve to plain text first. Variables
+ * work only in Resource and in string and ARN comparisons (IAM User Guide, "Policy variables":
+ * where you can use them); in a numeric, date, Bool, binary or IP operator `${...}` is literal
+ * text, which those operators can't read, so the clause is undetermined.
+ */
 function literal(test: (requestValue: string, policyValue: string) => Truth): ValueTest {
-    return (r, p, l) => known(resolveText(p, l), resolved => test(r, resolved));
+    return (r, p, l, v) => known(resolveText(p, l, v), resolved => test(r, resolved));
 }
 
 type Comparison = (request: number, policy: number) => boolean;
@@ -132,7 +146,6 @@ function parseNumber(text: string): number | undefined {
     return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim()) ? Number(text) : undefined;
 }
 
-
 /** IAM dates are ISO 8601 (e.g. `2026-01-01T00:00:00Z`) or epoch seconds. */
 function parseDate(text: string): number | undefined {
     if (/^\d+$/.test(text)) return Number(text) * 1000;
@@ -146,13 +159,13 @@ function isBoolean(text: string): boolean {
 }
 
 /** ARNs compare component by component; wildcards never cross the first five colons. */
-function arnMatches(requestValue: string, policyValue: string, lookup: KeyLookup): Truth {
+function arnMatches(requestValue: string, policyValue: string, lookup: KeyLookup, variables: boolean): Truth {
     const policyParts = arnParts(policyValue);
     const requestParts = arnParts(requestValue);
     if (!policyParts || !requestParts) return "unknown";
     return every(
         policyParts.map((part, i) => [part, requestParts[i]] as const),
-        ([part, value]) => known(wildcardPattern(part, lookup, false), re => re.test(value)),
+        ([part, value]) => known(wildcardPattern(part, lookup, false, variables), re => re.test(value)),
     );
 }
 

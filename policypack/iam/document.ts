@@ -40,9 +40,14 @@ export interface Statement {
     resource?: string[];
     notResource?: string[];
     conditions: ConditionClause[];
+    /**
+     * Whether `${...}` in Resource, NotResource and condition values is a policy variable: only in a
+     * `2012-10-17` document; in a `2008-10-17` one or one without Version it is literal text.
+     */
+    variables: boolean;
 }
 
-export type ParseResult = { ok: true; statements: Statement[] } | { ok: false; problems: string[] };
+export type ParseResult = { ok: true; statements: Statement[]; version?: string } | { ok: false; problems: string[] };
 
 /**
  * Where the policy is attached. Identity policies must not name a principal (IAM rejects them with
@@ -54,7 +59,8 @@ export type PolicyKind = "resource" | "identity";
 
 const TOP_LEVEL_ELEMENTS = ["Version", "Id", "Statement"];
 const STATEMENT_ELEMENTS = ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
-const VERSIONS = ["2012-10-17", "2008-10-17"];
+const VARIABLES_VERSION = "2012-10-17";
+const VERSIONS = [VARIABLES_VERSION, "2008-10-17"];
 const SET_PREFIX = /^(ForAllValues|ForAnyValue):(.*)$/i;
 const IF_EXISTS_SUFFIX = /IfExists$/i;
 
@@ -89,12 +95,18 @@ export function parsePolicy(doc: unknown, kind?: PolicyKind): ParseResult {
     const statements: Statement[] = [];
     list.forEach((raw, index) => {
         const statement = parseStatement(raw, index, kind, problems);
-        if (statement) statements.push(statement);
+        if (statement) statements.push({ ...statement, variables: root.Version === VARIABLES_VERSION });
     });
-    return problems.length > 0 ? { ok: false, problems } : { ok: true, statements };
+    if (problems.length > 0) return { ok: false, problems };
+    return { ok: true, statements, ...(typeof root.Version === "string" && { version: root.Version }) };
 }
 
-function parseStatement(raw: unknown, index: number, kind: PolicyKind | undefined, problems: string[]): Statement | undefined {
+function parseStatement(
+    raw: unknown,
+    index: number,
+    kind: PolicyKind | undefined,
+    problems: string[],
+): Omit<Statement, "variables"> | undefined {
     if (!isPlainObject(raw)) {
         problems.push(`Statement[${index}] must be an object, got ${describe(raw)}`);
         return undefined;

@@ -6,6 +6,10 @@
  * wildcard. `${*}`, `${?}` and `${$}` stand for the literal characters. A variable whose value is
  * unknown, multi-valued, or absent without a default cannot be resolved: callers get `undefined`
  * and must treat the comparison as undetermined.
+ *
+ * Variables exist only in `2012-10-17` documents; in `2008-10-17` or without a Version, IAM takes
+ * `${...}` as literal text (IAM User Guide, "IAM JSON policy elements: Version"), so every function
+ * here takes `variables` = whether the document's Version allows them.
  */
 
 export type KeyValue = { state: "present"; value: string | string[] } | { state: "absent" } | { state: "unknown" };
@@ -15,35 +19,61 @@ export type KeyLookup = (key: string) => KeyValue;
 
 const VARIABLE = /\$\{([^}]*)\}/g;
 const LITERAL_ESCAPES: Record<string, string> = { "*": "*", "?": "?", $: "$" };
-const compiled = new Map<string, RegExp>();
+/** Compiled patterns without variables, by case sensitivity then pattern text. */
+const compiled = { sensitive: new Map<string, RegExp>(), insensitive: new Map<string, RegExp>() };
 
 /** Resolves policy variables in `text`, treating `*` and `?` as ordinary characters. */
-export function resolveText(text: string, lookup: KeyLookup): string | undefined {
+export function resolveText(text: string, lookup: KeyLookup, variables: boolean): string | undefined {
     return substitute(
         text,
         lookup,
+        variables,
         literal => literal,
         value => value,
     );
+}
+
+/** `text` cut into its literal text and the values of its variables, or undefined if one can't be resolved. */
+export function splitVariables(
+    text: string,
+    lookup: KeyLookup,
+    variables: boolean,
+): Array<{ text: string; fromVariable: boolean }> | undefined {
+    const segments: Array<{ text: string; fromVariable: boolean }> = [];
+    const resolved = substitute(
+        text,
+        lookup,
+        variables,
+        literal => (segments.push({ text: literal, fromVariable: false }), ""),
+        value => (segments.push({ text: value, fromVariable: true }), ""),
+    );
+    return resolved === undefined ? undefined : segments;
 }
 
 /**
  * Compiles an IAM wildcard pattern (after resolving policy variables) into an anchored RegExp;
  * `*` matches any run of characters (including `/` and `:`), `?` exactly one.
  */
-export function wildcardPattern(pattern: string, lookup: KeyLookup, ignoreCase: boolean): RegExp | undefined {
-    const cacheable = !pattern.includes("${");
-    const cacheKey = `${ignoreCase ? "i" : "s"}${pattern}`;
-    const cached = cacheable ? compiled.get(cacheKey) : undefined;
-    if (cached) return cached;
-    const source = substitute(pattern, lookup, globToRegexSource, escapeRegex);
+export function wildcardPattern(pattern: string, lookup: KeyLookup, ignoreCase: boolean, variables: boolean): RegExp | undefined {
+    const cache = ignoreCase ? compiled.insensitive : compiled.sensitive;
+    const cached = cache.get(pattern);
+    if (cached && (!variables || !pattern.includes("${"))) return cached;
+    const cacheable = !variables || !pattern.includes("${");
+    const source = substitute(pattern, lookup, variables, globToRegexSource, escapeRegex);
     if (source === undefined) return undefined;
     const regex = new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
-    if (cacheable) compiled.set(cacheKey, regex);
+    if (cacheable) cache.set(pattern, regex);
     return regex;
 }
 
-function substitute(text: string, lookup: KeyLookup, literal: (s: string) => string, variable: (s: string) => string): string | undefined {
+function substitute(
+    text: string,
+    lookup: KeyLookup,
+    variables: boolean,
+    literal: (s: string) => string,
+    variable: (s: string) => string,
+): string | undefined {
+    if (!variables) return literal(text);
     let out = "";
     let last = 0;
     for (const match of text.matchAll(VARIABLE)) {

@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { vpcConditions } from "../personalize-requests";
+import { vpcKeyUses } from "../personalize-requests";
 import { readStatements } from "../read-document";
 import { StackView } from "../stack-view";
 
@@ -13,7 +13,7 @@ import { StackView } from "../stack-view";
 export const noVpcOnlyBucketPolicy: StackValidationPolicy = {
     name: "no-vpc-only-bucket-policy",
     description:
-        "No statement of a Personalize bucket's policy tests a VPC condition key (aws:SourceVpc, aws:SourceVpce and their family): Personalize can't reach VPC-only buckets.",
+        "No statement of a Personalize bucket's policy uses a network-origin condition key (aws:SourceVpc, aws:SourceVpce, aws:Ec2InstanceSourceVpc and their family), in a condition or as a policy variable: Personalize can't reach VPC-only buckets.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: PACK_CONFIG_SCHEMA,
@@ -25,13 +25,13 @@ export const noVpcOnlyBucketPolicy: StackValidationPolicy = {
             for (const source of view.bucketPolicies(bucket)) {
                 const statements = readStatements(source, "resource");
                 for (const statement of statements ?? []) {
-                    const clauses = vpcConditions(statement);
-                    if (clauses.length === 0) continue;
+                    const uses = vpcKeyUses(statement);
+                    if (uses.length === 0) continue;
                     reportViolation(
-                        `${source.where}, statement "${statement.label}" (${statement.effect}): its condition tests ` +
-                            `${clauses.map(c => `${c.key} (${c.operator})`).join(", ")}. Amazon Personalize doesn't communicate with AWS VPCs, ` +
-                            `so its requests carry no VPC keys and it can't use bucket "${bucket.name}" if the policy allows only VPC access. ` +
-                            "Remove the VPC condition from this statement.",
+                        `${source.where}, statement "${statement.label}" (${statement.effect}): ${uses.map(u => u.text).join(", ")}. ` +
+                            "Amazon Personalize doesn't communicate with AWS VPCs and runs on no EC2 instance of yours, " +
+                            `so its requests never carry ${[...new Set(uses.map(u => u.key))].join(", ")} and it can't use bucket "${bucket.name}" if the policy allows only VPC access. ` +
+                            "Remove the VPC key from this statement.",
                         source.urn,
                     );
                 }

@@ -1,22 +1,28 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
+import type { Statement } from "../iam";
+import { clock } from "../clock";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { PERSONALIZE_PRINCIPAL, requiredAccess, servicePrincipalRequest, whyNotAllowed } from "../personalize-requests";
+import { PERSONALIZE_PRINCIPAL, requestFailures, requiredAccess, roleSessionPrincipal } from "../personalize-requests";
 import { readStatements } from "../read-document";
-import { StackView } from "../stack-view";
+import { StackView, type PersonalizeBucket } from "../stack-view";
 
 /**
  * Personalize reads its bucket (and writes batch output) with its service principal, so the bucket
- * policy itself must allow those requests. Judged by evaluating the policy as IAM does, not by
- * matching action strings.
+ * policy itself must allow those requests, for every key Personalize may read or write and every
+ * request context it may send. Personalize also reaches the bucket through the service role it
+ * assumes, so no Deny of the bucket policy may hit the role's requests either (the role's own
+ * policies grant them: personalize-role-access). Judged by evaluating the policy as IAM does.
+ *
+ * The time of the check (for aws:CurrentTime and aws:EpochTime) comes from `clock`.
  */
 export const personalizeBucketAccess: StackValidationPolicy = {
     name: "personalize-bucket-access",
     description:
-        "The bucket policy of every Personalize bucket lets personalize.amazonaws.com list the bucket, read its objects and, for batch workflows, write the batch output folder.",
+        "The bucket policy of every Personalize bucket lets personalize.amazonaws.com list the bucket, read its objects and, for batch workflows, write the batch output folder, and denies none of these to the service role.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: PACK_CONFIG_SCHEMA,
-    remediationSteps: `Add Allow statements for Principal {"Service": "${PERSONALIZE_PRINCIPAL}"}: s3:ListBucket on arn:aws:s3:::<bucket>, s3:GetObject on arn:aws:s3:::<bucket>/*, and for batch s3:PutObject on arn:aws:s3:::<bucket>/<output folder>/*; make sure no Deny statement matches those requests.`,
+    remediationSteps: `Add Allow statements for Principal {"Service": "${PERSONALIZE_PRINCIPAL}"}: s3:ListBucket on arn:aws:s3:::<bucket>, s3:GetObject on arn:aws:s3:::<bucket>/*, and for batch s3:PutObject on arn:aws:s3:::<bucket>/<output folder>/*; make sure no Deny statement matches those requests, from the service principal or the service role.`,
     validateStack: (args, reportViolation) => {
         const view = new StackView(args.resources, packConfig(args));
         for (const problem of view.markingProblems) reportViolation(problem.message, problem.urn);
@@ -41,9 +47,10 @@ export const personalizeBucketAccess: StackValidationPolicy = {
             }
             const statements = readStatements(sources[0], "resource");
             if (!statements) continue;
-            const failures = requiredAccess(bucket, view.objectKeys(bucket), view.config.partition)
-                .map(access => whyNotAllowed(statements, servicePrincipalRequest(access), "resource"))
-                .filter((why): why is string => why !== undefined);
+            const failures = [
+                ...servicePrincipalFailures(view, bucket, statements, clock.now()),
+                ...roleSessionFailures(view, bucket, statements, clock.now()),
+            ];
             if (failures.length > 0) {
                 reportViolation(
                     `${subject}: Amazon Personalize (${PERSONALIZE_PRINCIPAL}) can't use it under ${sources[0].where}: ${failures.join("; ")}.`,
@@ -53,3 +60,34 @@ export const personalizeBucketAccess: StackValidationPolicy = {
         }
     },
 };
+
+function servicePrincipalFailures(view: StackView, bucket: PersonalizeBucket, statements: Statement[], now: Date): string[] {
+    const judgement = { statements, kind: "resource" as const, caller: "service" as const, identity: view.identity, now };
+    return requestFailures(requiredAccess(bucket, view.objectKeys(bucket), view.identity.partition), judgement, {
+        type: "Service",
+        id: PERSONALIZE_PRINCIPAL,
+    });
+}
+
+/** A Deny of the bucket policy that hits the service role's requests breaks imports as surely as a missing grant. */
+function roleSessionFailures(view: StackView, bucket: PersonalizeBucket, statements: Statement[], now: Date): string[] {
+    return view
+        .personalizeRoles()
+        .filter(role => role.bucketName === bucket.name)
+        .flatMap(role => {
+            const roleArn = view.roleArn(role);
+            const judgement = {
+                statements,
+                kind: "resource" as const,
+                caller: "role" as const,
+                identity: view.identity,
+                now,
+                roleArn,
+                onlyDenies: true,
+            };
+            const principal = roleSessionPrincipal(roleArn, role, view.identity);
+            return requestFailures(requiredAccess(bucket, view.objectKeys(bucket), view.identity.partition), judgement, principal).map(
+                why => `through service role "${role.name}": ${why}`,
+            );
+        });
+}

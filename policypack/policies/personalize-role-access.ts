@@ -1,24 +1,31 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { ROLE_BUCKET_TAG } from "../contract";
 import type { Statement } from "../iam";
+import { clock } from "../clock";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { requiredAccess, serviceRoleRequest, vpcConditions, whyNotAllowed } from "../personalize-requests";
+import { requestFailures, requiredAccess, vpcKeyUses, type Judgement } from "../personalize-requests";
 import { readStatements } from "../read-document";
-import { StackView } from "../stack-view";
+import { StackView, type PersonalizeRole } from "../stack-view";
 
 /**
  * Personalize also reaches the bucket through the role it assumes, so the role's identity policies
  * (inline and attached, all together as IAM combines them) must allow the same requests as the
- * bucket policy, and hold no VPC condition.
+ * bucket policy, for every key and request context, and use no VPC key. A permissions boundary
+ * caps what they grant: the request must be allowed by the boundary too (IAM User Guide, policy
+ * evaluation logic). A boundary the stack doesn't declare can't be read; the message then says the
+ * verdict assumes it allows the requests, as it does when the role has no boundary.
+ *
+ * The time of the check (for aws:CurrentTime and aws:EpochTime) comes from `clock`.
  */
 export const personalizeRoleAccess: StackValidationPolicy = {
     name: "personalize-role-access",
-    description: "The Personalize service role's policies allow what Personalize needs on its bucket, and test no VPC condition key.",
+    description:
+        "The Personalize service role's policies, within its permissions boundary, allow what Personalize needs on its bucket, and use no VPC condition key.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: PACK_CONFIG_SCHEMA,
     remediationSteps:
-        "Give the role a policy allowing s3:ListBucket on the bucket, s3:GetObject on its objects and, for batch workflows, s3:PutObject on the batch output folder, without VPC conditions.",
+        "Give the role a policy allowing s3:ListBucket on the bucket, s3:GetObject on its objects and, for batch workflows, s3:PutObject on the batch output folder, without VPC conditions; if the role has a permissions boundary, it must allow them too.",
     validateStack: (args, reportViolation) => {
         const view = new StackView(args.resources, packConfig(args));
         for (const role of view.personalizeRoles()) {
@@ -44,26 +51,53 @@ export const personalizeRoleAccess: StackValidationPolicy = {
                 }
                 statements.push(...read);
                 for (const s of read) {
-                    const keys = vpcConditions(s).map(c => c.key);
-                    if (keys.length > 0) {
+                    const uses = vpcKeyUses(s);
+                    if (uses.length > 0) {
                         reportViolation(
-                            `${source.where}, statement "${s.label}": its condition tests ${keys.join(", ")}; Amazon Personalize doesn't communicate with AWS VPCs, so remove it.`,
+                            `${source.where}, statement "${s.label}": ${uses.map(u => u.text).join(", ")}; Amazon Personalize doesn't communicate with AWS VPCs, so remove it.`,
                             source.urn,
                         );
                     }
                 }
             }
             if (!readable) continue;
-            const failures = requiredAccess(bucket, view.objectKeys(bucket), view.config.partition)
-                .map(access => whyNotAllowed(statements, serviceRoleRequest(access), "identity"))
-                .filter((why): why is string => why !== undefined);
+            const boundary = readBoundary(view, role);
+            if (boundary === "unreadable") continue;
+            const judge = (judged: Statement[]): Judgement => ({
+                statements: judged,
+                kind: "identity",
+                caller: "role",
+                identity: view.identity,
+                now: clock.now(),
+                roleArn: view.roleArn(role),
+            });
+            const accesses = requiredAccess(bucket, view.objectKeys(bucket), view.identity.partition);
+            const failures = [
+                ...requestFailures(accesses, judge(statements)),
+                ...(boundary.statements
+                    ? requestFailures(accesses, judge(boundary.statements)).map(why => `its permissions boundary ${boundary.where}: ${why}`)
+                    : []),
+            ];
             if (failures.length > 0) {
-                const note = unreadable.length > 0 ? ` (not declared in this stack, so not read: ${unreadable.join(", ")})` : "";
+                const notes = [
+                    unreadable.length > 0 ? `not declared in this stack, so not read: ${unreadable.join(", ")}` : "",
+                    boundary.assumption,
+                ].filter(Boolean);
                 reportViolation(
-                    `${subject} can't do what Personalize needs on bucket "${bucket.name}"${note}: ${failures.join("; ")}.`,
+                    `${subject} can't do what Personalize needs on bucket "${bucket.name}" (${notes.join("; ")}): ${failures.join("; ")}.`,
                     role.resource.urn,
                 );
             }
         }
     },
 };
+
+type Boundary = { statements?: Statement[]; where?: string; assumption: string };
+
+function readBoundary(view: StackView, role: PersonalizeRole): Boundary | "unreadable" {
+    const { arn, source } = view.permissionsBoundary(role);
+    if (arn === undefined) return { assumption: "assuming the role has no permissions boundary, as the stack sets none" };
+    if (!source) return { assumption: `assuming its permissions boundary ${arn}, not declared in this stack, allows these requests` };
+    const statements = readStatements(source, "identity");
+    return statements ? { statements, where: source.where, assumption: `within its permissions boundary ${source.where}` } : "unreadable";
+}

@@ -17,7 +17,7 @@ import {
 } from "../../policypack/iam";
 import { oracleDecision, ROLE_ARN } from "./oracle";
 
-type KeyKind = "string" | "arn" | "ip" | "bool" | "multi";
+type KeyKind = "string" | "arn" | "ip" | "bool" | "multi" | "date" | "number";
 
 const KEYS: Record<string, { kind: KeyKind; pool: string[] }> = {
     "aws:SourceVpc": { kind: "string", pool: ["vpc-111", "vpc-222", "vpc-*"] },
@@ -31,6 +31,13 @@ const KEYS: Record<string, { kind: KeyKind; pool: string[] }> = {
     "aws:PrincipalIsAWSService": { kind: "bool", pool: ["true", "false"] },
     "aws:PrincipalOrgID": { kind: "string", pool: ["o-abc", "o-xyz"] },
     "aws:SourceAccount": { kind: "string", pool: ["111122223333", "444455556666", "1111*"] },
+    "aws:CurrentTime": {
+        kind: "date",
+        // 1798761600 is 2027-01-01 as epoch seconds, which IAM takes in a date operator too.
+        pool: ["2026-01-01T00:00:00Z", "2099-01-01T00:00:00Z", "2026-11-28T12:00:00Z", "1798761600"],
+    },
+    "aws:EpochTime": { kind: "number", pool: ["1767225600", "4070908800", "1795867200"] },
+    "s3:TlsVersion": { kind: "number", pool: ["1.2", "1.3", "1.1"] },
     "aws:SourceArn": {
         kind: "arn",
         pool: [
@@ -48,6 +55,15 @@ const OPERATORS: Record<KeyKind, string[]> = {
     ip: ["IpAddress", "NotIpAddress"],
     bool: ["Bool"],
     multi: ["StringEquals", "StringLike", "StringNotEquals", "StringNotLike"],
+    date: ["DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals"],
+    number: [
+        "NumericEquals",
+        "NumericNotEquals",
+        "NumericLessThan",
+        "NumericLessThanEquals",
+        "NumericGreaterThan",
+        "NumericGreaterThanEquals",
+    ],
 };
 
 const ACTIONS = [
@@ -80,6 +96,8 @@ const RESOURCES = [
     "arn:*",
     "arn:aws:s3::*",
     "arn:aws:s3:::bucket/*/interactions.csv",
+    "arn:aws:s3:::bucket/${aws:SourceAccount}/*",
+    "arn:aws:s3:::bucket/$${aws:SourceAccount}/*",
 ];
 const PRINCIPALS: unknown[] = [
     "*",
@@ -96,13 +114,17 @@ const REQUESTS: Array<{ action: string; resource: string }> = [
     { action: "s3:PutObject", resource: "arn:aws:s3:::bucket/out/batch.json" },
     { action: "s3:GetObjectAcl", resource: "arn:aws:s3:::bucket/data/interactions.csv" },
     { action: "s3:GetObject", resource: "arn:aws:s3:::Bucket/data/a.csv" },
+    { action: "s3:GetObject", resource: "arn:aws:s3:::bucket/111122223333/a.csv" },
 ];
 
 export interface Case {
     kind: EvaluationKind;
-    policy: { Version: string; Statement: object[] };
+    policy: { Version?: string; Statement: object[] };
     request: RequestEnvelope;
 }
+
+/** Policy language versions: variables only in 2012-10-17; literal text in the others (IAM User Guide, Version). */
+const VERSIONS = ["2012-10-17", "2012-10-17", "2008-10-17", undefined];
 
 const anyCase = (s: string) =>
     fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map(flips =>
@@ -179,33 +201,42 @@ const keyState = (key: string): fc.Arbitrary<KeyState> => {
     );
 };
 
-export const caseArbitrary: fc.Arbitrary<Case> = fc
+const contextArbitrary = fc.tuple(...KEY_NAMES.map(key => fc.tuple(keyName(key), keyState(key))));
+
+/** CONTEXTS_PER_REQUEST contexts for one policy and request, as Personalize's requests come in several shapes. */
+export const CONTEXTS_PER_REQUEST = 3;
+
+/** One policy and one request, judged in several contexts: a case per context. */
+export const caseGroupArbitrary: fc.Arbitrary<Case[]> = fc
     .constantFrom<EvaluationKind>("resource", "identity")
     .chain(kind =>
         fc.record({
             kind: fc.constant(kind),
+            version: fc.constantFrom(...VERSIONS),
             statements: fc.array(statement(kind), { minLength: 1, maxLength: 4 }),
             target: fc.constantFrom(...REQUESTS),
             principal: fc.constantFrom(
                 { type: "Service" as const, id: "personalize.amazonaws.com" },
                 { type: "AWS" as const, id: ROLE_ARN },
             ),
-            keys: fc.tuple(...KEY_NAMES.map(key => fc.tuple(keyName(key), keyState(key)))),
+            contexts: fc.array(contextArbitrary, { minLength: CONTEXTS_PER_REQUEST, maxLength: CONTEXTS_PER_REQUEST }),
         }),
     )
-    .map(({ kind, statements, target, principal, keys }) => {
-        const context: Record<string, string | string[]> = {};
-        const absentKeys: string[] = [];
-        for (const [name, state] of keys) {
-            if (state.state === "present") context[name] = state.value;
-            else if (state.state === "absent") absentKeys.push(name);
-        }
-        return {
-            kind,
-            policy: { Version: "2012-10-17", Statement: statements },
-            request: { ...target, ...(kind === "resource" && { principal }), context, absentKeys },
-        };
-    });
+    .map(({ kind, version, statements, target, principal, contexts }) =>
+        contexts.map(keys => {
+            const context: Record<string, string | string[]> = {};
+            const absentKeys: string[] = [];
+            for (const [name, state] of keys) {
+                if (state.state === "present") context[name] = state.value;
+                else if (state.state === "absent") absentKeys.push(name);
+            }
+            return {
+                kind,
+                policy: { ...(version && { Version: version }), Statement: statements },
+                request: { ...target, ...(kind === "resource" && { principal }), context, absentKeys },
+            };
+        }),
+    );
 
 export type Outcome =
     | { type: "agree"; decision: Decision }
@@ -222,11 +253,33 @@ export async function compareWithOracle(c: Case): Promise<Outcome> {
     const answer = await oracleDecision(c.policy, c.request, c.kind);
     if ("error" in answer) return { type: "real", ours: verdict.decision, oracle: answer.error, detail: "oracle error" };
     if (answer.decision === verdict.decision) return { type: "agree", decision: verdict.decision };
+    const documented = documentedDifferences(parsed.statements, c.policy, c.request);
+    if (documented.length > 0) return { type: "deliberate", categories: documented, ours: verdict.decision, oracle: answer.decision };
     const categories = [...new Set(verdict.undetermined.flatMap(s => undeterminedReasons(s, c.request)))].sort();
     if (categories.length > 0 && PERMISSIVENESS[verdict.decision] < PERMISSIVENESS[answer.decision]) {
         return { type: "deliberate", categories, ours: verdict.decision, oracle: answer.decision };
     }
     return { type: "real", ours: verdict.decision, oracle: answer.decision, detail: "decisions differ" };
+}
+
+/**
+ * Where the oracle departs from IAM's documented rules, so that a disagreement follows the
+ * documentation rather than fails safe (either direction):
+ *  - it substitutes policy variables in 2008-10-17 documents and documents without Version, where
+ *    IAM takes `${...}` as literal text (IAM User Guide, "IAM JSON policy elements: Version");
+ *  - it reads no epoch seconds in a date operator or as the request's date, which IAM accepts
+ *    ("Date condition operators": ISO 8601 or epoch time).
+ */
+export function documentedDifferences(statements: Statement[], policy: Case["policy"], request: RequestEnvelope): string[] {
+    const out: string[] = [];
+    const usesVariables = JSON.stringify(policy.Statement).includes("${");
+    if (policy.Version !== "2012-10-17" && usesVariables)
+        out.push("documented: variables are literal text before 2012-10-17 (the oracle substitutes them)");
+    const epochDate =
+        statements.some(s => s.conditions.some(c => /^date/i.test(c.baseOperator) && c.values.some(v => /^\d+$/.test(v)))) ||
+        Object.entries(request.context).some(([k, v]) => k.toLowerCase() === "aws:currenttime" && /^\d+$/.test(String(v)));
+    if (epochDate) out.push("documented: epoch seconds in a date operator (the oracle reads only ISO 8601)");
+    return out;
 }
 
 /** Why a statement's applicability is undetermined, by category (empty if none applies). */
@@ -253,11 +306,19 @@ export function undeterminedReasons(s: Statement, request: RequestEnvelope): str
         else if (clause.values.some(v => !interpretable(clause.baseOperator, v, request))) out.push("value the operator cannot interpret");
         return out;
     };
-    return s.conditions.flatMap(reasons);
+    const resourceVariables = s.variables
+        ? [...(s.resource ?? []), ...(s.notResource ?? [])].flatMap(v => [...v.matchAll(/\$\{([^},]+)/g)].map(m => m[1].trim()))
+        : [];
+    const unresolvedResource = resourceVariables.some(v => state(v) !== "present" || Array.isArray(present.get(v.toLowerCase())));
+    return [...s.conditions.flatMap(reasons), ...(unresolvedResource ? ["unresolvable policy variable in a resource"] : [])];
 }
 
-/** Whether a policy value (after resolving variables) has the shape its operator compares. */
+/**
+ * Whether a policy value (after resolving variables) has the shape its operator compares. Variables
+ * resolve only in string and ARN operators; elsewhere `${...}` stays text no operator can read.
+ */
 function interpretable(baseOperator: string, value: string, request: RequestEnvelope): boolean {
+    if (/^(Numeric|Date|Bool|Binary|IpAddress|NotIpAddress)/i.test(baseOperator) && value.includes("${")) return false;
     const resolved = value.replace(/\$\{([^}]+)\}/g, (_, key: string) => {
         const found = Object.entries(request.context).find(([k]) => k.toLowerCase() === key.trim().toLowerCase());
         return typeof found?.[1] === "string" ? found[1] : "";

@@ -37,6 +37,7 @@ describe("parsePolicy", () => {
             action: ["s3:GetObject", "s3:ListBucket"],
             resource: ["arn:aws:s3:::bucket-name", "arn:aws:s3:::bucket-name/*"],
             conditions: [],
+            variables: true,
         });
     });
 
@@ -49,6 +50,7 @@ describe("parsePolicy", () => {
             notAction: ["s3:Get*"],
             notResource: ["arn:aws:s3:::b"],
             conditions: [],
+            variables: false,
         });
     });
 

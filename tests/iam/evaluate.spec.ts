@@ -259,3 +259,65 @@ describe("evaluate", () => {
         });
     });
 });
+
+describe("evaluate: boundaries", () => {
+    const withCondition = (condition: object, version = "2012-10-17") => {
+        const result = parsePolicy({ Version: version, Statement: [allow({ Condition: condition })] });
+        assert.ok(result.ok);
+        return result.statements;
+    };
+    const under = (condition: object, context: Record<string, string>, version?: string) =>
+        decide(withCondition(condition, version), { context });
+
+    it("NumericLessThan is strict and NumericLessThanEquals is not, at the boundary value", () => {
+        assert.equal(under({ NumericLessThan: { "s3:TlsVersion": "1.2" } }, { "s3:TlsVersion": "1.2" }), "ImplicitDeny");
+        assert.equal(under({ NumericLessThan: { "s3:TlsVersion": "1.2" } }, { "s3:TlsVersion": "1.1" }), "Allowed");
+        assert.equal(under({ NumericLessThanEquals: { "s3:TlsVersion": "1.2" } }, { "s3:TlsVersion": "1.2" }), "Allowed");
+        assert.equal(under({ NumericGreaterThan: { "s3:TlsVersion": "1.2" } }, { "s3:TlsVersion": "1.2" }), "ImplicitDeny");
+    });
+
+    it("reads a date as ISO 8601 or as epoch seconds, the same instant either way", () => {
+        const now = { "aws:CurrentTime": "2026-12-31T23:59:59Z" };
+        for (const until of ["2027-01-01T00:00:00Z", "1798761600"]) {
+            assert.equal(under({ DateLessThan: { "aws:CurrentTime": until } }, now), "Allowed", until);
+            assert.equal(
+                under({ DateLessThan: { "aws:CurrentTime": until } }, { "aws:CurrentTime": "2027-01-01T00:00:00Z" }),
+                "ImplicitDeny",
+                until,
+            );
+            assert.equal(
+                under({ DateLessThanEquals: { "aws:CurrentTime": until } }, { "aws:CurrentTime": "2027-01-01T00:00:00Z" }),
+                "Allowed",
+                until,
+            );
+        }
+    });
+
+    it("an IP just outside a CIDR is outside it, the last one inside is inside", () => {
+        assert.equal(under({ IpAddress: { "aws:SourceIp": "203.0.113.0/24" } }, { "aws:SourceIp": "203.0.113.255" }), "Allowed");
+        assert.equal(under({ IpAddress: { "aws:SourceIp": "203.0.113.0/24" } }, { "aws:SourceIp": "203.0.114.0" }), "ImplicitDeny");
+        assert.equal(under({ IpAddress: { "aws:SourceIp": "203.0.113.0/24" } }, { "aws:SourceIp": "203.0.112.255" }), "ImplicitDeny");
+    });
+
+    it("? in a resource never matches zero characters", () => {
+        const policy = parse(allow({ Resource: "arn:aws:s3:::bucket/data/?interactions.csv" }));
+        assert.equal(decide(policy), "ImplicitDeny");
+        assert.equal(decide(policy, { resource: "arn:aws:s3:::bucket/data/_interactions.csv" }), "Allowed");
+    });
+
+    it("resolves variables only in 2012-10-17 documents, and only in string and ARN operators", () => {
+        const context = { "aws:PrincipalServiceName": "personalize.amazonaws.com" };
+        const sameName = { StringEquals: { "aws:PrincipalServiceName": "${aws:PrincipalServiceName}" } };
+        assert.equal(under(sameName, context), "Allowed");
+        assert.equal(under(sameName, context, "2008-10-17"), "ImplicitDeny");
+        const noVersion = parsePolicy({ Statement: [allow({ Condition: sameName })] });
+        assert.ok(noVersion.ok);
+        assert.equal(decide(noVersion.statements, { context }), "ImplicitDeny");
+        const numeric = { NumericLessThan: { "s3:TlsVersion": "${aws:EpochTime}" } };
+        assert.equal(
+            under(numeric, { "s3:TlsVersion": "1.2", "aws:EpochTime": "1795867200" }),
+            "ImplicitDeny",
+            "not a number: undetermined, so no Allow",
+        );
+    });
+});

@@ -33,7 +33,7 @@ const PERSONALIZE = { Service: "personalize.amazonaws.com" };
 /** What the required requests look like in the messages. */
 const LIST = `s3:ListBucket on ${ARN}`;
 const GET = `s3:GetObject on ${ARN}/${OBJECT_KEY}`;
-const PUT = `s3:PutObject on ${ARN}/${OUTPUT_TAG}personalize-batch-input.json.out`;
+const PUT = `s3:PutObject on every key under ${ARN}/${OUTPUT_TAG}`;
 const NOT_ALLOWED = "is not allowed by any statement";
 
 type Expected = "pass" | { fail: string[]; count: number };
@@ -178,7 +178,7 @@ const CASES: Case[] = [
         workflow: "batch",
         outputTag: "",
         policies: [componentPolicy("batch")],
-        access: fail([`s3:PutObject on ${ARN}/personalize-batch-input.json.out`, NOT_ALLOWED]),
+        access: fail([`s3:PutObject on ${ARN}/x (a key under ${ARN}/)`, NOT_ALLOWED]),
         vpc: PASS,
         public: PASS,
     },
@@ -321,14 +321,11 @@ const CASES: Case[] = [
     // aws:SourceAccount pins who, so the grant is not public; but the envelope does not know
     // Personalize's aws:SourceAccount (UNKNOWN), so an Allow that needs it does not count (fail-safe).
     one(
-        'Principal "*" pinned by StringEquals aws:SourceAccount: not public, but access fails (aws:SourceAccount is unknown for Personalize)',
+        'Principal "*" pinned by StringEquals aws:SourceAccount: not public, but access fails (Personalize may send no aws:SourceAccount)',
         "import",
         doc({ ...GUIDE_GRANT, Sid: "AnyoneFromAccount", Principal: "*", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } }),
         {
-            access: fail([
-                LIST,
-                `is allowed only under a condition Personalize's requests can't be shown to meet (statement "AnyoneFromAccount")`,
-            ]),
+            access: fail([`${LIST} ${NOT_ALLOWED} (request without aws:SourceAccount and aws:SourceArn`]),
             vpc: PASS,
             public: PASS,
         },
@@ -725,25 +722,27 @@ const CASES: Case[] = [
         },
     ),
     one(
-        "NotIpAddress aws:SourceIp in a Deny: Personalize's source IP is unknown, so it may be denied (fail-safe)",
+        "NotIpAddress aws:SourceIp in a Deny: denied both without aws:SourceIp and from an AWS address outside the range",
         "import",
         doc(GUIDE_GRANT, denyAll("OfficeOnly", { Condition: { NotIpAddress: { "aws:SourceIp": "203.0.113.0/24" } } })),
         {
-            access: fail([LIST, 'may be denied by statement "OfficeOnly"']),
+            access: fail([`${LIST} is denied by statement "OfficeOnly" (request without aws:SourceIp)`]),
             vpc: PASS,
             public: PASS,
         },
     ),
-    // The S3 User Guide's minimum-TLS Deny: s3:TlsVersion is not in Personalize's envelope (UNKNOWN), so fail-safe.
+    // The S3 User Guide's minimum-TLS Deny: Personalize calls S3 over TLS 1.2 or 1.3, so it never applies.
     one(
-        "a minimum-TLS Deny (NumericLessThan s3:TlsVersion 1.2) is fail-safe: Personalize may be denied",
+        "a minimum-TLS Deny (NumericLessThan s3:TlsVersion 1.2) passes: Personalize uses TLS 1.2 or higher",
         "import",
         doc(GUIDE_GRANT, denyAll("MinTls", { Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } })),
-        {
-            access: fail([LIST, 'may be denied by statement "MinTls"']),
-            vpc: PASS,
-            public: PASS,
-        },
+        ALL_PASS,
+    ),
+    one(
+        "a TLS Deny written with NumericLessThanEquals 1.2 denies Personalize's TLS 1.2 requests",
+        "import",
+        doc(GUIDE_GRANT, denyAll("MinTls13", { Condition: { NumericLessThanEquals: { "s3:TlsVersion": "1.2" } } })),
+        { access: fail([`${LIST} is denied by statement "MinTls13" (request over TLS 1.2)`]), vpc: PASS, public: PASS },
     ),
     one(
         "an Allow under an operator IAM does not define counts for nothing",
@@ -885,8 +884,7 @@ function checkVerdict(c: Case, judge: Judge, violations: Violation[]): void {
     assert.equal(mine.length, expected.count, `${POLICY_NAME[judge]} should report ${expected.count} violation(s), got ${shown}`);
     for (const v of mine) {
         assert.equal(v.enforcementLevel, "mandatory", `${POLICY_NAME[judge]}: ${v.message}`);
-        for (const s of expected.fail)
-            assert.ok(v.message.includes(s), `${POLICY_NAME[judge]}: expected ${JSON.stringify(s)} in ${JSON.stringify(v.message)}`);
+        for (const s of expected.fail) assert.ok(v.message.includes(s), `expected ${JSON.stringify(s)} in ${JSON.stringify(v.message)}`);
     }
 }
 

@@ -31,8 +31,8 @@ describe("no-vpc-only-bucket-policy", () => {
             violations.map(v => v.message),
             [
                 'BucketPolicy "data-bucket-policy", statement "VpcOnly" (Deny): its condition tests aws:SourceVpce (StringNotEquals). ' +
-                    "Amazon Personalize doesn't communicate with AWS VPCs, so its requests carry no VPC keys and it can't use bucket " +
-                    '"data-bucket" if the policy allows only VPC access. Remove the VPC condition from this statement.',
+                    "Amazon Personalize doesn't communicate with AWS VPCs and runs on no EC2 instance of yours, so its requests never carry " +
+                    'aws:SourceVpce and it can\'t use bucket "data-bucket" if the policy allows only VPC access. Remove the VPC key from this statement.',
             ],
         );
         assert.equal(violations[0].urn, "urn:pulumi:test::project::aws:s3/bucketPolicy:BucketPolicy::data-bucket-policy");
@@ -63,6 +63,53 @@ describe("no-vpc-only-bucket-policy", () => {
         const stack = new StackBuilder();
         stack.bucket("data-bucket", { "personalize-workflow": "import" });
         stack.bucketPolicy("data-bucket", '{"Statement": [');
+        assert.deepEqual((await stack.run(policy)).violations, []);
+    });
+
+    it("knows the EC2-instance network-origin keys, and a VPC key used as a policy variable in Resource or a condition value", async () => {
+        const deny = (sid: string, extra: object) => ({
+            Sid: sid,
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: "*",
+            ...extra,
+        });
+        const found = (
+            await withStatements(
+                deny("InstanceVpc", { Condition: { StringNotEquals: { "aws:Ec2InstanceSourceVpc": "vpc-1" } } }),
+                deny("InstanceIp", { Condition: { NotIpAddress: { "aws:Ec2InstanceSourcePrivateIPv4": "10.0.0.0/8" } } }),
+                {
+                    Sid: "EndpointFolder",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    NotResource: "arn:aws:s3:::data-bucket/${aws:SourceVpce}/*",
+                },
+                deny("SameVpc", { Condition: { StringNotEquals: { "aws:ResourceTag/vpc": "${aws:SourceVpc}" } } }),
+            ).run(policy)
+        ).violations.map(v => v.message);
+        const why =
+            "Amazon Personalize doesn't communicate with AWS VPCs and runs on no EC2 instance of yours, so its requests never carry";
+        assert.deepEqual(found, [
+            `BucketPolicy "data-bucket-policy", statement "InstanceVpc" (Deny): its condition tests aws:Ec2InstanceSourceVpc (StringNotEquals). ${why} aws:Ec2InstanceSourceVpc and it can't use bucket "data-bucket" if the policy allows only VPC access. Remove the VPC key from this statement.`,
+            `BucketPolicy "data-bucket-policy", statement "InstanceIp" (Deny): its condition tests aws:Ec2InstanceSourcePrivateIPv4 (NotIpAddress). ${why} aws:Ec2InstanceSourcePrivateIPv4 and it can't use bucket "data-bucket" if the policy allows only VPC access. Remove the VPC key from this statement.`,
+            `BucketPolicy "data-bucket-policy", statement "EndpointFolder" (Deny): its NotResource uses aws:SourceVpce as a policy variable. ${why} aws:SourceVpce and it can't use bucket "data-bucket" if the policy allows only VPC access. Remove the VPC key from this statement.`,
+            `BucketPolicy "data-bucket-policy", statement "SameVpc" (Deny): its condition value for aws:ResourceTag/vpc uses aws:SourceVpc as a policy variable. ${why} aws:SourceVpc and it can't use bucket "data-bucket" if the policy allows only VPC access. Remove the VPC key from this statement.`,
+        ]);
+    });
+
+    it("takes ${aws:SourceVpce} in a 2008-10-17 document as the literal text it is there", async () => {
+        const stack = new StackBuilder();
+        stack.bucket("data-bucket", { "personalize-workflow": "import" });
+        const doc = guideBucketPolicy("data-bucket");
+        stack.bucketPolicy("data-bucket", {
+            Version: "2008-10-17",
+            Statement: [
+                ...doc.Statement,
+                { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::data-bucket/${aws:SourceVpce}/*" },
+            ],
+        });
         assert.deepEqual((await stack.run(policy)).violations, []);
     });
 });

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
+import { clock } from "../../policypack/clock";
 import { personalizeBucketAccess } from "../../policypack/policies/personalize-bucket-access";
-import { StackBuilder, guideBucketPolicy, validStack } from "./stack-builder";
+import { StackBuilder, guideBucketPolicy, personalizeTrust, validStack } from "./stack-builder";
 
 const policy = [personalizeBucketAccess];
 const messages = async (stack: StackBuilder, config = {}) => (await stack.run(policy, config)).violations.map(v => v.message);
@@ -42,7 +43,7 @@ describe("personalize-bucket-access", () => {
         );
         assert.deepEqual(await messages(stack), [
             'Personalize bucket "data-bucket" (import): Amazon Personalize (personalize.amazonaws.com) can\'t use it under Bucket "data-bucket" (policy): ' +
-                "s3:GetObject on arn:aws:s3:::data-bucket/personalize-data.csv is not allowed by any statement.",
+                "s3:GetObject on every key under arn:aws:s3:::data-bucket/ is not allowed by any statement.",
         ]);
     });
 
@@ -72,7 +73,7 @@ describe("personalize-bucket-access", () => {
         tagged.bucketPolicy("data-bucket", onOtherFolder);
         assert.deepEqual(await messages(tagged), [
             'Personalize bucket "data-bucket" (batch): Amazon Personalize (personalize.amazonaws.com) can\'t use it under BucketPolicy "data-bucket-policy": ' +
-                "s3:PutObject on arn:aws:s3:::data-bucket/jobs/out/personalize-batch-input.json.out is not allowed by any statement.",
+                "s3:PutObject on every key under arn:aws:s3:::data-bucket/jobs/out/ is not allowed by any statement.",
         ]);
         const untagged = new StackBuilder();
         untagged.bucket("data-bucket", { "personalize-workflow": "batch" });
@@ -96,7 +97,7 @@ describe("personalize-bucket-access", () => {
         assert.match(found[0], /^Personalize bucket "legacy-bucket" \(import\) has no bucket policy/);
         assert.match(
             found[1],
-            /^Personalize bucket "external-bucket" \(batch\).*s3:PutObject on arn:aws:s3:::external-bucket\/personalize-batch-input\.json\.out is not allowed/,
+            /^Personalize bucket "external-bucket" \(batch\).*s3:PutObject on every key under arn:aws:s3:::external-bucket\/ is not allowed/,
         );
     });
 
@@ -111,5 +112,233 @@ describe("personalize-bucket-access", () => {
         const stack = new StackBuilder();
         stack.bucket("logs", { team: "ops" });
         assert.deepEqual(await messages(stack), []);
+    });
+});
+
+describe("personalize-bucket-access: every key, every request context", () => {
+    const NOW = new Date("2026-11-28T12:00:00Z");
+    const realNow = clock.now;
+    before(() => (clock.now = () => NOW));
+    after(() => (clock.now = realNow));
+
+    const B = "data-bucket";
+    const ARN = `arn:aws:s3:::${B}`;
+    const PERSONALIZE = { Service: "personalize.amazonaws.com" };
+    const SUBJECT = `Personalize bucket "${B}" (import): Amazon Personalize (personalize.amazonaws.com) can't use it under BucketPolicy "${B}-policy": `;
+    const withAccount = { "personalize-bucket-access": { account: "123456789012", region: "eu-west-1" } };
+    const statement = (extra: object) => ({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [ARN, `${ARN}/*`], ...extra });
+    /** An import bucket as another program makes it: tagged, no declared objects, the guide's grant plus `extra`. */
+    function bucketWith(tags: Record<string, string>, ...extra: object[]): StackBuilder {
+        const stack = new StackBuilder();
+        stack.bucket(B, { "personalize-workflow": "import", ...tags });
+        const policyDoc = guideBucketPolicy(B);
+        stack.bucketPolicy(B, { ...policyDoc, Statement: [...policyDoc.Statement, ...extra] });
+        return stack;
+    }
+
+    it("without declared objects, an Allow on one object name is not an Allow on the data", async () => {
+        const stack = new StackBuilder();
+        stack.bucket(B, { "personalize-workflow": "import" });
+        stack.bucketPolicy(B, {
+            Version: "2012-10-17",
+            Statement: [
+                { Effect: "Allow", Principal: PERSONALIZE, Action: "s3:ListBucket", Resource: ARN },
+                { Effect: "Allow", Principal: PERSONALIZE, Action: "s3:GetObject", Resource: `${ARN}/personalize-data.csv` },
+            ],
+        });
+        assert.deepEqual(await messages(stack), [
+            `${SUBJECT}s3:GetObject on ${ARN}/x (a key under ${ARN}/) is not allowed by any statement.`,
+        ]);
+    });
+
+    it("without declared objects, a Deny on a folder of the data prefix names that folder and the statement", async () => {
+        const stack = bucketWith(
+            { "personalize-data-prefix": "import/" },
+            statement({ Sid: "NoSecrets", Resource: `${ARN}/import/secret/*` }),
+        );
+        assert.deepEqual(await messages(stack), [
+            `${SUBJECT}s3:GetObject on every key under ${ARN}/import/secret/ is denied by statement "NoSecrets".`,
+        ]);
+        const elsewhere = bucketWith(
+            { "personalize-data-prefix": "import/" },
+            statement({ Sid: "NoArchive", Resource: `${ARN}/archive/*` }),
+        );
+        assert.deepEqual(await messages(elsewhere), [], "a Deny outside the data prefix doesn't touch Personalize");
+        const noTag = bucketWith({}, statement({ Sid: "NoArchive", Resource: `${ARN}/archive/*` }));
+        assert.deepEqual(
+            await messages(noTag),
+            [`${SUBJECT}s3:GetObject on every key under ${ARN}/archive/ is denied by statement "NoArchive".`],
+            "without the tag, the whole bucket is the data",
+        );
+    });
+
+    it("takes the data prefix from the declared objects before the tag", async () => {
+        const stack = bucketWith({ "personalize-data-prefix": "archive/" }, statement({ Sid: "NoArchive", Resource: `${ARN}/archive/*` }));
+        stack.object(B, "import/interactions.csv");
+        stack.object(B, "import/items.csv");
+        assert.deepEqual(await messages(stack), []);
+    });
+
+    it("resolves policy variables only in a 2012-10-17 document; elsewhere they are literal text", async () => {
+        const pinned = (version?: string) => {
+            const stack = new StackBuilder();
+            stack.bucket(B, { "personalize-workflow": "import" });
+            const grant = guideBucketPolicy(B).Statement[0];
+            stack.bucketPolicy(B, {
+                ...(version && { Version: version }),
+                Statement: [{ ...grant, Condition: { StringEquals: { "aws:PrincipalServiceName": "${aws:PrincipalServiceName}" } } }],
+            });
+            return stack;
+        };
+        assert.deepEqual(await messages(pinned("2012-10-17")), []);
+        const literal = [
+            `Personalize bucket "${B}" (import): Amazon Personalize (personalize.amazonaws.com) can't use it under BucketPolicy "${B}-policy": ` +
+                `s3:ListBucket on ${ARN} is not allowed by any statement; s3:GetObject on every key under ${ARN}/ is not allowed by any statement.`,
+        ];
+        assert.deepEqual(await messages(pinned("2008-10-17")), literal);
+        assert.deepEqual(await messages(pinned()), literal);
+    });
+
+    it("judges conditions on the time of the check: passes a Deny from 2099 and an Allow window around today, says until when a Deny holds", async () => {
+        assert.deepEqual(
+            await messages(bucketWith({}, statement({ Condition: { DateGreaterThan: { "aws:CurrentTime": "2099-01-01T00:00:00Z" } } }))),
+            [],
+        );
+        assert.deepEqual(
+            await messages(bucketWith({}, statement({ Condition: { NumericGreaterThan: { "aws:EpochTime": "4070908800" } } }))),
+            [],
+        );
+        const windowed = new StackBuilder();
+        windowed.bucket(B, { "personalize-workflow": "import" });
+        const grant = guideBucketPolicy(B).Statement[0];
+        windowed.bucketPolicy(B, {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    ...grant,
+                    Condition: {
+                        DateGreaterThan: { "aws:CurrentTime": "2026-01-01T00:00:00Z" },
+                        DateLessThan: { "aws:CurrentTime": "2027-01-01T00:00:00Z" },
+                    },
+                },
+            ],
+        });
+        assert.deepEqual(await messages(windowed), []);
+        // The same instant as epoch seconds (1798761600) and as ISO 8601.
+        for (const until of ["1798761600", "2027-01-01T00:00:00Z"]) {
+            const frozen = bucketWith(
+                {},
+                statement({ Sid: "Freeze", Resource: ARN, Condition: { DateLessThan: { "aws:CurrentTime": until } } }),
+            );
+            assert.deepEqual(await messages(frozen), [
+                `${SUBJECT}s3:ListBucket on ${ARN} is denied by statement "Freeze" until 2027-01-01T00:00:00.000Z.`,
+            ]);
+        }
+    });
+
+    it("tries aws:SourceAccount absent and the stack's own: a Deny false in both passes, one true when absent fails", async () => {
+        const otherAccounts = statement({
+            Sid: "OtherAccounts",
+            Condition: { StringNotEquals: { "aws:SourceAccount": "123456789012" }, Null: { "aws:SourceAccount": "false" } },
+        });
+        assert.deepEqual(await messages(bucketWith({}, otherAccounts), withAccount), []);
+        const ifExists = statement({
+            Sid: "OwnOnly",
+            Resource: ARN,
+            Condition: { StringNotEqualsIfExists: { "aws:SourceAccount": "123456789012" } },
+        });
+        assert.deepEqual(await messages(bucketWith({}, ifExists), withAccount), [
+            `${SUBJECT}s3:ListBucket on ${ARN} is denied by statement "OwnOnly" (request without aws:SourceAccount and aws:SourceArn).`,
+        ]);
+        assert.deepEqual(
+            await messages(bucketWith({}, otherAccounts)),
+            [
+                `${SUBJECT}s3:ListBucket on ${ARN} may be denied by statement "OtherAccounts": its condition or resource can't be decided for Personalize's request ` +
+                    `(request with aws:SourceAccount and aws:SourceArn (the stack's account is unknown); the stack's account is unknown: the stack doesn't say; set "account" in the pack config); ` +
+                    `s3:GetObject on every key under ${ARN}/ may be denied by statement "OtherAccounts": its condition or resource can't be decided for Personalize's request ` +
+                    `(request with aws:SourceAccount and aws:SourceArn (the stack's account is unknown); the stack's account is unknown: the stack doesn't say; set "account" in the pack config).`,
+            ],
+            "an unknown account keeps failing safe, and the message says where to set it",
+        );
+    });
+
+    it("tries aws:SourceIp absent and an AWS address: a Deny outside a range that holds it, only when present, passes", async () => {
+        const outside = (range: string) =>
+            statement({
+                Sid: "AwsRangeOnly",
+                Resource: ARN,
+                Condition: { NotIpAddress: { "aws:SourceIp": range }, Null: { "aws:SourceIp": "false" } },
+            });
+        assert.deepEqual(await messages(bucketWith({}, outside("52.94.0.0/31"))), []);
+        assert.deepEqual(
+            await messages(bucketWith({}, outside("52.94.0.2/31"))),
+            [`${SUBJECT}s3:ListBucket on ${ARN} is denied by statement "AwsRangeOnly" (request from aws:SourceIp 52.94.0.1).`],
+            "52.94.0.1 is just outside 52.94.0.2/31",
+        );
+    });
+
+    it("judges the service role's requests against the bucket policy's Denies", async () => {
+        const roleStack = (...extra: object[]) => {
+            const stack = bucketWith({}, ...extra);
+            stack.role("personalize-role", personalizeTrust(), { "personalize-bucket": B });
+            return stack;
+        };
+        const roleArn = "arn:aws:iam::123456789012:role/personalize-role";
+        const allowList = (arns: string[]) =>
+            statement({
+                Sid: "AllowListOnly",
+                Resource: ARN,
+                Condition: { StringNotLike: { "aws:PrincipalArn": arns }, Bool: { "aws:PrincipalIsAWSService": "false" } },
+            });
+        assert.deepEqual(await messages(roleStack(allowList(["arn:aws:iam::123456789012:role/admin-*"]))), [
+            `${SUBJECT}through service role "personalize-role": s3:ListBucket on ${ARN} is denied by statement "AllowListOnly".`,
+        ]);
+        assert.deepEqual(await messages(roleStack(allowList(["arn:aws:iam::123456789012:role/admin-*", roleArn]))), []);
+        assert.deepEqual(await messages(roleStack(statement({ Sid: "NoRole", Principal: { AWS: roleArn }, Resource: ARN }))), [
+            `${SUBJECT}through service role "personalize-role": s3:ListBucket on ${ARN} is denied by statement "NoRole".`,
+        ]);
+        assert.deepEqual(await messages(roleStack(statement({ Sid: "NoAccount", Principal: { AWS: "123456789012" }, Resource: ARN }))), [
+            `${SUBJECT}through service role "personalize-role": s3:ListBucket on ${ARN} is denied by statement "NoAccount".`,
+        ]);
+        assert.deepEqual(
+            await messages(roleStack(statement({ Sid: "NoOther", Principal: { AWS: "arn:aws:iam::999999999999:root" } })), withAccount),
+            [],
+        );
+    });
+
+    it("with the stack's account unknown, a Deny naming the role in some account may hit it; one naming another role doesn't", async () => {
+        const stack = (principal: string) => {
+            const built = bucketWith({}, statement({ Sid: "NoThatRole", Principal: { AWS: principal }, Resource: ARN }));
+            built.role("personalize-role", { Version: "2012-10-17", Statement: [] }, { "personalize-bucket": B });
+            built.add("aws:s3/bucketObject:BucketObject", "elsewhere", {
+                bucket: "other",
+                key: "arn:aws:s3:::x/arn:aws:iam::999999999999:role/x",
+            });
+            return built;
+        };
+        assert.deepEqual(await messages(stack("arn:aws:iam::111111111111:role/other")), []);
+        assert.deepEqual(await messages(stack("arn:aws:iam::111111111111:role/personalize-role")), [
+            `${SUBJECT}through service role "personalize-role": s3:ListBucket on ${ARN} may be denied by statement "NoThatRole": ` +
+                "its condition or resource can't be decided for Personalize's request " +
+                '(the stack\'s account is unknown: the stack names 2 accounts (111111111111, 999999999999); set "account" in the pack config).',
+        ]);
+    });
+
+    it("a batch bucket with no declared objects: the guide's batch policy passes; a Deny inside the output folder names it", async () => {
+        const batch = (...extra: object[]) => {
+            const stack = new StackBuilder();
+            stack.bucket(B, { "personalize-workflow": "batch", "personalize-batch-output": "batch/output/" });
+            const policyDoc = guideBucketPolicy(B, ["s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
+            stack.bucketPolicy(B, { ...policyDoc, Statement: [...policyDoc.Statement, ...extra] });
+            return stack;
+        };
+        assert.deepEqual(await messages(batch()), []);
+        assert.deepEqual(
+            await messages(batch(statement({ Sid: "NoTmpWrites", Action: "s3:PutObject", Resource: `${ARN}/batch/output/tmp/*` }))),
+            [
+                `Personalize bucket "${B}" (batch): Amazon Personalize (personalize.amazonaws.com) can't use it under BucketPolicy "${B}-policy": ` +
+                    `s3:PutObject on every key under ${ARN}/batch/output/tmp/ is denied by statement "NoTmpWrites".`,
+            ],
+        );
     });
 });

@@ -27,8 +27,9 @@ describe("personalize-role-access", () => {
         const stack = batchStackWithRole();
         stack.rolePolicy("personalize-role", JSON.stringify(grant(["s3:GetObject", "s3:ListBucket"])));
         assert.deepEqual(await messages(stack), [
-            'Personalize service role "personalize-role" can\'t do what Personalize needs on bucket "data-bucket": ' +
-                "s3:PutObject on arn:aws:s3:::data-bucket/out/personalize-batch-input.json.out is not allowed by any statement.",
+            'Personalize service role "personalize-role" can\'t do what Personalize needs on bucket "data-bucket" ' +
+                "(assuming the role has no permissions boundary, as the stack sets none): " +
+                "s3:PutObject on every key under arn:aws:s3:::data-bucket/out/ is not allowed by any statement.",
         ]);
     });
 
@@ -59,10 +60,7 @@ describe("personalize-role-access", () => {
             "deny-writes",
         );
         const [message] = await messages(stack);
-        assert.match(
-            message,
-            /s3:PutObject on arn:aws:s3:::data-bucket\/out\/personalize-batch-input\.json\.out is denied by statement "NoWrites"/,
-        );
+        assert.match(message, /s3:PutObject on every key under arn:aws:s3:::data-bucket\/out\/ is denied by statement "NoWrites"/);
     });
 
     it("names managed policies it can't read when access is missing", async () => {
@@ -74,7 +72,7 @@ describe("personalize-role-access", () => {
         const [message] = await messages(stack);
         assert.match(
             message,
-            /^Personalize service role "personalize-role" can't do what Personalize needs on bucket "data-bucket" \(not declared in this stack, so not read: arn:aws:iam::aws:policy\/AmazonS3FullAccess\): s3:ListBucket/,
+            /^Personalize service role "personalize-role" can't do what Personalize needs on bucket "data-bucket" \(not declared in this stack, so not read: arn:aws:iam::aws:policy\/AmazonS3FullAccess; assuming the role has no permissions boundary, as the stack sets none\): s3:ListBucket/,
         );
     });
 
@@ -86,7 +84,7 @@ describe("personalize-role-access", () => {
         const found = await messages(stack);
         assert.match(
             found[0],
-            /^RolePolicy "personalize-role-access", statement "Statement\[0\]": its condition tests aws:SourceVpce; Amazon Personalize doesn't communicate with AWS VPCs/,
+            /^RolePolicy "personalize-role-access", statement "Statement\[0\]": its condition tests aws:SourceVpce \(StringEquals\); Amazon Personalize doesn't communicate with AWS VPCs/,
         );
         assert.match(found[1], /s3:ListBucket on arn:aws:s3:::data-bucket is not allowed by any statement/);
     });
@@ -104,5 +102,43 @@ describe("personalize-role-access", () => {
         const stack = batchStackWithRole();
         stack.rolePolicy("personalize-role", { Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] });
         assert.deepEqual(await messages(stack), []);
+    });
+
+    describe("permissions boundary", () => {
+        const SUBJECT = 'Personalize service role "personalize-role" can\'t do what Personalize needs on bucket "data-bucket"';
+        function boundedStack(boundaryArn: string): StackBuilder {
+            const stack = batchStackWithRole();
+            stack.resources.find(r => r.name === "personalize-role")!.inputs.permissionsBoundary = boundaryArn;
+            stack.rolePolicy("personalize-role", grant(["s3:GetObject", "s3:ListBucket", "s3:PutObject"]));
+            return stack;
+        }
+
+        it("intersects a boundary declared in the stack with the role's grants: one without s3:ListBucket fails", async () => {
+            const stack = boundedStack("arn:aws:iam::123456789012:policy/personalize-boundary");
+            stack.add("aws:iam/policy:Policy", "personalize-boundary", {
+                name: "personalize-boundary",
+                policy: JSON.stringify(grant(["s3:GetObject", "s3:PutObject"])),
+            });
+            assert.deepEqual(await messages(stack), [
+                `${SUBJECT} (within its permissions boundary Policy "personalize-boundary"): ` +
+                    'its permissions boundary Policy "personalize-boundary": s3:ListBucket on arn:aws:s3:::data-bucket is not allowed by any statement.',
+            ]);
+            stack.resources.find(r => r.name === "personalize-boundary")!.inputs.policy = JSON.stringify(grant(["s3:*"]));
+            assert.deepEqual(await messages(stack), []);
+        });
+
+        it("states as an assumption a boundary outside the stack, and the absence of one", async () => {
+            const outside = boundedStack("arn:aws:iam::123456789012:policy/org-boundary");
+            assert.deepEqual(await messages(outside), [], "an unread boundary is assumed to allow the requests");
+            outside.rolePolicy(
+                "personalize-role",
+                { Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:ListBucket", Resource: "*" }] },
+                "deny-list",
+            );
+            assert.deepEqual(await messages(outside), [
+                `${SUBJECT} (assuming its permissions boundary arn:aws:iam::123456789012:policy/org-boundary, not declared in this stack, allows these requests): ` +
+                    's3:ListBucket on arn:aws:s3:::data-bucket is denied by statement "Statement[0]".',
+            ]);
+        });
     });
 });
