@@ -1,4 +1,10 @@
-import * as aws from "@pulumi/aws";
+// Each module of @pulumi/aws by its own path: the package root declares every AWS service, which
+// costs every type-check and every program start seconds for types this program never uses.
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
+import * as iam from "@pulumi/aws/iam";
+import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from "../policypack/contract";
 import { checkDataFiles, type DatasetType, type FileReport } from "./data-check";
@@ -101,9 +107,9 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         }
 
         const invokeOpts = { parent: this };
-        const partition = aws.getPartitionOutput({}, invokeOpts).partition;
-        const accountId = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
-        const region = aws.getRegionOutput({}, invokeOpts).region;
+        const partition = getPartitionOutput({}, invokeOpts).partition;
+        const accountId = getCallerIdentityOutput({}, invokeOpts).accountId;
+        const region = getRegionOutput({}, invokeOpts).region;
         const stack = pulumi.getStack();
 
         const bucketName: pulumi.Output<string> = settings.bucketName
@@ -128,7 +134,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         };
         if (settings.workflow === "batch") bucketTags[BATCH_OUTPUT_TAG] = `${settings.batchOutputPrefix}/`;
 
-        const bucket = new aws.s3.Bucket(
+        const bucket = new s3.Bucket(
             name,
             { bucket: bucketName, forceDestroy: settings.forceDestroy, tags: bucketTags },
             { parent: this, protect: settings.protect, retainOnDelete: settings.retainOnDelete },
@@ -136,7 +142,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         // Sub-resources name the bucket by its known name and depend on it explicitly, instead of
         // taking `bucket.id`, so that the pack can tie them to the bucket during preview.
         const onBucket = { parent: this, dependsOn: [bucket] };
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+        const publicAccessBlock = new s3.BucketPublicAccessBlock(
             `${name}-public-access-block`,
             {
                 bucket: bucketName,
@@ -147,23 +153,23 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
             },
             onBucket,
         );
-        new aws.s3.BucketOwnershipControls(
+        new s3.BucketOwnershipControls(
             `${name}-ownership`,
             { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } },
             onBucket,
         );
-        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+        const encryption = new s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
             { bucket: bucketName, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
             onBucket,
         );
-        const versioning = new aws.s3.BucketVersioning(
+        const versioning = new s3.BucketVersioning(
             `${name}-versioning`,
             { bucket: bucketName, versioningConfiguration: { status: "Enabled" } },
             onBucket,
         );
         // Versioning keeps every replaced upload; expire old versions so re-uploads don't pile up cost.
-        new aws.s3.BucketLifecycleConfiguration(
+        new s3.BucketLifecycleConfiguration(
             `${name}-lifecycle`,
             {
                 bucket: bucketName,
@@ -185,7 +191,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
             objectUris[file.fileName] = this.uploadCsv(name, file, settings.keyPrefix, bucketName, [bucket, encryption, versioning]);
         }
 
-        const role = new aws.iam.Role(
+        const role = new iam.Role(
             `${name}-role`,
             {
                 name: roleName,
@@ -201,12 +207,12 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         // An inline policy, not a managed one: RolePolicy names its role by name, known in preview,
         // while an attachment names a managed policy by its ARN, which AWS computes. It also lives
         // and dies with the role, so no account-wide policy name can collide or be left behind.
-        new aws.iam.RolePolicy(
+        new iam.RolePolicy(
             `${name}-s3-access`,
             { name: ACCESS_POLICY_ID, role: roleName, policy: access.apply(a => JSON.stringify(roleAccessPolicy(a))) },
             { parent: this, dependsOn: [role] },
         );
-        new aws.s3.BucketPolicy(
+        new s3.BucketPolicy(
             `${name}-policy`,
             {
                 bucket: bucketName,
@@ -246,7 +252,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         dependsOn: pulumi.Resource[],
     ): pulumi.Output<string> {
         const key = `${keyPrefix}/${file.fileName}`;
-        new aws.s3.BucketObject(
+        new s3.BucketObject(
             `${name}-${file.fileName}`,
             { bucket: bucketName, key, source: new pulumi.asset.FileAsset(file.path), contentType: "text/csv" },
             { parent: this, dependsOn },

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import * as aws from "@pulumi/aws";
+import * as s3 from "@pulumi/aws/s3";
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { UNKNOWN } from "../../offline/recorder";
 import { StackBuilder } from "./stack-builder";
@@ -15,9 +15,7 @@ describe("the offline policy engine gives policies what the Pulumi engine gives 
         stack.bucket("b");
         stack.add("aws:s3/bucketV2:BucketV2", "legacy", { bucket: "legacy" });
         const seen: Array<[string, boolean, boolean]> = [];
-        await stack.run([
-            probe(args => args.resources.forEach(r => seen.push([r.name, r.isType(aws.s3.Bucket), r.isType(aws.s3.BucketV2)]))),
-        ]);
+        await stack.run([probe(args => args.resources.forEach(r => seen.push([r.name, r.isType(s3.Bucket), r.isType(s3.BucketV2)])))]);
         assert.deepEqual(seen, [
             ["b", true, false],
             ["legacy", false, true],
