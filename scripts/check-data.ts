@@ -128,7 +128,14 @@ function expandInputs(args: Arguments): DataFile[] {
 
 const count = (n: number) => n.toLocaleString("en-US");
 
-async function main(argv: string[]): Promise<number> {
+/** Where the command writes: the console, or a test's capture. */
+export interface Output {
+    log(line: string): void;
+    error(line: string): void;
+}
+
+/** Runs the command on its arguments and returns its exit status. */
+export async function main(argv: string[], out: Output = console): Promise<number> {
     let files: DataFile[];
     let args: Arguments;
     try {
@@ -136,11 +143,11 @@ async function main(argv: string[]): Promise<number> {
         files = expandInputs(args);
     } catch (e) {
         if (e instanceof HelpRequest) {
-            console.log(USAGE);
+            out.log(USAGE);
             return 0;
         }
         if (!(e instanceof UsageError)) throw e;
-        console.error(`check-data: ${e.message}\n${USAGE}`);
+        out.error(`check-data: ${e.message}\n${USAGE}`);
         return 2;
     }
     const report = await checkDataFiles(files, {
@@ -149,14 +156,14 @@ async function main(argv: string[]): Promise<number> {
         maxProblemsPerFile: args.maxProblemsPerFile,
     });
     for (const file of report.files) {
-        file.problems.forEach(p => console.log(formatProblem(p)));
-        if (file.truncatedProblems > 0) console.log(`${file.path}: ${count(file.truncatedProblems)} more problems not shown`);
+        file.problems.forEach(p => out.log(formatProblem(p)));
+        if (file.truncatedProblems > 0) out.log(`${file.path}: ${count(file.truncatedProblems)} more problems not shown`);
     }
-    report.problems.forEach(p => console.log(formatProblem(p)));
+    report.problems.forEach(p => out.log(formatProblem(p)));
     for (const f of report.files) {
         const notes = [f.cached ? "cached" : "", f.headerOnly ? "header only" : ""].filter(Boolean);
         const rate = f.cached || f.headerOnly || f.seconds === 0 ? "" : `, ${(f.bytes / 1024 ** 2 / f.seconds).toFixed(1)} MB/s`;
-        console.log(
+        out.log(
             `${f.path}: ${f.datasetType}, ${count(f.rows)} rows, ${f.usersCapped ? "≥" : ""}${count(f.users)} users, ${f.itemsCapped ? "≥" : ""}${count(f.items)} items, ` +
                 `${(f.bytes / 1024 ** 2).toFixed(1)} MB${rate}${notes.length ? ` (${notes.join(", ")})` : ""}`,
         );
@@ -164,10 +171,12 @@ async function main(argv: string[]): Promise<number> {
     return report.ok ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-    code => process.exit(code),
-    (e: Error) => {
-        console.error(`check-data: ${e.message}`);
-        process.exit(2);
-    },
-);
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        code => process.exit(code),
+        (e: Error) => {
+            console.error(`check-data: ${e.message}`);
+            process.exit(2);
+        },
+    );
+}

@@ -1,20 +1,28 @@
-import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as path from "path";
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { main } from "../../scripts/check-data";
 
 const ROOT = path.join(__dirname, "..", "..");
-const run = (...args: string[]) =>
-    spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/check-data.ts", ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-    });
+
+/** The command run in this process (paths relative to the project, as from npm run check-data). */
+async function checkData(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const status = await main(args, { log: line => stdout.push(`${line}\n`), error: line => stderr.push(`${line}\n`) });
+    return { status, stdout: stdout.join(""), stderr: stderr.join("") };
+}
 
 describe("check-data CLI", () => {
-    it("prints problems and summaries, and exits 1 on problems", () => {
-        const result = run("tests/data-check/fixtures/interactions-field-count.csv");
-        assert.strictEqual(result.status, 1);
+    it("prints problems and summaries, and exits 1 on problems, as its own process", () => {
+        const result = spawnSync(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", "scripts/check-data.ts", "tests/data-check/fixtures/interactions-field-count.csv"],
+            { cwd: ROOT, encoding: "utf8" },
+        );
+        assert.equal(result.status, 1, result.stderr);
         const lines = result.stdout.trim().split("\n");
-        assert.strictEqual(
+        assert.equal(
             lines[0],
             'tests/data-check/fixtures/interactions-field-count.csv:3: field-count: expected 4 fields as in the header, found 3; quote values that contain commas ("a,b")',
         );
@@ -24,11 +32,38 @@ describe("check-data CLI", () => {
         );
     });
 
-    it("exits 0 on clean files and 2 with a usage message on bad arguments", () => {
-        assert.strictEqual(run("tests/data-check/fixtures/items-valid.csv", "tests/data-check/fixtures/users-valid.csv").status, 0);
-        const usage = run("tests/data-check/fixtures/items-valid.csv", "--type", "nonsense");
-        assert.strictEqual(usage.status, 2);
+    it("exits 0 on clean files and 2 with a usage message on bad arguments", async () => {
+        assert.equal((await checkData("tests/data-check/fixtures/items-valid.csv", "tests/data-check/fixtures/users-valid.csv")).status, 0);
+        const usage = await checkData("tests/data-check/fixtures/items-valid.csv", "--type", "nonsense");
+        assert.equal(usage.status, 2);
         assert.match(usage.stderr, /usage: check-data/);
-        assert.strictEqual(run("tests/data-check/fixtures/items-schema.json").status, 2);
+        assert.equal((await checkData("tests/data-check/fixtures/items-schema.json")).status, 2);
+    });
+
+    it("--help prints the usage, every option with what it does, to stdout and exits 0", async () => {
+        const result = await checkData("--help");
+        assert.equal(result.status, 0, result.stderr);
+        assert.equal(result.stderr, "");
+        assert.match(
+            result.stdout,
+            /^usage: check-data <file-or-folder>… [^]*\n {7}\(from the project: npm run check-data -- <arguments>\)\n/,
+        );
+        for (const option of [
+            "--type FILE=TYPE",
+            "--schema FILE=SCHEMA.json",
+            "--header-only-above SIZE",
+            "--cache DIR",
+            "--max-problems N",
+            "--help",
+        ])
+            assert.match(result.stdout, new RegExp(`\\n  ${option.replace(/[.]/g, "\\.")} +\\S`), option);
+        assert.match(result.stdout, /\nExit status: 0 no problem, 1 problems found, 2 bad arguments\.\n$/);
+    });
+
+    it("a bad argument: what is wrong first, then the usage, on stderr, exit 2", async () => {
+        const result = await checkData();
+        assert.equal(result.status, 2);
+        assert.equal(result.stdout, "");
+        assert.match(result.stderr, /^check-data: no files or folders given\nusage: check-data /);
     });
 });
