@@ -150,7 +150,10 @@ function isKnownConditionKey(key: string): Promise<boolean> {
     const lower = key.toLowerCase();
     let cached = knownKeyCache.get(lower);
     if (!cached) {
-        cached = findConditionKey(lower).then(found => found !== undefined);
+        // The package looks a prefix up in a plain object, so it would take `constructor` or
+        // `__proto__` for a service and fail reading that service's file: no such key is known.
+        const prefix = lower.split(":")[0];
+        cached = prefix in Object.prototype ? Promise.resolve(false) : findConditionKey(lower).then(found => found !== undefined);
         knownKeyCache.set(lower, cached);
     }
     return cached;

@@ -144,8 +144,10 @@ describe("aws-catalog", () => {
                 "aws:PrincipalTag/team",
                 "s3:TlsVersoin",
                 "s4:TlsVersion",
+                "constructor:Foo",
+                "__proto__:Foo",
             ]);
-            assert.deepEqual([...unknown], ["aws:SourceVcp", "s3:TlsVersoin", "s4:TlsVersion"]);
+            assert.deepEqual([...unknown], ["aws:SourceVcp", "s3:TlsVersoin", "s4:TlsVersion", "constructor:Foo", "__proto__:Foo"]);
         });
 
         it("suggest the closest global or service keys, every one equally close, with the written variable part", async () => {
