@@ -1,4 +1,4 @@
-import { actionsMatching, coveredActions, isWrite, type CatalogAction } from "./action-catalog";
+import { actionsMatching, coveredActions, isWrite, type CatalogAction } from "./aws-catalog";
 import type { PrincipalSpec, Statement } from "./iam";
 import { mayReachPrefix, staysUnderPrefix } from "./resource-prefix";
 import type { PersonalizeBucket } from "./stack-view";

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { actionMatches, actionsMatching, coveredActions, type CatalogAction } from "./action-catalog";
+import { actionMatches, actionsMatching, coveredActions, type CatalogAction } from "./aws-catalog";
 import type { ConditionClause, Statement } from "./iam";
 
 /**

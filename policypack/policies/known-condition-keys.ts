@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { alternatives, closestConditionKeys, unknownConditionKeys } from "../document-validity/catalog";
+import { alternatives, closestConditionKeys, unknownConditionKeys } from "../aws-catalog";
 import { personalizeDocuments, statementLocation } from "../document-validity/documents";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
 import { readStatements } from "../read-document";

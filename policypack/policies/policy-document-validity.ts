@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { alternatives, unknownActions } from "../document-validity/catalog";
+import { alternatives, unknownActions } from "../aws-catalog";
 import { personalizeDocuments, statementLocation, type DocumentUse, type PackDocument } from "../document-validity/documents";
 import { bucketPolicySizeProblem, roleInlineSizeProblems } from "../document-validity/size-limits";
 import { parsePolicy } from "../iam";
@@ -37,7 +37,7 @@ async function documentProblems(document: PackDocument, partition: string): Prom
         const consequence = `${PUT_CALL[document.use]}, and the pack's other policies skip the document until it is fixed`;
         return [...problems, ...parsed.problems.map(p => `${p}. ${consequence}`)];
     }
-    const unknown = await unknownActions(parsed.statements.flatMap(s => [...(s.action ?? []), ...(s.notAction ?? [])]));
+    const unknown = unknownActions(parsed.statements.flatMap(s => [...(s.action ?? []), ...(s.notAction ?? [])]));
     for (const [index, statement] of parsed.statements.entries()) {
         const location = statementLocation(statement, index);
         if (document.use === "bucket policy" && !statement.resource && !statement.notResource) {
