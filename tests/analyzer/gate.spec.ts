@@ -1,3 +1,5 @@
+// Kept in tests/analyzer/, first in name order: mocha hands files to its workers in that order, and this
+// spec (a pack start and many program runs) is the longest, so it starts while the other worker runs the rest.
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
