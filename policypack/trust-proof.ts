@@ -12,17 +12,15 @@
  * search over the 12 digits that merges equal pattern states), and every check below evaluates
  * real requests for those witnesses with the pack's evaluator.
  *
- * The evaluator resolves policy variables whatever the document's `Version`; IAM resolves them
- * only in `2012-10-17` documents and takes `${...}` as literal text otherwise, so `literalText`
- * escapes them for older documents.
+ * Policy variables follow the document's `Version` as the evaluator reads it: a statement's
+ * `variables` says whether `${...}` in its condition values stands for a request value
+ * (`2012-10-17`) or is literal text (`2008-10-17`, no Version), and the patterns below follow it.
  */
 import { evaluate, type RequestEnvelope, type Statement, type Verdict } from "./iam";
 import { PERSONALIZE_PRINCIPAL, VPC_KEYS } from "./personalize-requests";
 
 const SOURCE_ACCOUNT = "aws:SourceAccount";
 const SOURCE_ARN = "aws:SourceArn";
-/** The only policy language version in which `${...}` are policy variables. */
-const VARIABLES_VERSION = "2012-10-17";
 
 /** The accounts the search ranges over: AWS accounts are 12 decimal digits; tests use smaller spaces. */
 export interface AccountSpace {
@@ -30,33 +28,6 @@ export interface AccountSpace {
     digits: string;
 }
 const AWS_ACCOUNTS: AccountSpace = { length: 12, digits: "0123456789" };
-
-/** The `Version` of a policy document given as JSON text or an object; undefined when it has none. */
-export function documentVersion(document: unknown): string | undefined {
-    let root = document;
-    if (typeof document === "string") {
-        try {
-            root = JSON.parse(document);
-        } catch {
-            return undefined;
-        }
-    }
-    const version = typeof root === "object" && root !== null ? (root as Record<string, unknown>).Version : undefined;
-    return typeof version === "string" ? version : undefined;
-}
-
-/**
- * The statements as IAM reads them in a document of this version: outside `2012-10-17`, every `$`
- * in a condition value becomes the evaluator's `${$}` escape, so `${aws:SourceAccount}` is compared
- * as the literal text it is there.
- */
-export function literalText(statements: Statement[], version: string | undefined): Statement[] {
-    if (version === VARIABLES_VERSION) return statements;
-    return statements.map(s => ({
-        ...s,
-        conditions: s.conditions.map(c => ({ ...c, values: c.values.map(v => v.replace(/\$/g, "${$}")) })),
-    }));
-}
 
 /** One of Personalize's `sts:AssumeRole` requests: each source key present with its value, or absent. */
 interface AssumeRoleSource {
@@ -228,8 +199,9 @@ interface Patterns {
 }
 
 /**
- * The patterns the conditions compare the source keys with. A value with a policy variable (in a
- * `2012-10-17` document) is left out: resolved for a real request, `${aws:SourceAccount}` stands
+ * The patterns the conditions compare the source keys with. A value with `${` is left out. In a
+ * statement without variables it is literal text that needs a `$`, which no account or source ARN
+ * holds, so it compares the same way for every account. With variables, resolved for a real request, `${aws:SourceAccount}` stands
  * for the account itself, which occurs in the source ARN exactly once, between colons, so such a
  * value matches the same way for every account; other variables don't depend on the account.
  */
@@ -507,16 +479,20 @@ const SOURCE_ACCOUNT_VARIABLE = /\$\{\s*aws:SourceAccount\s*\}/gi;
  * One of each group of an account's source ARNs that every aws:SourceArn pattern treats alike, with
  * `${aws:SourceAccount}` resolved to the account: their requests differ in nothing else a condition
  * can see, so they get the same verdict and one of them is evaluated. With any other variable in a
- * pattern, every ARN is kept.
+ * pattern, every ARN is kept. In a statement without variables `${...}` is literal text, as written.
  */
 function distinctArns(statements: Statement[], account: string, arns: string[]): string[] {
-    const resolved = statements.map(s => ({
-        ...s,
-        conditions: s.conditions.map(c => ({ ...c, values: c.values.map(v => v.replace(SOURCE_ACCOUNT_VARIABLE, account)) })),
-    }));
-    const arnValues = resolved.flatMap(s =>
-        s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values),
+    const resolved = statements.map(s =>
+        s.variables
+            ? {
+                  ...s,
+                  conditions: s.conditions.map(c => ({ ...c, values: c.values.map(v => v.replace(SOURCE_ACCOUNT_VARIABLE, account)) })),
+              }
+            : s,
     );
+    const arnValues = resolved
+        .filter(s => s.variables)
+        .flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values));
     if (arnValues.some(v => v.includes("${"))) return arns;
     const patterns = sourcePatterns(resolved, AWS_ACCOUNTS, "leave out").arn;
     const groups = new Map<string, string>();
@@ -529,7 +505,7 @@ function distinctArns(statements: Statement[], account: string, arns: string[]):
 
 /**
  * The accounts other than the stack's (every one when it is unknown) that Personalize may assume
- * the role for under `statements` as IAM reads them (after `literalText`), one per class, each with a source ARN it is admitted from and the statements that
+ * the role for under `statements`, one per class, each with a source ARN it is admitted from and the statements that
  * admit it.
  */
 export function foreignAdmissions(
@@ -553,8 +529,7 @@ export function foreignAdmissions(
  *  - no account other than the stack's is admitted, from any region;
  *  - Personalize acting for the stack's account, from its region and partition, is admitted.
  */
-export function trustProblems(written: Statement[], version: string | undefined, subject: TrustSubject): string[] {
-    const statements = literalText(written, version);
+export function trustProblems(statements: Statement[], subject: TrustSubject): string[] {
     const { partition, account, roleArn } = subject;
     const region = subject.region;
     const { sources, witnesses, consistent } = searchSpace(statements, subject);
@@ -640,7 +615,7 @@ export function trustProblems(written: Statement[], version: string | undefined,
             const stated = assumptions(subject, true);
             problems.push(
                 `Personalize acting for your account ${account} (${SOURCE_ACCOUNT} ${account}, ${SOURCE_ARN} ${source.arn}${stated ? `; ${stated}` : ""}) ` +
-                    `can't assume it: ${whyRefused(statements, written, verdict, source, roleArn)}; Personalize sends both keys for the same account, ` +
+                    `can't assume it: ${whyRefused(statements, verdict, source, roleArn)}; Personalize sends both keys for the same account, ` +
                     `from the stack's region and partition: ${fix[SOURCE_ACCOUNT]} and ${fix[SOURCE_ARN]}`,
             );
             break;
@@ -649,19 +624,15 @@ export function trustProblems(written: Statement[], version: string | undefined,
     return problems;
 }
 
-/**
- * Names the Deny that refuses the request, or the conditions of each Allow that don't hold for it,
- * as `written` (before `literalText`).
- */
-function whyRefused(statements: Statement[], written: Statement[], verdict: Verdict, source: AssumeRoleSource, roleArn: string): string {
+/** Names the Deny that refuses the request, or the conditions of each Allow that don't hold for it. */
+function whyRefused(statements: Statement[], verdict: Verdict, source: AssumeRoleSource, roleArn: string): string {
     if (verdict.decision === "ExplicitDeny") return `statement ${quote(verdict.deniedBy)} denies it`;
     const undecided = verdict.undetermined.filter(s => s.effect === "Allow");
     if (undecided.length > 0) return `the condition of statement ${quote(undecided)} can't be decided for it`;
     const reasons = statements
         .filter(s => s.effect === "Allow" && assume([{ ...s, conditions: [] }], roleArn, source).decision === "Allowed")
         .map(s => {
-            const original = written[statements.indexOf(s)];
-            const failing = original.conditions.filter(
+            const failing = s.conditions.filter(
                 (_, i) => assume([{ ...s, conditions: [s.conditions[i]] }], roleArn, source).decision !== "Allowed",
             );
             const shown = failing.map(c => `${c.operator} ${c.key} ${JSON.stringify(c.values.length === 1 ? c.values[0] : c.values)}`);
