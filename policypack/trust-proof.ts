@@ -35,29 +35,34 @@ interface AssumeRoleSource {
     arn?: string;
 }
 
+const ALWAYS_ABSENT = [...VPC_KEYS, "aws:PrincipalOrgID", "aws:PrincipalOrgPaths"];
+/** The absent keys of each request shape, built once: every check makes about a hundred requests. */
+const ABSENT_KEYS = {
+    both: ALWAYS_ABSENT,
+    noAccount: [...ALWAYS_ABSENT, SOURCE_ACCOUNT],
+    noArn: [...ALWAYS_ABSENT, SOURCE_ARN],
+    neither: [...ALWAYS_ABSENT, SOURCE_ACCOUNT, SOURCE_ARN],
+};
+const PRINCIPAL = { type: "Service", id: PERSONALIZE_PRINCIPAL } as const;
+
 function personalizeAssumeRole(roleArn: string, source: AssumeRoleSource): RequestEnvelope {
-    const present: Record<string, string> = {};
-    if (source.account !== undefined) present[SOURCE_ACCOUNT] = source.account;
-    if (source.arn !== undefined) present[SOURCE_ARN] = source.arn;
-    return {
-        principal: { type: "Service", id: PERSONALIZE_PRINCIPAL },
-        action: "sts:AssumeRole",
-        resource: roleArn,
-        context: {
-            ...present,
-            "aws:PrincipalIsAWSService": "true",
-            "aws:PrincipalServiceName": PERSONALIZE_PRINCIPAL,
-            "aws:SecureTransport": "true",
-            "aws:ViaAWSService": "false",
-        },
-        absentKeys: [
-            ...VPC_KEYS,
-            "aws:PrincipalOrgID",
-            "aws:PrincipalOrgPaths",
-            ...(source.account === undefined ? [SOURCE_ACCOUNT] : []),
-            ...(source.arn === undefined ? [SOURCE_ARN] : []),
-        ],
+    const context: Record<string, string> = {
+        "aws:PrincipalIsAWSService": "true",
+        "aws:PrincipalServiceName": PERSONALIZE_PRINCIPAL,
+        "aws:SecureTransport": "true",
+        "aws:ViaAWSService": "false",
     };
+    if (source.account !== undefined) context[SOURCE_ACCOUNT] = source.account;
+    if (source.arn !== undefined) context[SOURCE_ARN] = source.arn;
+    const absent =
+        source.account !== undefined
+            ? source.arn !== undefined
+                ? ABSENT_KEYS.both
+                : ABSENT_KEYS.noArn
+            : source.arn !== undefined
+              ? ABSENT_KEYS.noAccount
+              : ABSENT_KEYS.neither;
+    return { principal: PRINCIPAL, action: "sts:AssumeRole", resource: roleArn, context, absentKeys: absent };
 }
 
 export function personalizeArn(partition: string, region: string, account: string, resource: string): string {
@@ -66,6 +71,8 @@ export function personalizeArn(partition: string, region: string, account: strin
 
 /** What the account search follows for each prefix: a state per character, and what it says at the end. */
 interface Tracker {
+    /** Tells trackers apart: two with the same key move through the same states. */
+    readonly key: string;
     start(): number[];
     feed(states: number[], input: string): number[];
     outcome(states: number[]): string;
@@ -82,8 +89,12 @@ class NumberBound implements Tracker {
     private static readonly BELOW = 1;
     private static readonly ABOVE = 2;
 
+    readonly key: string;
+
     /** `bound`: the value's whole part, written with as many digits as an account has. */
-    constructor(private readonly bound: string) {}
+    constructor(private readonly bound: string) {
+        this.key = `#${bound}`;
+    }
 
     start(): number[] {
         return [NumberBound.EQUAL, 0];
@@ -112,6 +123,7 @@ class NumberBound implements Tracker {
  */
 class Pattern implements Tracker {
     private readonly text: string;
+    readonly key: string;
 
     constructor(
         text: string,
@@ -119,6 +131,7 @@ class Pattern implements Tracker {
         private readonly ignoreCase: boolean,
     ) {
         this.text = ignoreCase ? text.toLowerCase() : text;
+        this.key = `${wildcards ? "*" : "="}${ignoreCase ? "i" : "c"}${this.text}`;
     }
 
     start(): number[] {
@@ -137,30 +150,6 @@ class Pattern implements Tracker {
 
     outcome(states: number[]): string {
         return this.accepts(states) ? "1" : "0";
-    }
-
-    /** Whether the whole of `text` matches: the usual greedy match that backs up to the last `*`. */
-    matches(raw: string): boolean {
-        const text = this.ignoreCase ? raw.toLowerCase() : raw;
-        const p = this.text;
-        let i = 0;
-        let j = 0;
-        let star = -1;
-        let resume = 0;
-        while (i < text.length) {
-            if (j < p.length && this.wildcards && p[j] === "*") {
-                star = j++;
-                resume = i;
-            } else if (j < p.length && ((this.wildcards && p[j] === "?") || p[j] === text[i])) {
-                i++;
-                j++;
-            } else if (star >= 0) {
-                j = star + 1;
-                i = ++resume;
-            } else return false;
-        }
-        while (j < p.length && this.wildcards && p[j] === "*") j++;
-        return j === p.length;
     }
 
     private step(states: number[], raw: string): number[] {
@@ -242,31 +231,44 @@ function numberBound(value: string, space: AccountSpace): NumberBound[] {
 
 /**
  * A tracker's state sets interned as small numbers, with each transition computed once: the walk
- * meets the same few states again and again.
+ * meets the same few states again and again, and so do the checks of later documents, which write
+ * the same patterns (the stack's account and region) again: `interned` keeps one per tracker key.
  */
 class Interned {
     private readonly ids = new Map<string, number>();
     private readonly sets: number[][] = [];
-    private readonly transitions = new Map<number, number>();
+    /** `next[id][c]`: the state after UTF-16 code unit `c` from state `id`. */
+    private readonly next: number[][] = [];
     private readonly tails = new Map<string, Map<number, string>>();
 
     constructor(private readonly tracker: Tracker) {}
 
+    private startId?: number;
+
     start(): number {
-        return this.intern(this.tracker.start());
+        return (this.startId ??= this.intern(this.tracker.start()));
+    }
+
+    private readonly prefixes = new Map<string, number>();
+
+    /** The state after a source ARN's part before the account, `arn:<partition>:personalize:<region>:`, remembered: every check asks for the same few. */
+    afterRegion(partition: string, region: string): number {
+        const prefix = `arn:${partition}:personalize:${region}:`;
+        let state = this.prefixes.get(prefix);
+        if (state === undefined) this.prefixes.set(prefix, (state = this.feed(this.start(), prefix)));
+        return state;
+    }
+
+    step(id: number, code: number): number {
+        const row = this.next[id];
+        let next = row[code];
+        if (next === undefined) row[code] = next = this.intern(this.tracker.feed(this.sets[id], String.fromCharCode(code)));
+        return next;
     }
 
     feed(id: number, input: string): number {
         let current = id;
-        for (const c of input) {
-            const key = current * 0x10000 + c.charCodeAt(0);
-            let next = this.transitions.get(key);
-            if (next === undefined) {
-                next = this.intern(this.tracker.feed(this.sets[current], c));
-                this.transitions.set(key, next);
-            }
-            current = next;
-        }
+        for (let i = 0; i < input.length; i++) current = this.step(current, input.charCodeAt(i));
         return current;
     }
 
@@ -289,10 +291,24 @@ class Interned {
         if (id === undefined) {
             id = this.sets.length;
             this.sets.push(states);
+            this.next.push([]);
             this.ids.set(key, id);
         }
         return id;
     }
+}
+
+/** At most this many trackers are kept between checks; past it the cache starts again, so memory stays bounded. */
+const INTERNED_LIMIT = 1000;
+const internedTrackers = new Map<string, Interned>();
+
+function interned(tracker: Tracker): Interned {
+    let found = internedTrackers.get(tracker.key);
+    if (found === undefined) {
+        if (internedTrackers.size >= INTERNED_LIMIT) internedTrackers.clear();
+        internedTrackers.set(tracker.key, (found = new Interned(tracker)));
+    }
+    return found;
 }
 
 /**
@@ -311,15 +327,22 @@ export function accountWitnesses(
     space: AccountSpace = AWS_ACCOUNTS,
 ): string[] {
     const patterns = sourcePatterns(statements, space, "leave out");
-    const onAccount = [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false))].map(
-        t => new Interned(t),
-    );
-    const onArn = sources.regions.flatMap(region =>
-        patterns.arn.map(p => ({ tracker: new Interned(p), before: `arn:${sources.partition}:personalize:${region}:` })),
-    );
+    const onAccount = [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false))].map(interned);
+    // One tracker per pattern, shared by every region, started after each region's ARN prefix; a
+    // pattern that two regions leave in the same state is followed once (same state, same future).
+    const arnTrackers = patterns.arn.map(interned);
+    const arnStarts = new Map<string, { tracker: Interned; start: number }>();
+    for (const region of sources.regions) {
+        arnTrackers.forEach((tracker, i) => {
+            const start = tracker.afterRegion(sources.partition, region);
+            arnStarts.set(`${i} ${start}`, { tracker, start });
+        });
+    }
+    const onArn = [...arnStarts.values()];
     const after = sources.resources.map(resource => `:${resource}`);
     const seen = new Set<string>();
     const witnesses = new Map<string, string>();
+    const digits = [...space.digits].map(d => d.charCodeAt(0));
     const walk = (prefix: string, accountStates: number[], arnStates: number[]) => {
         // State ids are small numbers: one character each makes the cheapest key.
         const key = String.fromCharCode(prefix.length, ...accountStates, ...arnStates);
@@ -333,18 +356,18 @@ export function accountWitnesses(
             if (!witnesses.has(signature)) witnesses.set(signature, prefix);
             return;
         }
-        for (const digit of space.digits) {
+        for (const digit of digits) {
             walk(
-                prefix + digit,
-                accountStates.map((s, i) => onAccount[i].feed(s, digit)),
-                arnStates.map((s, i) => onArn[i].tracker.feed(s, digit)),
+                prefix + String.fromCharCode(digit),
+                accountStates.map((s, i) => onAccount[i].step(s, digit)),
+                arnStates.map((s, i) => onArn[i].tracker.step(s, digit)),
             );
         }
     };
     walk(
         "",
         onAccount.map(t => t.start()),
-        onArn.map(({ tracker, before }) => tracker.feed(tracker.start(), before)),
+        onArn.map(({ start }) => start),
     );
     return [...witnesses.values()];
 }
@@ -395,10 +418,10 @@ export function regionWitnesses(
         .filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase())
         .flatMap(c => c.values.map(v => v.split(":")[3]))
         .filter((r): r is string => r !== undefined && REGION.test(r));
-    const arnPatterns = sourcePatterns(statements, AWS_ACCOUNTS, "as wildcards").arn;
+    const arnPatterns = sourcePatterns(statements, AWS_ACCOUNTS, "as wildcards").arn.map(interned);
     const groups = new Map<string, string>();
     for (const region of candidates) {
-        const key = arnPatterns.map(p => p.feed(p.start(), `arn:${partition}:personalize:${region}:`).join(",")).join("|");
+        const key = arnPatterns.map(p => p.afterRegion(partition, region)).join(",");
         if (!groups.has(key)) groups.set(key, region);
     }
     return [...new Set([...(stackRegion ? [stackRegion] : []), ...named, ...groups.values()])];
@@ -455,34 +478,65 @@ function assumptions(subject: TrustSubject, withRegion: boolean): string {
     return parts.filter(Boolean).join("; ");
 }
 
+/** Where a Personalize request may come from: a region and a resource path (`<type>/<name>`). */
+interface Source {
+    region: string;
+    resource: string;
+}
+
 /** The sources (region, resource) and account witnesses to try, and the real requests they make. */
 function searchSpace(statements: Statement[], subject: TrustSubject) {
     const { partition, account } = subject;
     const regions = regionWitnesses(statements, partition, subject.region, subject.regions);
-    const sources = regions.flatMap(region => subject.resources.map(resource => ({ region, resource })));
+    const sources: Source[] = regions.flatMap(region => subject.resources.map(resource => ({ region, resource })));
     const own = account !== undefined ? [account] : [];
     const space = subject.space ?? AWS_ACCOUNTS;
     const witnesses = accountWitnesses(statements, { partition, regions, resources: subject.resources }, own, space);
-    const consistent = witnesses.flatMap(a =>
-        distinctArns(
-            statements,
-            a,
-            sources.map(s => personalizeArn(partition, s.region, a, s.resource)),
-        ).map(arn => ({ account: a, arn })),
-    );
+    const distinct = distinctArns(statements, partition);
+    const consistent = witnesses.flatMap(a => distinct(a, sources).map(arn => ({ account: a, arn })));
     return { sources, witnesses, consistent };
 }
 
 const SOURCE_ACCOUNT_VARIABLE = /\$\{\s*aws:SourceAccount\s*\}/gi;
 
 /**
- * One of each group of an account's source ARNs that every aws:SourceArn pattern treats alike, with
- * `${aws:SourceAccount}` resolved to the account: their requests differ in nothing else a condition
- * can see, so they get the same verdict and one of them is evaluated. With any other variable in a
- * pattern, every ARN is kept. In a statement without variables `${...}` is literal text, as written.
+ * For a document: one of each group of an account's source ARNs that every aws:SourceArn pattern
+ * treats alike, with `${aws:SourceAccount}` resolved to the account: their requests differ in
+ * nothing else a condition can see, so they get the same verdict and one of them is evaluated. With
+ * any other variable in a pattern, every ARN is kept. In a statement without variables `${...}` is
+ * literal text, as written. The patterns are read once unless they name the account.
  */
-function distinctArns(statements: Statement[], account: string, arns: string[]): string[] {
-    const resolved = statements.map(s =>
+function distinctArns(statements: Statement[], partition: string): (account: string, sources: Source[]) => string[] {
+    const arnValues = statements
+        .filter(s => s.variables)
+        .flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values));
+    // An account is digits, so "0" stands for any: whether a `${` is left does not depend on which.
+    const arn = (account: string) => (s: Source) => personalizeArn(partition, s.region, account, s.resource);
+    if (arnValues.some(v => v.replace(SOURCE_ACCOUNT_VARIABLE, "0").includes("${"))) return (account, sources) => sources.map(arn(account));
+    const trackersFor = (account: string) =>
+        sourcePatterns(resolveSourceAccount(statements, account), AWS_ACCOUNTS, "leave out").arn.map(interned);
+    const fixed = arnValues.some(v => v.replace(SOURCE_ACCOUNT_VARIABLE, "0") !== v) ? undefined : trackersFor("");
+    return (account, sources) => {
+        const trackers = fixed ?? trackersFor(account);
+        // Each tracker's state after the account, per region: the resources of a region share it.
+        const afterAccount = new Map<string, number[]>();
+        const groups = new Map<string, Source>();
+        for (const source of sources) {
+            let states = afterAccount.get(source.region);
+            if (states === undefined) {
+                states = trackers.map(t => t.feed(t.afterRegion(partition, source.region), account));
+                afterAccount.set(source.region, states);
+            }
+            const signature = trackers.map((t, i) => t.outcomeAfter(states[i], `:${source.resource}`)).join("");
+            if (!groups.has(signature)) groups.set(signature, source);
+        }
+        return [...groups.values()].map(arn(account));
+    };
+}
+
+/** The statements with `${aws:SourceAccount}` resolved to `account` where it is a policy variable. */
+function resolveSourceAccount(statements: Statement[], account: string): Statement[] {
+    return statements.map(s =>
         s.variables
             ? {
                   ...s,
@@ -490,17 +544,6 @@ function distinctArns(statements: Statement[], account: string, arns: string[]):
               }
             : s,
     );
-    const arnValues = resolved
-        .filter(s => s.variables)
-        .flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values));
-    if (arnValues.some(v => v.includes("${"))) return arns;
-    const patterns = sourcePatterns(resolved, AWS_ACCOUNTS, "leave out").arn;
-    const groups = new Map<string, string>();
-    for (const arn of arns) {
-        const signature = patterns.map(p => (p.matches(arn) ? "1" : "0")).join("");
-        if (!groups.has(signature)) groups.set(signature, arn);
-    }
-    return [...groups.values()];
 }
 
 /**
