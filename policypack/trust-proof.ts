@@ -241,7 +241,11 @@ class Interned {
     private readonly next: number[][] = [];
     private readonly tails = new Map<string, Map<number, string>>();
 
-    constructor(private readonly tracker: Tracker) {}
+    readonly key: string;
+
+    constructor(private readonly tracker: Tracker) {
+        this.key = tracker.key;
+    }
 
     private startId?: number;
 
@@ -249,13 +253,15 @@ class Interned {
         return (this.startId ??= this.intern(this.tracker.start()));
     }
 
-    private readonly prefixes = new Map<string, number>();
+    /** By partition, then region (no key string to build: this is asked hundreds of times a check). */
+    private readonly prefixes = new Map<string, Map<string, number>>();
 
     /** The state after a source ARN's part before the account, `arn:<partition>:personalize:<region>:`, remembered: every check asks for the same few. */
     afterRegion(partition: string, region: string): number {
-        const prefix = `arn:${partition}:personalize:${region}:`;
-        let state = this.prefixes.get(prefix);
-        if (state === undefined) this.prefixes.set(prefix, (state = this.feed(this.start(), prefix)));
+        let byRegion = this.prefixes.get(partition);
+        if (byRegion === undefined) this.prefixes.set(partition, (byRegion = new Map()));
+        let state = byRegion.get(region);
+        if (state === undefined) byRegion.set(region, (state = this.feed(this.start(), `arn:${partition}:personalize:${region}:`)));
         return state;
     }
 
@@ -311,6 +317,13 @@ function interned(tracker: Tracker): Interned {
     return found;
 }
 
+/** A tracker the account search follows from a start state, and what its state at the end says. */
+interface Lane {
+    tracker: Interned;
+    start: number;
+    outcome: (state: number) => string;
+}
+
 /**
  * One account per class of accounts the trust's source patterns can't tell apart, for Personalize
  * resources at `resources` (type/name) in each of `regions`: a depth-first walk over the account's
@@ -327,47 +340,51 @@ export function accountWitnesses(
     space: AccountSpace = AWS_ACCOUNTS,
 ): string[] {
     const patterns = sourcePatterns(statements, space, "leave out");
-    const onAccount = [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false))].map(interned);
-    // One tracker per pattern, shared by every region, started after each region's ARN prefix; a
-    // pattern that two regions leave in the same state is followed once (same state, same future).
-    const arnTrackers = patterns.arn.map(interned);
-    const arnStarts = new Map<string, { tracker: Interned; start: number }>();
-    for (const region of sources.regions) {
-        arnTrackers.forEach((tracker, i) => {
-            const start = tracker.afterRegion(sources.partition, region);
-            arnStarts.set(`${i} ${start}`, { tracker, start });
-        });
-    }
-    const onArn = [...arnStarts.values()];
+    const digits = [...space.digits].map(d => d.charCodeAt(0));
     const after = sources.resources.map(resource => `:${resource}`);
+    // What the walk follows: a tracker from a start state, and what its last state says. A lane
+    // that another already follows (the same tracker from the same state), or that no digit moves
+    // (a pattern a region's ARN prefix already failed), says the same of every account: left out.
+    const lanes = new Map<string, Lane>();
+    const follow = (kind: string, tracker: Interned, start: number, outcome: (state: number) => string) => {
+        if (digits.every(d => tracker.step(start, d) === start)) return;
+        lanes.set(`${kind} ${tracker.key} ${start}`, { tracker, start, outcome });
+    };
+    for (const tracker of [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false))].map(interned)) {
+        follow("account", tracker, tracker.start(), state => tracker.outcome(state));
+    }
+    // One tracker per ARN pattern, shared by every region, started after each region's ARN prefix.
+    for (const tracker of patterns.arn.map(interned)) {
+        for (const region of sources.regions) {
+            follow("arn", tracker, tracker.afterRegion(sources.partition, region), state =>
+                after.map(tail => tracker.outcomeAfter(state, tail)).join(""),
+            );
+        }
+    }
+    const followed = [...lanes.values()];
     const seen = new Set<string>();
     const witnesses = new Map<string, string>();
-    const digits = [...space.digits].map(d => d.charCodeAt(0));
-    const walk = (prefix: string, accountStates: number[], arnStates: number[]) => {
+    const walk = (prefix: string, states: number[]) => {
         // State ids are small numbers: one character each makes the cheapest key.
-        const key = String.fromCharCode(prefix.length, ...accountStates, ...arnStates);
+        const key = String.fromCharCode(prefix.length, ...states);
         if (seen.has(key)) return;
         seen.add(key);
         if (prefix.length === space.length) {
-            const signature = [
-                ...accountStates.map((s, i) => onAccount[i].outcome(s)),
-                ...arnStates.flatMap((s, i) => after.map(tail => onArn[i].tracker.outcomeAfter(s, tail))),
-            ].join("");
+            // Each lane says a fixed number of characters, so the concatenation tells combinations apart.
+            let signature = "";
+            for (let i = 0; i < followed.length; i++) signature += followed[i].outcome(states[i]);
             if (!witnesses.has(signature)) witnesses.set(signature, prefix);
             return;
         }
         for (const digit of digits) {
-            walk(
-                prefix + String.fromCharCode(digit),
-                accountStates.map((s, i) => onAccount[i].step(s, digit)),
-                arnStates.map((s, i) => onArn[i].tracker.step(s, digit)),
-            );
+            const next = new Array<number>(followed.length);
+            for (let i = 0; i < followed.length; i++) next[i] = followed[i].tracker.step(states[i], digit);
+            walk(prefix + String.fromCharCode(digit), next);
         }
     };
     walk(
         "",
-        onAccount.map(t => t.start()),
-        onArn.map(({ start }) => start),
+        followed.map(lane => lane.start),
     );
     return [...witnesses.values()];
 }
@@ -484,6 +501,13 @@ interface Source {
     resource: string;
 }
 
+/** A witness account with one of its source ARNs, and where that ARN comes from. */
+interface Consistent {
+    account: string;
+    arn: string;
+    source: Source;
+}
+
 /** The sources (region, resource) and account witnesses to try, and the real requests they make. */
 function searchSpace(statements: Statement[], subject: TrustSubject) {
     const { partition, account } = subject;
@@ -493,7 +517,9 @@ function searchSpace(statements: Statement[], subject: TrustSubject) {
     const space = subject.space ?? AWS_ACCOUNTS;
     const witnesses = accountWitnesses(statements, { partition, regions, resources: subject.resources }, own, space);
     const distinct = distinctArns(statements, partition);
-    const consistent = witnesses.flatMap(a => distinct(a, sources).map(arn => ({ account: a, arn })));
+    const consistent: Consistent[] = witnesses.flatMap(a =>
+        distinct(a, sources).map(source => ({ account: a, arn: personalizeArn(partition, source.region, a, source.resource), source })),
+    );
     return { sources, witnesses, consistent };
 }
 
@@ -506,32 +532,82 @@ const SOURCE_ACCOUNT_VARIABLE = /\$\{\s*aws:SourceAccount\s*\}/gi;
  * any other variable in a pattern, every ARN is kept. In a statement without variables `${...}` is
  * literal text, as written. The patterns are read once unless they name the account.
  */
-function distinctArns(statements: Statement[], partition: string): (account: string, sources: Source[]) => string[] {
+function distinctArns(statements: Statement[], partition: string): (account: string, sources: Source[]) => Source[] {
     const arnValues = statements
         .filter(s => s.variables)
         .flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values));
-    // An account is digits, so "0" stands for any: whether a `${` is left does not depend on which.
-    const arn = (account: string) => (s: Source) => personalizeArn(partition, s.region, account, s.resource);
-    if (arnValues.some(v => v.replace(SOURCE_ACCOUNT_VARIABLE, "0").includes("${"))) return (account, sources) => sources.map(arn(account));
+    if (otherArnVariables(arnValues)) return (_, sources) => sources;
     const trackersFor = (account: string) =>
         sourcePatterns(resolveSourceAccount(statements, account), AWS_ACCOUNTS, "leave out").arn.map(interned);
     const fixed = arnValues.some(v => v.replace(SOURCE_ACCOUNT_VARIABLE, "0") !== v) ? undefined : trackersFor("");
+    const fixedSignature = fixed && arnSignatures(fixed, partition);
     return (account, sources) => {
-        const trackers = fixed ?? trackersFor(account);
-        // Each tracker's state after the account, per region: the resources of a region share it.
-        const afterAccount = new Map<string, number[]>();
-        const groups = new Map<string, Source>();
-        for (const source of sources) {
-            let states = afterAccount.get(source.region);
-            if (states === undefined) {
-                states = trackers.map(t => t.feed(t.afterRegion(partition, source.region), account));
-                afterAccount.set(source.region, states);
-            }
-            const signature = trackers.map((t, i) => t.outcomeAfter(states[i], `:${source.resource}`)).join("");
-            if (!groups.has(signature)) groups.set(signature, source);
-        }
-        return [...groups.values()].map(arn(account));
+        const signature = fixedSignature ?? arnSignatures(trackersFor(account), partition);
+        return firstOfEach(sources, source => signature(account, source));
     };
+}
+
+/** Whether aws:SourceArn values hold a policy variable other than `${aws:SourceAccount}` (digits stand in for the account). */
+function otherArnVariables(arnValues: string[]): boolean {
+    return arnValues.some(v => v.replace(SOURCE_ACCOUNT_VARIABLE, "0").includes("${"));
+}
+
+/**
+ * What each pattern tracker says of a source ARN, `account` at `source`: the states after the
+ * account are kept per account and region, since a check asks for every resource of each.
+ */
+function arnSignatures(trackers: Interned[], partition: string): (account: string, source: Source) => string {
+    const afterAccount = new Map<string, number[]>();
+    return (account, source) => {
+        const key = `${account}:${source.region}`;
+        let states = afterAccount.get(key);
+        if (states === undefined) {
+            states = trackers.map(t => t.feed(t.afterRegion(partition, source.region), account));
+            afterAccount.set(key, states);
+        }
+        const tail = `:${source.resource}`;
+        let signature = "";
+        for (let i = 0; i < trackers.length; i++) signature += trackers[i].outcomeAfter(states[i], tail);
+        return signature;
+    };
+}
+
+/** The first item of each group of items with the same key, in their order. */
+function firstOfEach<T>(items: T[], key: (item: T) => string): T[] {
+    const groups = new Map<string, T>();
+    for (const item of items) {
+        const k = key(item);
+        if (!groups.has(k)) groups.set(k, item);
+    }
+    return [...groups.values()];
+}
+
+const SOURCE_ARN_VARIABLE = /\$\{\s*aws:SourceArn\b/i;
+const PATTERN_OPERATORS = /^(String(Not)?(Equals|EqualsIgnoreCase|Like)|Arn(Not)?(Equals|Like)|Null)$/i;
+
+/**
+ * Personalize's requests without aws:SourceAccount, one of each group of source ARNs that every
+ * aws:SourceArn pattern treats alike: without the account, a condition sees the ARN only through
+ * those patterns, so a group gets one verdict. Every ARN is tried when something else could see it:
+ * an aws:SourceArn operator other than the string, ARN and Null ones, a policy variable in an
+ * aws:SourceArn value other than `${aws:SourceAccount}` (which can't resolve without the key), or
+ * `${aws:SourceArn}` anywhere.
+ */
+function withoutSourceAccount(statements: Statement[], partition: string, consistent: Consistent[]): AssumeRoleSource[] {
+    const arnClauses = statements.flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()));
+    const variableValues = statements
+        .filter(s => s.variables)
+        .flatMap(s => [...s.conditions.flatMap(c => c.values), ...(s.resource ?? []), ...(s.notResource ?? [])]);
+    const arnValues = statements
+        .filter(s => s.variables)
+        .flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values));
+    const decided =
+        arnClauses.every(c => PATTERN_OPERATORS.test(c.baseOperator)) &&
+        !otherArnVariables(arnValues) &&
+        !variableValues.some(v => SOURCE_ARN_VARIABLE.test(v));
+    const signature = arnSignatures(sourcePatterns(statements, AWS_ACCOUNTS, "leave out").arn.map(interned), partition);
+    const requests = decided ? firstOfEach(consistent, c => signature(c.account, c.source)) : consistent;
+    return requests.map(c => ({ arn: c.arn }));
 }
 
 /** The statements with `${aws:SourceAccount}` resolved to `account` where it is a policy variable. */
@@ -592,7 +668,7 @@ export function trustProblems(statements: Statement[], subject: TrustSubject): s
     const missing: Array<[string[], AssumeRoleSource[]]> = [
         [[SOURCE_ACCOUNT, SOURCE_ARN], [{}]],
         [[SOURCE_ARN], witnesses.map(a => ({ account: a }))],
-        [[SOURCE_ACCOUNT], consistent.map(c => ({ arn: c.arn }))],
+        [[SOURCE_ACCOUNT], withoutSourceAccount(statements, partition, consistent)],
     ];
     const unpinned = new Set<string>();
     for (const [keys, requests] of missing) {
