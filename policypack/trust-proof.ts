@@ -177,6 +177,8 @@ class Pattern implements Tracker {
 const STRING_OPERATORS = /^String(Not)?(Equals|EqualsIgnoreCase|Like)$/i;
 const ARN_OPERATORS = /^Arn(Not)?(Equals|Like)$/i;
 const NUMERIC_OPERATORS = /^Numeric/i;
+/** The evaluator compares BinaryEquals values as exact text, as StringEquals does. */
+const BINARY_OPERATOR = /^BinaryEquals$/i;
 
 interface Patterns {
     /** Patterns the account itself is compared with (aws:SourceAccount values). */
@@ -213,6 +215,7 @@ function sourcePatterns(statements: Statement[], space: AccountSpace, variables:
             // the evaluator leaves a pattern with fewer undecided.
             else if (ARN_OPERATORS.test(clause.baseOperator)) list.push(new Pattern(value, true, false));
             else if (NUMERIC_OPERATORS.test(clause.baseOperator)) found.numeric.push(...numberBound(value, space));
+            else if (BINARY_OPERATOR.test(clause.baseOperator)) list.push(new Pattern(value, false, false));
         }
     }
     return found;
@@ -582,29 +585,23 @@ function firstOfEach<T>(items: T[], key: (item: T) => string): T[] {
     return [...groups.values()];
 }
 
-const SOURCE_ARN_VARIABLE = /\$\{\s*aws:SourceArn\b/i;
-const PATTERN_OPERATORS = /^(String(Not)?(Equals|EqualsIgnoreCase|Like)|Arn(Not)?(Equals|Like)|Null)$/i;
+const PATTERN_OPERATORS = /^(String(Not)?(Equals|EqualsIgnoreCase|Like)|Arn(Not)?(Equals|Like)|BinaryEquals|Null)$/i;
 
 /**
  * Personalize's requests without aws:SourceAccount, one of each group of source ARNs that every
  * aws:SourceArn pattern treats alike: without the account, a condition sees the ARN only through
  * those patterns, so a group gets one verdict. Every ARN is tried when something else could see it:
- * an aws:SourceArn operator other than the string, ARN and Null ones, a policy variable in an
- * aws:SourceArn value other than `${aws:SourceAccount}` (which can't resolve without the key), or
- * `${aws:SourceArn}` anywhere.
+ * an aws:SourceArn operator the patterns don't model (the others can't read an ARN, but the
+ * evaluator, not this file, says so), or a policy variable in an aws:SourceArn value other than
+ * `${aws:SourceAccount}` (which can't resolve without the key). `${aws:SourceArn}` in another key's
+ * value is compared with fixed values (the service's name, the role's ARN) that no source ARN equals.
  */
 function withoutSourceAccount(statements: Statement[], partition: string, consistent: Consistent[]): AssumeRoleSource[] {
     const arnClauses = statements.flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()));
-    const variableValues = statements
-        .filter(s => s.variables)
-        .flatMap(s => [...s.conditions.flatMap(c => c.values), ...(s.resource ?? []), ...(s.notResource ?? [])]);
     const arnValues = statements
         .filter(s => s.variables)
         .flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values));
-    const decided =
-        arnClauses.every(c => PATTERN_OPERATORS.test(c.baseOperator)) &&
-        !otherArnVariables(arnValues) &&
-        !variableValues.some(v => SOURCE_ARN_VARIABLE.test(v));
+    const decided = arnClauses.every(c => PATTERN_OPERATORS.test(c.baseOperator)) && !otherArnVariables(arnValues);
     const signature = arnSignatures(sourcePatterns(statements, AWS_ACCOUNTS, "leave out").arn.map(interned), partition);
     const requests = decided ? firstOfEach(consistent, c => signature(c.account, c.source)) : consistent;
     return requests.map(c => ({ arn: c.arn }));

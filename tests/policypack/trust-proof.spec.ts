@@ -6,6 +6,7 @@ import {
     admission,
     assume,
     foreignAdmissions,
+    trustProblems,
     personalizeArn,
     regionWitnesses,
     type AccountSpace,
@@ -76,6 +77,25 @@ describe("trust proof: witnesses", () => {
         assert.deepEqual(accountWitnesses(ignoringCase, where, []), ["000000000000", "999999999999"]);
         const exact = trust({ StringEquals: { "aws:SourceArn": arn } });
         assert.deepEqual(accountWitnesses(exact, where, []), ["000000000000"]);
+    });
+
+    it("follows a pattern that reads the same digit again and again (a leading *)", () => {
+        const statements = trust({ StringLike: { "aws:SourceAccount": "*1" } });
+        assert.deepEqual(accountWitnesses(statements, where, []), ["000000000000", "000000000001"]);
+    });
+
+    it("follows one ARN pattern from each state the regions leave it in", () => {
+        // After eu-west-1 the pattern may be at "4*" already; after eu-west-2 it still waits for "1:".
+        const statements = trust({ StringLike: { "aws:SourceArn": "arn:aws:personalize:*1:4*" } });
+        assert.deepEqual(accountWitnesses(statements, { ...where, regions: ["eu-west-1", "eu-west-2"] }, []), [
+            "000000000000",
+            "400000000000",
+        ]);
+    });
+
+    it("takes BinaryEquals values as exact text, as the evaluator compares them", () => {
+        const statements = trust({ BinaryEquals: { "aws:SourceAccount": "999999999999" } });
+        assert.deepEqual(accountWitnesses(statements, where, []), ["000000000000", "999999999999"]);
     });
 
     it("splits accounts at a numeric bound: below, equal, above", () => {
@@ -238,4 +258,36 @@ describe("trust proof: the witness search against brute force", () => {
         const rare = features.filter(f => (met.admitted.get(f) ?? 0) < 3 || (met.refused.get(f) ?? 0) < 3);
         assert.deepEqual(rare, [], JSON.stringify({ admitted: [...met.admitted], refused: [...met.refused] }));
     });
+});
+
+describe("trust proof: requests without aws:SourceAccount", () => {
+    const subject: TrustSubject = {
+        roleArn: ROLE,
+        partition: "aws",
+        account: "123456789012",
+        region: "eu-west-1",
+        accountSource: "pack config (account)",
+        regionSource: "pack config (region)",
+        resources: [IMPORT, "batch-inference-job/personalize-batch", "batch-segment-job/personalize-batch"],
+    };
+    const segmentJobs = "arn:aws:personalize:eu-west-1:123456789012:batch-segment-job/";
+
+    // The trust admits one resource type only; the request found must come from it, not from a
+    // group of source ARNs that another resource stands for.
+    for (const [operator, value] of [
+        ["StringLike", `${segmentJobs}*`],
+        ["BinaryEquals", `${segmentJobs}personalize-batch`],
+    ]) {
+        it(`finds the one source ARN ${operator} admits without the account`, () => {
+            const statements = trust({
+                StringEqualsIfExists: { "aws:SourceAccount": "123456789012" },
+                [operator]: { "aws:SourceArn": value },
+            });
+            assert.equal(
+                trustProblems(statements, subject)[0],
+                `statement "Statement[0]" lets Personalize assume the role when its request carries no aws:SourceAccount ` +
+                    `(a confused deputy could use it); add StringEquals aws:SourceAccount = 123456789012`,
+            );
+        });
+    }
 });
