@@ -45,7 +45,26 @@ const ABSENT_KEYS = {
 };
 const PRINCIPAL = { type: "Service", id: PERSONALIZE_PRINCIPAL } as const;
 
+/**
+ * Envelopes are immutable and kept between checks, up to a bound: the evaluator indexes a request's
+ * context once per context object (in a WeakMap, which frees it only in a full collection), and
+ * checks ask for the same requests again (the stack's own account, the all-zero witness, a stack's
+ * trust judged in preview and in update).
+ */
+const ENVELOPE_LIMIT = 10_000;
+const envelopes = new Map<string, RequestEnvelope>();
+
 function personalizeAssumeRole(roleArn: string, source: AssumeRoleSource): RequestEnvelope {
+    const key = `${roleArn} ${source.account === undefined ? "-" : `+${source.account}`} ${source.arn === undefined ? "-" : `+${source.arn}`}`;
+    let envelope = envelopes.get(key);
+    if (envelope === undefined) {
+        if (envelopes.size >= ENVELOPE_LIMIT) envelopes.clear();
+        envelopes.set(key, (envelope = newAssumeRole(roleArn, source)));
+    }
+    return envelope;
+}
+
+function newAssumeRole(roleArn: string, source: AssumeRoleSource): RequestEnvelope {
     const context: Record<string, string> = {
         "aws:PrincipalIsAWSService": "true",
         "aws:PrincipalServiceName": PERSONALIZE_PRINCIPAL,
