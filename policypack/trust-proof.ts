@@ -12,17 +12,15 @@
  * search over the 12 digits that merges equal pattern states), and every check below evaluates
  * real requests for those witnesses with the pack's evaluator.
  *
- * The evaluator resolves policy variables whatever the document's `Version`; IAM resolves them
- * only in `2012-10-17` documents and takes `${...}` as literal text otherwise, so `literalText`
- * escapes them for older documents.
+ * Policy variables follow the document's `Version` as the evaluator reads it: a statement's
+ * `variables` says whether `${...}` in its condition values stands for a request value
+ * (`2012-10-17`) or is literal text (`2008-10-17`, no Version), and the patterns below follow it.
  */
 import { evaluate, type RequestEnvelope, type Statement, type Verdict } from "./iam";
 import { PERSONALIZE_PRINCIPAL, VPC_KEYS } from "./personalize-requests";
 
 const SOURCE_ACCOUNT = "aws:SourceAccount";
 const SOURCE_ARN = "aws:SourceArn";
-/** The only policy language version in which `${...}` are policy variables. */
-const VARIABLES_VERSION = "2012-10-17";
 
 /** The accounts the search ranges over: AWS accounts are 12 decimal digits; tests use smaller spaces. */
 export interface AccountSpace {
@@ -31,62 +29,59 @@ export interface AccountSpace {
 }
 const AWS_ACCOUNTS: AccountSpace = { length: 12, digits: "0123456789" };
 
-/** The `Version` of a policy document given as JSON text or an object; undefined when it has none. */
-export function documentVersion(document: unknown): string | undefined {
-    let root = document;
-    if (typeof document === "string") {
-        try {
-            root = JSON.parse(document);
-        } catch {
-            return undefined;
-        }
-    }
-    const version = typeof root === "object" && root !== null ? (root as Record<string, unknown>).Version : undefined;
-    return typeof version === "string" ? version : undefined;
-}
-
-/**
- * The statements as IAM reads them in a document of this version: outside `2012-10-17`, every `$`
- * in a condition value becomes the evaluator's `${$}` escape, so `${aws:SourceAccount}` is compared
- * as the literal text it is there.
- */
-export function literalText(statements: Statement[], version: string | undefined): Statement[] {
-    if (version === VARIABLES_VERSION) return statements;
-    return statements.map(s => ({
-        ...s,
-        conditions: s.conditions.map(c => ({ ...c, values: c.values.map(v => v.replace(/\$/g, "${$}")) })),
-    }));
-}
-
 /** One of Personalize's `sts:AssumeRole` requests: each source key present with its value, or absent. */
 interface AssumeRoleSource {
     account?: string;
     arn?: string;
 }
 
+const ALWAYS_ABSENT = [...VPC_KEYS, "aws:PrincipalOrgID", "aws:PrincipalOrgPaths"];
+/** The absent keys of each request shape, built once: every check makes about a hundred requests. */
+const ABSENT_KEYS = {
+    both: ALWAYS_ABSENT,
+    noAccount: [...ALWAYS_ABSENT, SOURCE_ACCOUNT],
+    noArn: [...ALWAYS_ABSENT, SOURCE_ARN],
+    neither: [...ALWAYS_ABSENT, SOURCE_ACCOUNT, SOURCE_ARN],
+};
+const PRINCIPAL = { type: "Service", id: PERSONALIZE_PRINCIPAL } as const;
+
+/**
+ * Envelopes are immutable and kept between checks, up to a bound: the evaluator indexes a request's
+ * context once per context object (in a WeakMap, which frees it only in a full collection), and
+ * checks ask for the same requests again (the stack's own account, the all-zero witness, a stack's
+ * trust judged in preview and in update).
+ */
+const ENVELOPE_LIMIT = 10_000;
+const envelopes = new Map<string, RequestEnvelope>();
+
 function personalizeAssumeRole(roleArn: string, source: AssumeRoleSource): RequestEnvelope {
-    const present: Record<string, string> = {};
-    if (source.account !== undefined) present[SOURCE_ACCOUNT] = source.account;
-    if (source.arn !== undefined) present[SOURCE_ARN] = source.arn;
-    return {
-        principal: { type: "Service", id: PERSONALIZE_PRINCIPAL },
-        action: "sts:AssumeRole",
-        resource: roleArn,
-        context: {
-            ...present,
-            "aws:PrincipalIsAWSService": "true",
-            "aws:PrincipalServiceName": PERSONALIZE_PRINCIPAL,
-            "aws:SecureTransport": "true",
-            "aws:ViaAWSService": "false",
-        },
-        absentKeys: [
-            ...VPC_KEYS,
-            "aws:PrincipalOrgID",
-            "aws:PrincipalOrgPaths",
-            ...(source.account === undefined ? [SOURCE_ACCOUNT] : []),
-            ...(source.arn === undefined ? [SOURCE_ARN] : []),
-        ],
+    const key = `${roleArn} ${source.account === undefined ? "-" : `+${source.account}`} ${source.arn === undefined ? "-" : `+${source.arn}`}`;
+    let envelope = envelopes.get(key);
+    if (envelope === undefined) {
+        if (envelopes.size >= ENVELOPE_LIMIT) envelopes.clear();
+        envelopes.set(key, (envelope = newAssumeRole(roleArn, source)));
+    }
+    return envelope;
+}
+
+function newAssumeRole(roleArn: string, source: AssumeRoleSource): RequestEnvelope {
+    const context: Record<string, string> = {
+        "aws:PrincipalIsAWSService": "true",
+        "aws:PrincipalServiceName": PERSONALIZE_PRINCIPAL,
+        "aws:SecureTransport": "true",
+        "aws:ViaAWSService": "false",
     };
+    if (source.account !== undefined) context[SOURCE_ACCOUNT] = source.account;
+    if (source.arn !== undefined) context[SOURCE_ARN] = source.arn;
+    const absent =
+        source.account !== undefined
+            ? source.arn !== undefined
+                ? ABSENT_KEYS.both
+                : ABSENT_KEYS.noArn
+            : source.arn !== undefined
+              ? ABSENT_KEYS.noAccount
+              : ABSENT_KEYS.neither;
+    return { principal: PRINCIPAL, action: "sts:AssumeRole", resource: roleArn, context, absentKeys: absent };
 }
 
 export function personalizeArn(partition: string, region: string, account: string, resource: string): string {
@@ -95,6 +90,8 @@ export function personalizeArn(partition: string, region: string, account: strin
 
 /** What the account search follows for each prefix: a state per character, and what it says at the end. */
 interface Tracker {
+    /** Tells trackers apart: two with the same key move through the same states. */
+    readonly key: string;
     start(): number[];
     feed(states: number[], input: string): number[];
     outcome(states: number[]): string;
@@ -111,8 +108,12 @@ class NumberBound implements Tracker {
     private static readonly BELOW = 1;
     private static readonly ABOVE = 2;
 
+    readonly key: string;
+
     /** `bound`: the value's whole part, written with as many digits as an account has. */
-    constructor(private readonly bound: string) {}
+    constructor(private readonly bound: string) {
+        this.key = `#${bound}`;
+    }
 
     start(): number[] {
         return [NumberBound.EQUAL, 0];
@@ -141,6 +142,7 @@ class NumberBound implements Tracker {
  */
 class Pattern implements Tracker {
     private readonly text: string;
+    readonly key: string;
 
     constructor(
         text: string,
@@ -148,6 +150,7 @@ class Pattern implements Tracker {
         private readonly ignoreCase: boolean,
     ) {
         this.text = ignoreCase ? text.toLowerCase() : text;
+        this.key = `${wildcards ? "*" : "="}${ignoreCase ? "i" : "c"}${this.text}`;
     }
 
     start(): number[] {
@@ -166,30 +169,6 @@ class Pattern implements Tracker {
 
     outcome(states: number[]): string {
         return this.accepts(states) ? "1" : "0";
-    }
-
-    /** Whether the whole of `text` matches: the usual greedy match that backs up to the last `*`. */
-    matches(raw: string): boolean {
-        const text = this.ignoreCase ? raw.toLowerCase() : raw;
-        const p = this.text;
-        let i = 0;
-        let j = 0;
-        let star = -1;
-        let resume = 0;
-        while (i < text.length) {
-            if (j < p.length && this.wildcards && p[j] === "*") {
-                star = j++;
-                resume = i;
-            } else if (j < p.length && ((this.wildcards && p[j] === "?") || p[j] === text[i])) {
-                i++;
-                j++;
-            } else if (star >= 0) {
-                j = star + 1;
-                i = ++resume;
-            } else return false;
-        }
-        while (j < p.length && this.wildcards && p[j] === "*") j++;
-        return j === p.length;
     }
 
     private step(states: number[], raw: string): number[] {
@@ -217,6 +196,8 @@ class Pattern implements Tracker {
 const STRING_OPERATORS = /^String(Not)?(Equals|EqualsIgnoreCase|Like)$/i;
 const ARN_OPERATORS = /^Arn(Not)?(Equals|Like)$/i;
 const NUMERIC_OPERATORS = /^Numeric/i;
+/** The evaluator compares BinaryEquals values as exact text, as StringEquals does. */
+const BINARY_OPERATOR = /^BinaryEquals$/i;
 
 interface Patterns {
     /** Patterns the account itself is compared with (aws:SourceAccount values). */
@@ -228,8 +209,9 @@ interface Patterns {
 }
 
 /**
- * The patterns the conditions compare the source keys with. A value with a policy variable (in a
- * `2012-10-17` document) is left out: resolved for a real request, `${aws:SourceAccount}` stands
+ * The patterns the conditions compare the source keys with. A value with `${` is left out. In a
+ * statement without variables it is literal text that needs a `$`, which no account or source ARN
+ * holds, so it compares the same way for every account. With variables, resolved for a real request, `${aws:SourceAccount}` stands
  * for the account itself, which occurs in the source ARN exactly once, between colons, so such a
  * value matches the same way for every account; other variables don't depend on the account.
  */
@@ -252,6 +234,7 @@ function sourcePatterns(statements: Statement[], space: AccountSpace, variables:
             // the evaluator leaves a pattern with fewer undecided.
             else if (ARN_OPERATORS.test(clause.baseOperator)) list.push(new Pattern(value, true, false));
             else if (NUMERIC_OPERATORS.test(clause.baseOperator)) found.numeric.push(...numberBound(value, space));
+            else if (BINARY_OPERATOR.test(clause.baseOperator)) list.push(new Pattern(value, false, false));
         }
     }
     return found;
@@ -270,31 +253,50 @@ function numberBound(value: string, space: AccountSpace): NumberBound[] {
 
 /**
  * A tracker's state sets interned as small numbers, with each transition computed once: the walk
- * meets the same few states again and again.
+ * meets the same few states again and again, and so do the checks of later documents, which write
+ * the same patterns (the stack's account and region) again: `interned` keeps one per tracker key.
  */
 class Interned {
     private readonly ids = new Map<string, number>();
     private readonly sets: number[][] = [];
-    private readonly transitions = new Map<number, number>();
+    /** `next[id][c]`: the state after UTF-16 code unit `c` from state `id`. */
+    private readonly next: number[][] = [];
     private readonly tails = new Map<string, Map<number, string>>();
 
-    constructor(private readonly tracker: Tracker) {}
+    readonly key: string;
+
+    constructor(private readonly tracker: Tracker) {
+        this.key = tracker.key;
+    }
+
+    private startId?: number;
 
     start(): number {
-        return this.intern(this.tracker.start());
+        return (this.startId ??= this.intern(this.tracker.start()));
+    }
+
+    /** By partition, then region (no key string to build: this is asked hundreds of times a check). */
+    private readonly prefixes = new Map<string, Map<string, number>>();
+
+    /** The state after a source ARN's part before the account, `arn:<partition>:personalize:<region>:`, remembered: every check asks for the same few. */
+    afterRegion(partition: string, region: string): number {
+        let byRegion = this.prefixes.get(partition);
+        if (byRegion === undefined) this.prefixes.set(partition, (byRegion = new Map()));
+        let state = byRegion.get(region);
+        if (state === undefined) byRegion.set(region, (state = this.feed(this.start(), `arn:${partition}:personalize:${region}:`)));
+        return state;
+    }
+
+    step(id: number, code: number): number {
+        const row = this.next[id];
+        let next = row[code];
+        if (next === undefined) row[code] = next = this.intern(this.tracker.feed(this.sets[id], String.fromCharCode(code)));
+        return next;
     }
 
     feed(id: number, input: string): number {
         let current = id;
-        for (const c of input) {
-            const key = current * 0x10000 + c.charCodeAt(0);
-            let next = this.transitions.get(key);
-            if (next === undefined) {
-                next = this.intern(this.tracker.feed(this.sets[current], c));
-                this.transitions.set(key, next);
-            }
-            current = next;
-        }
+        for (let i = 0; i < input.length; i++) current = this.step(current, input.charCodeAt(i));
         return current;
     }
 
@@ -317,10 +319,31 @@ class Interned {
         if (id === undefined) {
             id = this.sets.length;
             this.sets.push(states);
+            this.next.push([]);
             this.ids.set(key, id);
         }
         return id;
     }
+}
+
+/** At most this many trackers are kept between checks; past it the cache starts again, so memory stays bounded. */
+const INTERNED_LIMIT = 1000;
+const internedTrackers = new Map<string, Interned>();
+
+function interned(tracker: Tracker): Interned {
+    let found = internedTrackers.get(tracker.key);
+    if (found === undefined) {
+        if (internedTrackers.size >= INTERNED_LIMIT) internedTrackers.clear();
+        internedTrackers.set(tracker.key, (found = new Interned(tracker)));
+    }
+    return found;
+}
+
+/** A tracker the account search follows from a start state, and what its state at the end says. */
+interface Lane {
+    tracker: Interned;
+    start: number;
+    outcome: (state: number) => string;
 }
 
 /**
@@ -339,40 +362,51 @@ export function accountWitnesses(
     space: AccountSpace = AWS_ACCOUNTS,
 ): string[] {
     const patterns = sourcePatterns(statements, space, "leave out");
-    const onAccount = [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false))].map(
-        t => new Interned(t),
-    );
-    const onArn = sources.regions.flatMap(region =>
-        patterns.arn.map(p => ({ tracker: new Interned(p), before: `arn:${sources.partition}:personalize:${region}:` })),
-    );
+    const digits = [...space.digits].map(d => d.charCodeAt(0));
     const after = sources.resources.map(resource => `:${resource}`);
+    // What the walk follows: a tracker from a start state, and what its last state says. A lane
+    // that another already follows (the same tracker from the same state), or that no digit moves
+    // (a pattern a region's ARN prefix already failed), says the same of every account: left out.
+    const lanes = new Map<string, Lane>();
+    const follow = (kind: string, tracker: Interned, start: number, outcome: (state: number) => string) => {
+        if (digits.every(d => tracker.step(start, d) === start)) return;
+        lanes.set(`${kind} ${tracker.key} ${start}`, { tracker, start, outcome });
+    };
+    for (const tracker of [...patterns.account, ...patterns.numeric, ...accounts.map(a => new Pattern(a, false, false))].map(interned)) {
+        follow("account", tracker, tracker.start(), state => tracker.outcome(state));
+    }
+    // One tracker per ARN pattern, shared by every region, started after each region's ARN prefix.
+    for (const tracker of patterns.arn.map(interned)) {
+        for (const region of sources.regions) {
+            follow("arn", tracker, tracker.afterRegion(sources.partition, region), state =>
+                after.map(tail => tracker.outcomeAfter(state, tail)).join(""),
+            );
+        }
+    }
+    const followed = [...lanes.values()];
     const seen = new Set<string>();
     const witnesses = new Map<string, string>();
-    const walk = (prefix: string, accountStates: number[], arnStates: number[]) => {
+    const walk = (prefix: string, states: number[]) => {
         // State ids are small numbers: one character each makes the cheapest key.
-        const key = String.fromCharCode(prefix.length, ...accountStates, ...arnStates);
+        const key = String.fromCharCode(prefix.length, ...states);
         if (seen.has(key)) return;
         seen.add(key);
         if (prefix.length === space.length) {
-            const signature = [
-                ...accountStates.map((s, i) => onAccount[i].outcome(s)),
-                ...arnStates.flatMap((s, i) => after.map(tail => onArn[i].tracker.outcomeAfter(s, tail))),
-            ].join("");
+            // Each lane says a fixed number of characters, so the concatenation tells combinations apart.
+            let signature = "";
+            for (let i = 0; i < followed.length; i++) signature += followed[i].outcome(states[i]);
             if (!witnesses.has(signature)) witnesses.set(signature, prefix);
             return;
         }
-        for (const digit of space.digits) {
-            walk(
-                prefix + digit,
-                accountStates.map((s, i) => onAccount[i].feed(s, digit)),
-                arnStates.map((s, i) => onArn[i].tracker.feed(s, digit)),
-            );
+        for (const digit of digits) {
+            const next = new Array<number>(followed.length);
+            for (let i = 0; i < followed.length; i++) next[i] = followed[i].tracker.step(states[i], digit);
+            walk(prefix + String.fromCharCode(digit), next);
         }
     };
     walk(
         "",
-        onAccount.map(t => t.start()),
-        onArn.map(({ tracker, before }) => tracker.feed(tracker.start(), before)),
+        followed.map(lane => lane.start),
     );
     return [...witnesses.values()];
 }
@@ -423,10 +457,10 @@ export function regionWitnesses(
         .filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase())
         .flatMap(c => c.values.map(v => v.split(":")[3]))
         .filter((r): r is string => r !== undefined && REGION.test(r));
-    const arnPatterns = sourcePatterns(statements, AWS_ACCOUNTS, "as wildcards").arn;
+    const arnPatterns = sourcePatterns(statements, AWS_ACCOUNTS, "as wildcards").arn.map(interned);
     const groups = new Map<string, string>();
     for (const region of candidates) {
-        const key = arnPatterns.map(p => p.feed(p.start(), `arn:${partition}:personalize:${region}:`).join(",")).join("|");
+        const key = arnPatterns.map(p => p.afterRegion(partition, region)).join(",");
         if (!groups.has(key)) groups.set(key, region);
     }
     return [...new Set([...(stackRegion ? [stackRegion] : []), ...named, ...groups.values()])];
@@ -483,20 +517,30 @@ function assumptions(subject: TrustSubject, withRegion: boolean): string {
     return parts.filter(Boolean).join("; ");
 }
 
+/** Where a Personalize request may come from: a region and a resource path (`<type>/<name>`). */
+interface Source {
+    region: string;
+    resource: string;
+}
+
+/** A witness account with one of its source ARNs, and where that ARN comes from. */
+interface Consistent {
+    account: string;
+    arn: string;
+    source: Source;
+}
+
 /** The sources (region, resource) and account witnesses to try, and the real requests they make. */
 function searchSpace(statements: Statement[], subject: TrustSubject) {
     const { partition, account } = subject;
     const regions = regionWitnesses(statements, partition, subject.region, subject.regions);
-    const sources = regions.flatMap(region => subject.resources.map(resource => ({ region, resource })));
+    const sources: Source[] = regions.flatMap(region => subject.resources.map(resource => ({ region, resource })));
     const own = account !== undefined ? [account] : [];
     const space = subject.space ?? AWS_ACCOUNTS;
     const witnesses = accountWitnesses(statements, { partition, regions, resources: subject.resources }, own, space);
-    const consistent = witnesses.flatMap(a =>
-        distinctArns(
-            statements,
-            a,
-            sources.map(s => personalizeArn(partition, s.region, a, s.resource)),
-        ).map(arn => ({ account: a, arn })),
+    const distinct = distinctArns(statements, partition);
+    const consistent: Consistent[] = witnesses.flatMap(a =>
+        distinct(a, sources).map(source => ({ account: a, arn: personalizeArn(partition, source.region, a, source.resource), source })),
     );
     return { sources, witnesses, consistent };
 }
@@ -504,32 +548,99 @@ function searchSpace(statements: Statement[], subject: TrustSubject) {
 const SOURCE_ACCOUNT_VARIABLE = /\$\{\s*aws:SourceAccount\s*\}/gi;
 
 /**
- * One of each group of an account's source ARNs that every aws:SourceArn pattern treats alike, with
- * `${aws:SourceAccount}` resolved to the account: their requests differ in nothing else a condition
- * can see, so they get the same verdict and one of them is evaluated. With any other variable in a
- * pattern, every ARN is kept.
+ * For a document: one of each group of an account's source ARNs that every aws:SourceArn pattern
+ * treats alike, with `${aws:SourceAccount}` resolved to the account: their requests differ in
+ * nothing else a condition can see, so they get the same verdict and one of them is evaluated. With
+ * any other variable in a pattern, every ARN is kept. In a statement without variables `${...}` is
+ * literal text, as written. The patterns are read once unless they name the account.
  */
-function distinctArns(statements: Statement[], account: string, arns: string[]): string[] {
-    const resolved = statements.map(s => ({
-        ...s,
-        conditions: s.conditions.map(c => ({ ...c, values: c.values.map(v => v.replace(SOURCE_ACCOUNT_VARIABLE, account)) })),
-    }));
-    const arnValues = resolved.flatMap(s =>
-        s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values),
-    );
-    if (arnValues.some(v => v.includes("${"))) return arns;
-    const patterns = sourcePatterns(resolved, AWS_ACCOUNTS, "leave out").arn;
-    const groups = new Map<string, string>();
-    for (const arn of arns) {
-        const signature = patterns.map(p => (p.matches(arn) ? "1" : "0")).join("");
-        if (!groups.has(signature)) groups.set(signature, arn);
+function distinctArns(statements: Statement[], partition: string): (account: string, sources: Source[]) => Source[] {
+    const arnValues = statements
+        .filter(s => s.variables)
+        .flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values));
+    if (otherArnVariables(arnValues)) return (_, sources) => sources;
+    const trackersFor = (account: string) =>
+        sourcePatterns(resolveSourceAccount(statements, account), AWS_ACCOUNTS, "leave out").arn.map(interned);
+    const fixed = arnValues.some(v => v.replace(SOURCE_ACCOUNT_VARIABLE, "0") !== v) ? undefined : trackersFor("");
+    const fixedSignature = fixed && arnSignatures(fixed, partition);
+    return (account, sources) => {
+        const signature = fixedSignature ?? arnSignatures(trackersFor(account), partition);
+        return firstOfEach(sources, source => signature(account, source));
+    };
+}
+
+/** Whether aws:SourceArn values hold a policy variable other than `${aws:SourceAccount}` (digits stand in for the account). */
+function otherArnVariables(arnValues: string[]): boolean {
+    return arnValues.some(v => v.replace(SOURCE_ACCOUNT_VARIABLE, "0").includes("${"));
+}
+
+/**
+ * What each pattern tracker says of a source ARN, `account` at `source`: the states after the
+ * account are kept per account and region, since a check asks for every resource of each.
+ */
+function arnSignatures(trackers: Interned[], partition: string): (account: string, source: Source) => string {
+    const afterAccount = new Map<string, number[]>();
+    return (account, source) => {
+        const key = `${account}:${source.region}`;
+        let states = afterAccount.get(key);
+        if (states === undefined) {
+            states = trackers.map(t => t.feed(t.afterRegion(partition, source.region), account));
+            afterAccount.set(key, states);
+        }
+        const tail = `:${source.resource}`;
+        let signature = "";
+        for (let i = 0; i < trackers.length; i++) signature += trackers[i].outcomeAfter(states[i], tail);
+        return signature;
+    };
+}
+
+/** The first item of each group of items with the same key, in their order. */
+function firstOfEach<T>(items: T[], key: (item: T) => string): T[] {
+    const groups = new Map<string, T>();
+    for (const item of items) {
+        const k = key(item);
+        if (!groups.has(k)) groups.set(k, item);
     }
     return [...groups.values()];
 }
 
+const PATTERN_OPERATORS = /^(String(Not)?(Equals|EqualsIgnoreCase|Like)|Arn(Not)?(Equals|Like)|BinaryEquals|Null)$/i;
+
+/**
+ * Personalize's requests without aws:SourceAccount, one of each group of source ARNs that every
+ * aws:SourceArn pattern treats alike: without the account, a condition sees the ARN only through
+ * those patterns, so a group gets one verdict. Every ARN is tried when something else could see it:
+ * an aws:SourceArn operator the patterns don't model (the others can't read an ARN, but the
+ * evaluator, not this file, says so), or a policy variable in an aws:SourceArn value other than
+ * `${aws:SourceAccount}` (which can't resolve without the key). `${aws:SourceArn}` in another key's
+ * value is compared with fixed values (the service's name, the role's ARN) that no source ARN equals.
+ */
+function withoutSourceAccount(statements: Statement[], partition: string, consistent: Consistent[]): AssumeRoleSource[] {
+    const arnClauses = statements.flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()));
+    const arnValues = statements
+        .filter(s => s.variables)
+        .flatMap(s => s.conditions.filter(c => c.key.toLowerCase() === SOURCE_ARN.toLowerCase()).flatMap(c => c.values));
+    const decided = arnClauses.every(c => PATTERN_OPERATORS.test(c.baseOperator)) && !otherArnVariables(arnValues);
+    const signature = arnSignatures(sourcePatterns(statements, AWS_ACCOUNTS, "leave out").arn.map(interned), partition);
+    const requests = decided ? firstOfEach(consistent, c => signature(c.account, c.source)) : consistent;
+    return requests.map(c => ({ arn: c.arn }));
+}
+
+/** The statements with `${aws:SourceAccount}` resolved to `account` where it is a policy variable. */
+function resolveSourceAccount(statements: Statement[], account: string): Statement[] {
+    return statements.map(s =>
+        s.variables
+            ? {
+                  ...s,
+                  conditions: s.conditions.map(c => ({ ...c, values: c.values.map(v => v.replace(SOURCE_ACCOUNT_VARIABLE, account)) })),
+              }
+            : s,
+    );
+}
+
 /**
  * The accounts other than the stack's (every one when it is unknown) that Personalize may assume
- * the role for under `statements` as IAM reads them (after `literalText`), one per class, each with a source ARN it is admitted from and the statements that
+ * the role for under `statements`, one per class, each with a source ARN it is admitted from and the statements that
  * admit it.
  */
 export function foreignAdmissions(
@@ -553,8 +664,7 @@ export function foreignAdmissions(
  *  - no account other than the stack's is admitted, from any region;
  *  - Personalize acting for the stack's account, from its region and partition, is admitted.
  */
-export function trustProblems(written: Statement[], version: string | undefined, subject: TrustSubject): string[] {
-    const statements = literalText(written, version);
+export function trustProblems(statements: Statement[], subject: TrustSubject): string[] {
     const { partition, account, roleArn } = subject;
     const region = subject.region;
     const { sources, witnesses, consistent } = searchSpace(statements, subject);
@@ -574,7 +684,7 @@ export function trustProblems(written: Statement[], version: string | undefined,
     const missing: Array<[string[], AssumeRoleSource[]]> = [
         [[SOURCE_ACCOUNT, SOURCE_ARN], [{}]],
         [[SOURCE_ARN], witnesses.map(a => ({ account: a }))],
-        [[SOURCE_ACCOUNT], consistent.map(c => ({ arn: c.arn }))],
+        [[SOURCE_ACCOUNT], withoutSourceAccount(statements, partition, consistent)],
     ];
     const unpinned = new Set<string>();
     for (const [keys, requests] of missing) {
@@ -640,7 +750,7 @@ export function trustProblems(written: Statement[], version: string | undefined,
             const stated = assumptions(subject, true);
             problems.push(
                 `Personalize acting for your account ${account} (${SOURCE_ACCOUNT} ${account}, ${SOURCE_ARN} ${source.arn}${stated ? `; ${stated}` : ""}) ` +
-                    `can't assume it: ${whyRefused(statements, written, verdict, source, roleArn)}; Personalize sends both keys for the same account, ` +
+                    `can't assume it: ${whyRefused(statements, verdict, source, roleArn)}; Personalize sends both keys for the same account, ` +
                     `from the stack's region and partition: ${fix[SOURCE_ACCOUNT]} and ${fix[SOURCE_ARN]}`,
             );
             break;
@@ -649,19 +759,15 @@ export function trustProblems(written: Statement[], version: string | undefined,
     return problems;
 }
 
-/**
- * Names the Deny that refuses the request, or the conditions of each Allow that don't hold for it,
- * as `written` (before `literalText`).
- */
-function whyRefused(statements: Statement[], written: Statement[], verdict: Verdict, source: AssumeRoleSource, roleArn: string): string {
+/** Names the Deny that refuses the request, or the conditions of each Allow that don't hold for it. */
+function whyRefused(statements: Statement[], verdict: Verdict, source: AssumeRoleSource, roleArn: string): string {
     if (verdict.decision === "ExplicitDeny") return `statement ${quote(verdict.deniedBy)} denies it`;
     const undecided = verdict.undetermined.filter(s => s.effect === "Allow");
     if (undecided.length > 0) return `the condition of statement ${quote(undecided)} can't be decided for it`;
     const reasons = statements
         .filter(s => s.effect === "Allow" && assume([{ ...s, conditions: [] }], roleArn, source).decision === "Allowed")
         .map(s => {
-            const original = written[statements.indexOf(s)];
-            const failing = original.conditions.filter(
+            const failing = s.conditions.filter(
                 (_, i) => assume([{ ...s, conditions: [s.conditions[i]] }], roleArn, source).decision !== "Allowed",
             );
             const shown = failing.map(c => `${c.operator} ${c.key} ${JSON.stringify(c.values.length === 1 ? c.values[0] : c.values)}`);

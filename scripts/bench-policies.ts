@@ -4,7 +4,12 @@
  * personalize-bucket-access does: each required request on its key set (pattern containment and
  * intersection), in every request context the policy's keys call for, as the service principal and
  * as the service role's session -- for the component's bucket policy, the AWS guide's batch policy
- * and a 50-statement policy (with source-account, TLS and time conditions); then one full runStackPolicies(policies, ...) over validStack(..., "batch").
+ * and a 50-statement policy (with source-account, TLS and time conditions); then one trust-policy
+ * check -- parsing the document and the whole proof personalize-role-trust runs (trustProblems: the
+ * account and region witness search and every sts:AssumeRole request it makes) -- for the
+ * component's trust policy, one with ${aws:SourceAccount} in its aws:SourceArn, and a hostile one
+ * (account and ARN patterns, a numeric bound, a Deny); then one full runStackPolicies(policies, ...)
+ * over validStack(..., "batch").
  * Goal: at most 1 ms per document.
  *
  *   npx ts-node --transpile-only scripts/bench-policies.ts [--iterations 20000]
@@ -13,10 +18,11 @@ import { bucketPolicy } from "../components/policy-documents";
 import { runStackPolicies } from "../offline/policy-engine";
 import { parsePolicy } from "../policypack/iam";
 import { policies } from "../policypack/policies";
+import { trustProblems, type TrustSubject } from "../policypack/trust-proof";
 import { PERSONALIZE_PRINCIPAL, requestFailures, requiredAccess, roleSessionPrincipal } from "../policypack/personalize-requests";
 import type { StackIdentity } from "../policypack/stack-identity";
 import type { PersonalizeBucket } from "../policypack/stack-view";
-import { guideBucketPolicy, validStack } from "../tests/policypack/stack-builder";
+import { guideBucketPolicy, personalizeTrust, validStack } from "../tests/policypack/stack-builder";
 
 const BUCKET = "data-bucket";
 const ARN = `arn:aws:s3:::${BUCKET}`;
@@ -50,6 +56,75 @@ function evaluateDocument(text: string): string[] {
         ...requestFailures(accesses, role, roleSessionPrincipal(ROLE_ARN, { name: ROLE, path: "/" }, identity)),
     ];
 }
+
+/** The role of a batch stack, as personalize-role-trust judges it. */
+const trustSubject: TrustSubject = {
+    ...identity,
+    roleArn: ROLE_ARN,
+    resources: ["dataset-import-job/personalize-import", "batch-inference-job/personalize-batch", "batch-segment-job/personalize-batch"],
+};
+
+/** What personalize-role-trust does with one trust document: parse it, then prove it over every account and region. */
+function checkTrust(text: string): string[] {
+    const parsed = parsePolicy(text, "resource");
+    if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+    return trustProblems(parsed.statements, trustSubject);
+}
+
+const PERSONALIZE_SERVICE = { Service: PERSONALIZE_PRINCIPAL };
+
+/** The component's trust with the account in aws:SourceArn written as the policy variable. */
+function variableTrust(): object {
+    const trust = personalizeTrust(identity.account);
+    trust.Statement[0].Condition.StringLike["aws:SourceArn"] = "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:*";
+    return trust;
+}
+
+/**
+ * A trust that makes the proof work: several account and ARN patterns in the Allow, a numeric
+ * bound and ARN patterns in a Deny, so the witness search splits the accounts many ways. Its one
+ * flaw is HOSTILE_PROBLEM.
+ */
+function hostileTrust(): object {
+    const account = identity.account!;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "PersonalizeAssumeRole",
+                Effect: "Allow",
+                Principal: PERSONALIZE_SERVICE,
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": account },
+                    StringLike: {
+                        "aws:SourceArn": [
+                            `arn:aws:personalize:eu-west-1:${account}:*`,
+                            "arn:aws:personalize:eu-*:12345678901?:dataset-import-job/*",
+                            "arn:aws:personalize:*:1*9:batch-*",
+                        ],
+                    },
+                },
+            },
+            {
+                Sid: "NoOtherAccounts",
+                Effect: "Deny",
+                Principal: PERSONALIZE_SERVICE,
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringNotLike: { "aws:SourceAccount": ["1234567890??", "9*0"] },
+                    NumericGreaterThan: { "aws:SourceAccount": "500000000000" },
+                    ArnLike: { "aws:SourceArn": ["arn:aws:personalize:us-*:*:*", "arn:aws:personalize:*:5*:*"] },
+                },
+            },
+        ],
+    };
+}
+
+const HOSTILE_PROBLEM =
+    `statement "PersonalizeAssumeRole" doesn't pin aws:SourceArn to your account: it lets aws:SourceArn ` +
+    `arn:aws:personalize:eu-west-1:123456789010:dataset-import-job/personalize-import through with the other key at your account's value; ` +
+    `add StringLike aws:SourceArn = arn:aws:personalize:eu-west-1:123456789012:*`;
 
 /** 50 statements of the kinds real bucket policies carry, the Personalize grants among them. */
 function largePolicy(): object {
@@ -152,17 +227,25 @@ function percentile(sorted: number[], p: number): number {
     return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-function benchDocument(label: string, document: object): void {
+/** `judge`: what a policy does with the document's text, which must report exactly the `expected` problems. */
+function benchDocument(
+    label: string,
+    document: object,
+    judge: (text: string) => string[] = evaluateDocument,
+    expected: string[] = [],
+): void {
     const text = JSON.stringify(document);
-    const failures = evaluateDocument(text);
-    if (failures.length !== 0) throw new Error(`${label}: expected Personalize to be allowed, got ${failures.join("; ")}`);
-    for (let i = 0; i < WARMUP; i++) evaluateDocument(text);
+    const failures = judge(text);
+    if (JSON.stringify(failures) !== JSON.stringify(expected)) {
+        throw new Error(`${label}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(failures)}`);
+    }
+    for (let i = 0; i < WARMUP; i++) judge(text);
     const micros = new Float64Array(ITERATIONS);
     // CPU time too: on a shared machine wall time also counts the time other processes hold the cores.
     const cpuBefore = process.cpuUsage();
     for (let i = 0; i < ITERATIONS; i++) {
         const start = process.hrtime.bigint();
-        evaluateDocument(text);
+        judge(text);
         micros[i] = Number(process.hrtime.bigint() - start) / 1000;
     }
     const cpu = process.cpuUsage(cpuBefore);
@@ -209,6 +292,12 @@ async function main(): Promise<void> {
     );
     benchDocument("AWS guide's batch bucket policy", guideBucketPolicy(BUCKET, ["s3:GetObject", "s3:ListBucket", "s3:PutObject"]));
     benchDocument("large policy", largePolicy());
+    console.log(
+        `a trust check = parsePolicy(JSON text) + trustProblems for a batch role (${trustSubject.resources.length} source resources): the account and region witness search and every sts:AssumeRole request it evaluates`,
+    );
+    benchDocument("component's trust policy", personalizeTrust(identity.account), checkTrust);
+    benchDocument("trust with ${aws:SourceAccount}", variableTrust(), checkTrust);
+    benchDocument("hostile trust policy", hostileTrust(), checkTrust, [HOSTILE_PROBLEM]);
     await benchStack();
 }
 

@@ -4,7 +4,7 @@ import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
 import { PERSONALIZE_PRINCIPAL } from "../personalize-requests";
 import { readStatements } from "../read-document";
 import { StackView, describeResource } from "../stack-view";
-import { documentVersion, trustProblems } from "../trust-proof";
+import { trustProblems } from "../trust-proof";
 
 function onlyPersonalize(principal: PrincipalSpec | undefined): boolean {
     if (principal === undefined || principal === "*") return false;
@@ -47,7 +47,7 @@ export const personalizeRoleTrust: StackValidationPolicy = {
             }
             const workflow = view.bucketNamed(role.bucketName)?.workflow ?? "import";
             problems.push(
-                ...trustProblems(statements, documentVersion(document), {
+                ...trustProblems(statements, {
                     ...identity,
                     roleArn: `arn:${identity.partition}:iam::${identity.account ?? "000000000000"}:role/${role.name}`,
                     resources: SOURCE_RESOURCES[workflow],

@@ -5,9 +5,8 @@ import {
     accountWitnesses,
     admission,
     assume,
-    documentVersion,
     foreignAdmissions,
-    literalText,
+    trustProblems,
     personalizeArn,
     regionWitnesses,
     type AccountSpace,
@@ -23,9 +22,10 @@ function statementsOf(document: object): Statement[] {
     return parsed.statements;
 }
 
-function trust(...conditions: object[]): Statement[] {
+/** A trust policy of the given Version (none when undefined): an Allow with the first condition, a Deny with each other. */
+function trustIn(version: string | undefined, ...conditions: object[]): Statement[] {
     return statementsOf({
-        Version: "2012-10-17",
+        ...(version !== undefined && { Version: version }),
         Statement: conditions.map((Condition, i) => ({
             Effect: i === 0 ? "Allow" : "Deny",
             Principal: { Service: "personalize.amazonaws.com" },
@@ -35,22 +35,19 @@ function trust(...conditions: object[]): Statement[] {
     });
 }
 
-describe("trust proof: documents and their version", () => {
-    it("reads Version from JSON text or an object, and nothing from a document without one or unreadable text", () => {
-        assert.equal(documentVersion('{"Version": "2008-10-17", "Statement": []}'), "2008-10-17");
-        assert.equal(documentVersion({ Version: "2012-10-17" }), "2012-10-17");
-        assert.equal(documentVersion({ Statement: [] }), undefined);
-        assert.equal(documentVersion("not json"), undefined);
-    });
+const trust = (...conditions: object[]) => trustIn("2012-10-17", ...conditions);
+
+describe("trust proof: the document's version", () => {
+    const condition = { StringLike: { "aws:SourceArn": "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:*" } };
+    const own = { account: "123456789012", arn: personalizeArn("aws", "eu-west-1", "123456789012", IMPORT) };
+    const literal = { account: "123456789012", arn: "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:x" };
 
     it("resolves ${aws:SourceAccount} from the request in 2012-10-17 only; elsewhere it is the literal text", () => {
-        const statements = trust({ StringLike: { "aws:SourceArn": "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:*" } });
-        const request = { account: "123456789012", arn: personalizeArn("aws", "eu-west-1", "123456789012", IMPORT) };
-        assert.equal(assume(literalText(statements, "2012-10-17"), ROLE, request).decision, "Allowed");
+        assert.equal(assume(trustIn("2012-10-17", condition), ROLE, own).decision, "Allowed");
+        assert.equal(assume(trustIn("2012-10-17", condition), ROLE, literal).decision, "ImplicitDeny");
         for (const version of ["2008-10-17", undefined]) {
-            assert.equal(assume(literalText(statements, version), ROLE, request).decision, "ImplicitDeny", String(version));
-            const literal = { account: "123456789012", arn: "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:x" };
-            assert.equal(assume(literalText(statements, version), ROLE, literal).decision, "Allowed", String(version));
+            assert.equal(assume(trustIn(version, condition), ROLE, own).decision, "ImplicitDeny", String(version));
+            assert.equal(assume(trustIn(version, condition), ROLE, literal).decision, "Allowed", String(version));
         }
     });
 });
@@ -80,6 +77,25 @@ describe("trust proof: witnesses", () => {
         assert.deepEqual(accountWitnesses(ignoringCase, where, []), ["000000000000", "999999999999"]);
         const exact = trust({ StringEquals: { "aws:SourceArn": arn } });
         assert.deepEqual(accountWitnesses(exact, where, []), ["000000000000"]);
+    });
+
+    it("follows a pattern that reads the same digit again and again (a leading *)", () => {
+        const statements = trust({ StringLike: { "aws:SourceAccount": "*1" } });
+        assert.deepEqual(accountWitnesses(statements, where, []), ["000000000000", "000000000001"]);
+    });
+
+    it("follows one ARN pattern from each state the regions leave it in", () => {
+        // After eu-west-1 the pattern may be at "4*" already; after eu-west-2 it still waits for "1:".
+        const statements = trust({ StringLike: { "aws:SourceArn": "arn:aws:personalize:*1:4*" } });
+        assert.deepEqual(accountWitnesses(statements, { ...where, regions: ["eu-west-1", "eu-west-2"] }, []), [
+            "000000000000",
+            "400000000000",
+        ]);
+    });
+
+    it("takes BinaryEquals values as exact text, as the evaluator compares them", () => {
+        const statements = trust({ BinaryEquals: { "aws:SourceAccount": "999999999999" } });
+        assert.deepEqual(accountWitnesses(statements, where, []), ["000000000000", "999999999999"]);
     });
 
     it("splits accounts at a numeric bound: below, equal, above", () => {
@@ -123,19 +139,23 @@ describe("trust proof: the witness search against brute force", () => {
         account.map(a => `*${a}*`),
     );
     const values = <T>(item: fc.Arbitrary<T>) => fc.array(item, { minLength: 1, maxLength: 2 });
+    const accountOperators = ["StringEquals", "StringNotEquals", "StringLike", "StringNotLike", "StringEqualsIfExists"];
+    const numericOperators = ["NumericLessThan", "NumericGreaterThanEquals", "NumericEquals"];
+    const arnOperators = ["StringLike", "StringNotLike", "ArnLike", "ArnNotLike", "StringEquals"];
+    const versions = ["2012-10-17", "2008-10-17"];
     const clause = fc.oneof(
         fc.record({
-            operator: fc.constantFrom("StringEquals", "StringNotEquals", "StringLike", "StringNotLike", "StringEqualsIfExists"),
+            operator: fc.constantFrom(...accountOperators),
             key: fc.constant("aws:SourceAccount"),
             values: values(accountPattern),
         }),
         fc.record({
-            operator: fc.constantFrom("NumericLessThan", "NumericGreaterThanEquals", "NumericEquals"),
+            operator: fc.constantFrom(...numericOperators),
             key: fc.constant("aws:SourceAccount"),
             values: values(fc.oneof(fc.integer({ min: 0, max: 9999 }).map(String), fc.constant("910.5"))),
         }),
         fc.record({
-            operator: fc.constantFrom("StringLike", "StringNotLike", "ArnLike", "ArnNotLike", "StringEquals"),
+            operator: fc.constantFrom(...arnOperators),
             key: fc.constant("aws:SourceArn"),
             values: values(arnValue),
         }),
@@ -145,14 +165,28 @@ describe("trust proof: the witness search against brute force", () => {
         clauses: fc.array(clause, { minLength: 0, maxLength: 3 }),
     });
     const stackCase = fc.record({
-        version: fc.constantFrom("2012-10-17", "2012-10-17", "2008-10-17"),
+        version: fc.constantFrom(versions[0], ...versions),
         statements: fc.array(statement, { minLength: 1, maxLength: 3 }),
         account: fc.option(fc.constantFrom(...all), { nil: undefined }),
         region: fc.constantFrom("eu-west-1", "us-east-1"),
     });
 
+    // 100 cases (this test ran 200): every feature below is still met both where a foreign account
+    // is admitted and where none is, at least 3 times each, which the end of the test asserts.
+    const CASES = 100;
+    const features = [
+        ...accountOperators.map(op => `aws:SourceAccount ${op}`),
+        ...numericOperators.map(op => `aws:SourceAccount ${op}`),
+        ...arnOperators.map(op => `aws:SourceArn ${op}`),
+        ...versions.map(v => `Version ${v}`),
+        "a Deny",
+        "a policy variable",
+        "the stack's account unknown",
+    ];
+
     it("finds an admitted foreign account exactly when one exists, and every such account the trust names", () => {
         let withForeign = 0;
+        const met = { admitted: new Map<string, number>(), refused: new Map<string, number>() };
         fc.assert(
             fc.property(stackCase, c => {
                 const document = {
@@ -169,7 +203,7 @@ describe("trust proof: the witness search against brute force", () => {
                         ),
                     })),
                 };
-                const statements = literalText(statementsOf(document), c.version);
+                const statements = statementsOf(document);
                 const subject: TrustSubject = {
                     roleArn: ROLE,
                     partition: "aws",
@@ -182,15 +216,17 @@ describe("trust proof: the witness search against brute force", () => {
                     regions,
                 };
                 const found = foreignAdmissions(statements, subject);
-                const brute = new Set<string>();
-                for (const a of all.filter(a => a !== c.account)) {
-                    for (const r of new Set([c.region, ...regions])) {
-                        for (const res of subject.resources) {
-                            const arn = personalizeArn("aws", r, a, res);
-                            if (admission(assume(statements, ROLE, { account: a, arn }))) brute.add(a);
-                        }
-                    }
-                }
+                // Every foreign account, from every region and resource; one admitting source is enough.
+                const sources = [...new Set([c.region, ...regions])].flatMap(r => subject.resources.map(res => [r, res] as const));
+                const brute = new Set(
+                    all.filter(
+                        a =>
+                            a !== c.account &&
+                            sources.some(([r, res]) =>
+                                admission(assume(statements, ROLE, { account: a, arn: personalizeArn("aws", r, a, res) })),
+                            ),
+                    ),
+                );
                 for (const [a, { arn }] of found) {
                     assert.ok(brute.has(a), `witness ${a} (${arn}) is not admitted by brute force`);
                 }
@@ -204,9 +240,54 @@ describe("trust proof: the witness search against brute force", () => {
                 );
                 for (const a of brute) if (named.has(a)) assert.ok(found.has(a), `named account ${a} admitted but not reported`);
                 if (brute.size > 0) withForeign++;
+                const tally = brute.size > 0 ? met.admitted : met.refused;
+                const clauses = c.statements.flatMap(s => s.clauses);
+                for (const feature of new Set([
+                    ...clauses.map(x => `${x.key} ${x.operator}`),
+                    `Version ${c.version}`,
+                    ...(c.statements.some(s => s.effect === "Deny") ? ["a Deny"] : []),
+                    ...(clauses.some(x => x.values.some(v => v.includes("${"))) ? ["a policy variable"] : []),
+                    ...(c.account === undefined ? ["the stack's account unknown"] : []),
+                ])) {
+                    tally.set(feature, (tally.get(feature) ?? 0) + 1);
+                }
             }),
-            { numRuns: 200, seed: 7 },
+            { numRuns: CASES, seed: 7 },
         );
-        assert.ok(withForeign > 40, `only ${withForeign} of 200 cases admit a foreign account`);
+        assert.ok(withForeign > CASES / 5, `only ${withForeign} of ${CASES} cases admit a foreign account`);
+        const rare = features.filter(f => (met.admitted.get(f) ?? 0) < 3 || (met.refused.get(f) ?? 0) < 3);
+        assert.deepEqual(rare, [], JSON.stringify({ admitted: [...met.admitted], refused: [...met.refused] }));
     });
+});
+
+describe("trust proof: requests without aws:SourceAccount", () => {
+    const subject: TrustSubject = {
+        roleArn: ROLE,
+        partition: "aws",
+        account: "123456789012",
+        region: "eu-west-1",
+        accountSource: "pack config (account)",
+        regionSource: "pack config (region)",
+        resources: [IMPORT, "batch-inference-job/personalize-batch", "batch-segment-job/personalize-batch"],
+    };
+    const segmentJobs = "arn:aws:personalize:eu-west-1:123456789012:batch-segment-job/";
+
+    // The trust admits one resource type only; the request found must come from it, not from a
+    // group of source ARNs that another resource stands for.
+    for (const [operator, value] of [
+        ["StringLike", `${segmentJobs}*`],
+        ["BinaryEquals", `${segmentJobs}personalize-batch`],
+    ]) {
+        it(`finds the one source ARN ${operator} admits without the account`, () => {
+            const statements = trust({
+                StringEqualsIfExists: { "aws:SourceAccount": "123456789012" },
+                [operator]: { "aws:SourceArn": value },
+            });
+            assert.equal(
+                trustProblems(statements, subject)[0],
+                `statement "Statement[0]" lets Personalize assume the role when its request carries no aws:SourceAccount ` +
+                    `(a confused deputy could use it); add StringEquals aws:SourceAccount = 123456789012`,
+            );
+        });
+    }
 });
