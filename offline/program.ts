@@ -160,11 +160,13 @@ function forkProgram(options: RunOptions): Promise<ProgramRun> {
             stdio: ["ignore", "inherit", "inherit", "ipc"],
         });
         let result: ProgramRun | undefined;
-        child.once("message", m => (result = m as ProgramRun));
+        child.once("message", m => resolve((result = m as ProgramRun)));
         child.once("error", reject);
-        child.once("exit", code =>
-            result ? resolve(result) : reject(new Error(`program run for stack ${options.stack} exited ${code} without a result`)),
-        );
+        // "close", not "exit": a child that exits right after sending can be seen to exit before its
+        // message is read; "close" comes once the IPC channel is drained too.
+        child.once("close", code => {
+            if (!result) reject(new Error(`program run for stack ${options.stack} exited ${code} without a result`));
+        });
         child.send(job);
     });
 }
