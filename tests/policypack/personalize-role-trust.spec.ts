@@ -31,6 +31,15 @@ function trustWith(change: (statement: any, document: any) => void) {
 
 const withCondition = (condition: object) => trustWith(s => (s.Condition = condition));
 
+/** A Deny that narrows a broader Allow to the stack's own account. */
+const ONLY_MINE = {
+    Sid: "OnlyMine",
+    Effect: "Deny",
+    Principal: { Service: "personalize.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    Condition: { StringNotEquals: { "aws:SourceAccount": ACCOUNT } },
+};
+
 describe("personalize-role-trust", () => {
     it("passes the component's trust policy, as a string or an object, with the account from config or from its own ARNs", async () => {
         assert.deepEqual(await verdict(personalizeTrust()), []);
@@ -181,13 +190,7 @@ describe("personalize-role-trust", () => {
         const doc: any = withCondition({
             StringLike: { "aws:SourceAccount": "*", "aws:SourceArn": "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:*" },
         });
-        doc.Statement.push({
-            Sid: "OnlyMine",
-            Effect: "Deny",
-            Principal: { Service: "personalize.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: { StringNotEquals: { "aws:SourceAccount": ACCOUNT } },
-        });
+        doc.Statement.push(ONLY_MINE);
         assert.deepEqual(await verdict(doc), []);
     });
 
@@ -279,13 +282,7 @@ describe("personalize-role-trust", () => {
             StringLike: { "aws:SourceAccount": "*", "aws:SourceArn": "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:*" },
             StringEquals: { "aws:SourceOrgID": "o-abc123" },
         });
-        doc.Statement.push({
-            Sid: "OnlyMine",
-            Effect: "Deny",
-            Principal: { Service: "personalize.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: { StringNotEquals: { "aws:SourceAccount": ACCOUNT } },
-        });
+        doc.Statement.push(ONLY_MINE);
         assert.deepEqual(await verdict(doc), [
             `${ROLE}Personalize acting for your account ${ACCOUNT} (aws:SourceAccount ${ACCOUNT}, aws:SourceArn ${IMPORT_ARN(ACCOUNT)}) ` +
                 `can't assume it: the condition of statement "Statement[0]" can't be decided for it; ` +
