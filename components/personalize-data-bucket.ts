@@ -1,5 +1,5 @@
-// Each module of @pulumi/aws by its own path: the package root declares every AWS service, which
-// costs every type-check and every program start seconds for types this program never uses.
+// Each module of @pulumi/aws by its own path: the package root declares every AWS service, and
+// type-checking those declarations costs `tsc --noEmit` about a second (a fifth of its time).
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import { getRegionOutput } from "@pulumi/aws/getRegion";

@@ -89,6 +89,9 @@ export interface PackCopy {
  * changes the copy's package.json first (to try a pack as it used to be).
  */
 export function installPackAlone(packDir: string, root: string, editPackageJson?: (pkg: PackageJson) => PackageJson): PackCopy {
+    // Outside the project, so that no node_modules above the copy can stand in for a missing package.
+    // mkdtemp makes a new folder with a random name that only this user can write (mode 0700), so the
+    // code the pack copy runs is the code copied here, not something another user planted.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policypack-alone-"));
     // Nothing above the copy may hold packages: Node would find them there.
     for (let at = path.dirname(dir); at !== path.dirname(at); at = path.dirname(at)) {
