@@ -1,8 +1,8 @@
 /**
- * Runs the program and the policy pack with no cloud: the program under Pulumi mocks, one process
- * per stack. Used by `npm run gate` and by the tests.
+ * Runs the program with no cloud: under Pulumi mocks, in a child process that serves one run after
+ * another. Used by `npm run gate` and by the tests.
  */
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -102,7 +102,7 @@ const runs = new Map<string, Promise<ProgramRun>>();
 export const SHARED_RUNS_ENV = "PERSONALIZE_PROGRAM_RUNS";
 
 /**
- * Runs index.ts for one stack in a child process under mocks. A run depends only on its options
+ * Runs index.ts for one stack under mocks, in this process's program process. A run depends only on its options
  * and the project's files, so the same run asked for twice (the tests and the gate check the
  * committed stacks alike) is made once: once per process, or once per test run with a shared folder.
  */
@@ -146,27 +146,71 @@ function forkProgram(options: RunOptions): Promise<ProgramRun> {
     for (const key of options.unset ?? []) delete config[qualify(key)];
     Object.assign(config, flattenConfig(Object.fromEntries(Object.entries(options.config ?? {}).map(([k, v]) => [qualify(k), v]))));
     const region = config["aws:region"] ?? DEFAULT_ACCOUNT.region;
-    const job: ProgramJob = {
+    return runJob({
         projectDir: PROJECT_DIR,
         project,
         stack: options.stack,
         preview: options.preview ?? false,
         account: { ...DEFAULT_ACCOUNT, region, ...options.account },
         config,
-    };
-    return new Promise((resolve, reject) => {
+    });
+}
+
+/**
+ * The child process that runs this process's programs, one after another (program-child.ts): started
+ * on the first run, and kept only while runs are asked for, so it never holds this process open.
+ */
+class ProgramWorker {
+    private child: ChildProcess | undefined;
+    private readonly waiting: Array<{ resolve(run: ProgramRun): void; reject(err: Error): void; stack: string }> = [];
+
+    run(job: ProgramJob): Promise<ProgramRun> {
+        const child = (this.child ??= this.start());
+        if (this.waiting.length === 0) hold(child, true);
+        return new Promise((resolve, reject) => {
+            this.waiting.push({ resolve, reject, stack: job.stack });
+            child.send(job);
+        });
+    }
+
+    private start(): ChildProcess {
         const child = fork(path.join(__dirname, "program-child.ts"), [], {
             execArgv: ["-r", "ts-node/register/transpile-only"],
             stdio: ["ignore", "inherit", "inherit", "ipc"],
         });
-        let result: ProgramRun | undefined;
-        child.once("message", m => resolve((result = m as ProgramRun)));
-        child.once("error", reject);
+        child.on("message", m => {
+            this.waiting.shift()!.resolve(m as ProgramRun);
+            if (this.waiting.length === 0) hold(child, false);
+        });
+        child.once("error", err => this.fail(child, err));
         // "close", not "exit": a child that exits right after sending can be seen to exit before its
         // message is read; "close" comes once the IPC channel is drained too.
-        child.once("close", code => {
-            if (!result) reject(new Error(`program run for stack ${options.stack} exited ${code} without a result`));
-        });
-        child.send(job);
-    });
+        child.once("close", code => this.fail(child, new Error(`exited ${code}`)));
+        return child;
+    }
+
+    /** Every run still waiting fails; the next run starts a new child. */
+    private fail(child: ChildProcess, err: Error): void {
+        if (this.child === child) this.child = undefined;
+        for (const { reject, stack } of this.waiting.splice(0))
+            reject(new Error(`program run for stack ${stack}: the program process ${err.message} without a result`));
+    }
+}
+
+/** Whether `child` (the process and its IPC channel) keeps this process running. */
+function hold(child: ChildProcess, busy: boolean): void {
+    if (busy) {
+        child.ref();
+        child.channel?.ref();
+    } else {
+        child.unref();
+        child.channel?.unref();
+    }
+}
+
+const worker = new ProgramWorker();
+
+/** Runs a job in this process's program process. */
+export function runJob(job: ProgramJob): Promise<ProgramRun> {
+    return worker.run(job);
 }

@@ -65,7 +65,7 @@ describe("the program (index.ts) under mocks", () => {
     const runs: Record<string, ProgramRun> = {};
 
     before(async () => {
-        // Both committed stacks, in update and preview mode: one process each, two at a time.
+        // Both committed stacks, in update and preview mode.
         const jobs = ["dev", "prod"].flatMap(stack => [false, true].map(preview => ({ stack, preview })));
         const results = await Promise.all(jobs.map(job => runProgram(job)));
         jobs.forEach((job, i) => (runs[`${job.stack}${job.preview ? ":preview" : ""}`] = results[i]));
