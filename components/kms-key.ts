@@ -1,9 +1,9 @@
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
-import { KEY_POLICY_ACTIONS, ROLE_KMS_ACTIONS, isAwsManagedS3Key } from "../policypack/personalize-kms";
+import { ROLE_KMS_ACTIONS, isAwsManagedS3Key, personalizeKeyStatement } from "../policypack/personalize-kms";
 import { InvalidArgumentError } from "./errors";
-import { PERSONALIZE_SERVICE_PRINCIPAL, type PolicyDocument, type PolicyStatement } from "./policy-documents";
+import type { PolicyDocument } from "./policy-documents";
 
 /**
  * The bucket's KMS key (the `kmsKey` setting): a key the component creates, or an existing key
@@ -43,17 +43,6 @@ export const KMS_ACCESS_POLICY_ID = "PersonalizeKmsKeyAccessPolicy";
 
 export function roleArn(partition: string, accountId: string, roleName: string): string {
     return `arn:${partition}:iam::${accountId}:role/${roleName}`;
-}
-
-/** The statement that lets Personalize and its service role use the key: the guide's key policy example, no condition. */
-export function personalizeKeyStatement(role: string): PolicyStatement {
-    return {
-        Sid: "PersonalizeUseKey",
-        Effect: "Allow",
-        Principal: { AWS: role, Service: PERSONALIZE_SERVICE_PRINCIPAL },
-        Action: [...KEY_POLICY_ACTIONS],
-        Resource: "*",
-    };
 }
 
 /**

@@ -16,7 +16,7 @@ export const ACCESS_POLICY_ID = "PersonalizeS3BucketAccessPolicy";
 export interface PolicyStatement {
     Sid: string;
     Effect: "Allow" | "Deny";
-    Principal?: "*" | { Service: string } | { AWS: string | string[] } | { AWS: string; Service: string };
+    Principal?: "*" | { Service: string } | { AWS: string | string[] };
     Action: string | string[];
     /** Absent only in trust policies, where IAM forbids it. */
     Resource?: string | string[];

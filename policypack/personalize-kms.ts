@@ -1,4 +1,5 @@
 import type { Workflow } from "./contract";
+import { PERSONALIZE_PRINCIPAL } from "./personalize-contexts";
 
 /**
  * What Amazon Personalize needs of the KMS key that encrypts its bucket, after the Personalize
@@ -15,6 +16,17 @@ import type { Workflow } from "./contract";
 export const KEY_POLICY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"];
 
 export const ROLE_KMS_ACTIONS = KEY_POLICY_ACTIONS.filter(a => a !== "kms:CreateGrant");
+
+/** The key policy statement that lets Personalize and its service role use the key, as in the guide's example. */
+export function personalizeKeyStatement(roleArn: string) {
+    return {
+        Sid: "PersonalizeUseKey",
+        Effect: "Allow" as const,
+        Principal: { AWS: roleArn, Service: PERSONALIZE_PRINCIPAL },
+        Action: [...KEY_POLICY_ACTIONS],
+        Resource: "*",
+    };
+}
 
 /**
  * The Personalize resources whose creation uses the key (the guide's list), as they appear in an
