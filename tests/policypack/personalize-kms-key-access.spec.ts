@@ -221,6 +221,39 @@ describe("personalize-kms-key-access and personalize-kms-key-outside-stack", () 
         ]);
     });
 
+    it("judges the role's side of a key outside the stack named by key ID, on the ARN the stack's account and region give it", async () => {
+        const id = "0000abcd-12ab-34cd-56ef-1234567890ab";
+        const arn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${id}`;
+        const judged = async (rolePolicy: string) =>
+            (await run(kmsStack({ reference: id, keyPolicy: null, rolePolicy }))).map(v => v.policy);
+        assert.deepEqual(await judged(roleKmsPolicy(ROLE_ACTIONS, arn)), ["personalize-kms-key-outside-stack"]);
+        assert.deepEqual(await judged(roleKmsPolicy(ROLE_ACTIONS, KEY_ARN)), [
+            "personalize-kms-key-access",
+            "personalize-kms-key-outside-stack",
+        ]);
+    });
+
+    it("tries every Personalize resource that uses the key: a key policy limited to import jobs fails the dataset group and batch jobs", async () => {
+        const importOnly = {
+            ...guideStatement,
+            Condition: { ArnLikeIfExists: { "aws:SourceArn": `arn:aws:personalize:eu-west-1:${ACCOUNT}:dataset-import-job/*` } },
+        };
+        const [message] = await messages(kmsStack({ keyPolicy: keyPolicy(rootStatement, importOnly) }));
+        const context = (job: string) =>
+            `(request with aws:SourceAccount ${ACCOUNT} and aws:SourceArn arn:aws:personalize:eu-west-1:${ACCOUNT}:${job}/personalize-job)`;
+        assert.ok(message.includes(`kms:Decrypt on ${KEY_ARN} is not allowed by any statement ${context("dataset-group")}`), message);
+        const batchOnlyStack = kmsStack({
+            keyPolicy: keyPolicy(rootStatement, {
+                ...importOnly,
+                Condition: {
+                    ArnNotLikeIfExists: { "aws:SourceArn": `arn:aws:personalize:eu-west-1:${ACCOUNT}:batch-segment-job/*` },
+                },
+            }),
+        });
+        const [batch] = await messages(batchOnlyStack);
+        assert.ok(batch.includes(`is not allowed by any statement ${context("batch-segment-job")}`), batch);
+    });
+
     it("reads the bucket's own serverSideEncryptionConfiguration too", async () => {
         const stack = kmsStack({ keyPolicy: null, reference: "alias/aws/s3" });
         stack.resources.splice(
