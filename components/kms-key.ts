@@ -15,6 +15,7 @@ export type KmsKeySetting = { kind: "create" } | { kind: "existing"; arn: string
 const KEY_ARN =
     /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const KEY_ARN_FORM = "arn:<partition>:kms:<region>:<account>:key/<key id>";
+export const KMS_KEY_ACCEPTS = `"create" or a KMS key ARN (${KEY_ARN_FORM})`;
 
 /** Why a `kmsKey` value can't be used, or undefined if it can. */
 export function kmsKeyProblem(value: string): string | undefined {
@@ -29,7 +30,7 @@ export function kmsKeyProblem(value: string): string | undefined {
     if (/^(arn:[^:]*:kms:[^:]*:[^:]*:)?alias\//.test(value)) {
         return `"${value}" names an alias; give the ARN of the key it points to (${KEY_ARN_FORM}), or "create"`;
     }
-    return `expects "create" or a KMS key ARN (${KEY_ARN_FORM}), got ${JSON.stringify(value)}`;
+    return `expects ${KMS_KEY_ACCEPTS}, got ${JSON.stringify(value)}`;
 }
 
 export function parseKmsKey(argument: string, value: string): KmsKeySetting {

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSize } from "./data-check/size";
-import { kmsKeyProblem } from "./kms-key";
+import { KMS_KEY_ACCEPTS, kmsKeyProblem } from "./kms-key";
 import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
 
 /**
@@ -30,7 +30,7 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     datasetTypes: { kind: "string map", accepts: "a map of CSV file names to interactions, items or users" },
     schemas: { kind: "string map", accepts: "a map of interactions, items or users to a schema file path, relative to the project folder" },
     headerOnlyAbove: { kind: "size", accepts: 'a size such as "10GB", "500MB" or a number of bytes' },
-    kmsKey: { kind: "kms key", accepts: '"create" or a KMS key ARN' },
+    kmsKey: { kind: "kms key", accepts: KMS_KEY_ACCEPTS },
 };
 
 export class StackConfigError extends pulumi.RunError {

@@ -375,6 +375,11 @@ describe("PersonalizeDataBucket", () => {
             });
         }
 
+        it("create: names the alias after the bucket, dots (which aliases don't take) as dashes", async () => {
+            const { resources } = await declare({ kmsKey: "create", bucketName: "acme.personalize-data" });
+            assert.equal(single(resources, KMS_TYPES.alias).inputs.name, "alias/acme-personalize-data");
+        });
+
         it("create: the key and its alias follow the bucket's protect and retainOnDelete, and take its tags", async () => {
             const { resources } = await declare({ kmsKey: "create", protect: true, retainOnDelete: true, tags: { team: "recs" } });
             for (const type of [TYPES.bucket, KMS_TYPES.key, KMS_TYPES.alias]) {
