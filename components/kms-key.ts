@@ -42,7 +42,7 @@ export function parseKmsKey(argument: string, value: string): KmsKeySetting {
 export const KEY_POLICY_ID = "PersonalizeDataKeyPolicy";
 export const KMS_ACCESS_POLICY_ID = "PersonalizeKmsKeyAccessPolicy";
 
-export function roleArn(partition: string, accountId: string, roleName: string): string {
+function roleArn(partition: string, accountId: string, roleName: string): string {
     return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
 
@@ -105,7 +105,7 @@ export interface DataKeyContext {
  */
 export function declareDataKey(name: string, setting: KmsKeySetting, ctx: DataKeyContext): pulumi.Output<string> {
     const { parent, partition, accountId } = ctx;
-    const role = pulumi.all([partition, accountId, ctx.roleName]).apply(([p, a, r]) => roleArn(p, a, r));
+    const serviceRoleArn = pulumi.all([partition, accountId, ctx.roleName]).apply(([p, a, r]) => roleArn(p, a, r));
     let keyArn: pulumi.Output<string>;
     if (setting.kind === "create") {
         const lifecycle = { parent, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete };
@@ -117,7 +117,7 @@ export function declareDataKey(name: string, setting: KmsKeySetting, ctx: DataKe
                 customerMasterKeySpec: "SYMMETRIC_DEFAULT",
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
-                policy: pulumi.all([partition, accountId, role]).apply(([p, a, r]) => JSON.stringify(keyPolicy(p, a, r))),
+                policy: pulumi.all([partition, accountId, serviceRoleArn]).apply(([p, a, r]) => JSON.stringify(keyPolicy(p, a, r))),
                 tags: ctx.tags,
             },
             { ...lifecycle, dependsOn: [ctx.role] },
@@ -125,7 +125,7 @@ export function declareDataKey(name: string, setting: KmsKeySetting, ctx: DataKe
         new kms.Alias(`${name}-key-alias`, { name: ctx.bucketName.apply(keyAliasName), targetKeyId: key.keyId }, lifecycle);
         keyArn = key.arn;
     } else {
-        role.apply(r =>
+        serviceRoleArn.apply(r =>
             pulumi.log.warn(
                 `kmsKey ${setting.arn} is not managed by this stack, so its key policy can't be changed here; ` +
                     "unless its owner adds this statement to it, Amazon Personalize can't read the bucket's data:\n" +
