@@ -33,5 +33,6 @@ export = async () => {
         objectUris: data.objectUris,
         ...(data.batchInputLocation && { batchInputLocation: data.batchInputLocation }),
         ...(data.batchOutputLocation && { batchOutputLocation: data.batchOutputLocation }),
+        ...(data.kmsKeyArn && { kmsKeyArn: data.kmsKeyArn }),
     };
 };

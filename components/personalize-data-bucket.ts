@@ -10,6 +10,7 @@ import { BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from
 import { checkDataFiles, type DatasetType, type FileReport } from "./data-check";
 import { readDataFolder, type CsvFile, type DataFolder } from "./data-files";
 import { DataCheckError } from "./errors";
+import { declareDataKey } from "./kms-key";
 import { boundedName } from "./names";
 import { ACCESS_POLICY_ID, bucketArn, bucketPolicy, personalizeTrustPolicy, roleAccessPolicy, type BucketAccess } from "./policy-documents";
 import { dataFiles, resolveSettings, type Settings } from "./settings";
@@ -49,6 +50,8 @@ export interface PersonalizeDataBucketArgs {
     headerOnlyAbove?: number;
     /** Folder where check results of unchanged files are kept between runs. Default: no cache. */
     dataCheckCacheDir?: string;
+    /** SSE-KMS with a customer managed key: "create" one, or an existing key's ARN. Default: SSE-S3. */
+    kmsKey?: string;
 }
 
 function checkSummary(file: FileReport): string {
@@ -78,6 +81,10 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     public readonly batchInputLocation: pulumi.Output<string> | undefined;
     /** `s3://bucket/<batchOutputPrefix>/`, for batch stacks only. */
     public readonly batchOutputLocation: pulumi.Output<string> | undefined;
+    /** The key that encrypts the bucket, with kmsKey only (`create-dataset-group --kms-key-arn`). */
+    public readonly kmsKeyArn: pulumi.Output<string> | undefined;
+    /** Uploads name the bucket's key too (SSE-KMS with a Bucket Key), as its default encryption does; empty without one. */
+    private readonly objectEncryption: Partial<s3.BucketObjectArgs>;
 
     /**
      * Validates the arguments and checks every CSV against Personalize's format, then declares the
@@ -134,6 +141,34 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         };
         if (settings.workflow === "batch") bucketTags[BATCH_OUTPUT_TAG] = `${settings.batchOutputPrefix}/`;
 
+        // Before the key, whose policy names it.
+        const role = new iam.Role(
+            `${name}-role`,
+            {
+                name: roleName,
+                description:
+                    "Lets Amazon Personalize read its data bucket" + (settings.workflow === "batch" ? " and write batch output" : ""),
+                assumeRolePolicy: pulumi
+                    .all([partition, region, accountId])
+                    .apply(([p, r, a]) => JSON.stringify(personalizeTrustPolicy(p, r, a))),
+                tags: { ...settings.tags, [WORKFLOW_TAG]: settings.workflow, [ROLE_BUCKET_TAG]: bucketName },
+            },
+            { parent: this },
+        );
+        const kmsKeyArn =
+            settings.kmsKey &&
+            declareDataKey(name, settings.kmsKey, {
+                parent: this,
+                partition,
+                accountId,
+                bucketName,
+                roleName,
+                role,
+                tags: settings.tags,
+                protect: settings.protect,
+                retainOnDelete: settings.retainOnDelete,
+            });
+
         const bucket = new s3.Bucket(
             name,
             { bucket: bucketName, forceDestroy: settings.forceDestroy, tags: bucketTags },
@@ -158,9 +193,21 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
             { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } },
             onBucket,
         );
+        // With a KMS key, an S3 Bucket Key cuts the requests S3 makes to KMS, and their cost, by up to 99%
+        // (S3 User Guide, "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys").
         const encryption = new s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
-            { bucket: bucketName, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+            {
+                bucket: bucketName,
+                rules: [
+                    kmsKeyArn
+                        ? {
+                              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn },
+                              bucketKeyEnabled: true,
+                          }
+                        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+                ],
+            },
             onBucket,
         );
         const versioning = new s3.BucketVersioning(
@@ -187,23 +234,11 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         );
 
         const objectUris: Record<string, pulumi.Output<string>> = {};
+        this.objectEncryption = kmsKeyArn ? { serverSideEncryption: "aws:kms", kmsKeyId: kmsKeyArn, bucketKeyEnabled: true } : {};
         for (const file of data.csvFiles) {
             objectUris[file.fileName] = this.uploadCsv(name, file, settings.keyPrefix, bucketName, [bucket, encryption, versioning]);
         }
 
-        const role = new iam.Role(
-            `${name}-role`,
-            {
-                name: roleName,
-                description:
-                    "Lets Amazon Personalize read its data bucket" + (settings.workflow === "batch" ? " and write batch output" : ""),
-                assumeRolePolicy: pulumi
-                    .all([partition, region, accountId])
-                    .apply(([p, r, a]) => JSON.stringify(personalizeTrustPolicy(p, r, a))),
-                tags: { ...settings.tags, [WORKFLOW_TAG]: settings.workflow, [ROLE_BUCKET_TAG]: bucketName },
-            },
-            { parent: this },
-        );
         // An inline policy, not a managed one: RolePolicy names its role by name, known in preview,
         // while an attachment names a managed policy by its ARN, which AWS computes. It also lives
         // and dies with the role, so no account-wide policy name can collide or be left behind.
@@ -231,6 +266,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         this.objectUris = pulumi.output(objectUris);
         this.batchInputLocation = settings.workflow === "batch" ? location(settings.batchInputPrefix) : undefined;
         this.batchOutputLocation = settings.workflow === "batch" ? location(settings.batchOutputPrefix) : undefined;
+        this.kmsKeyArn = kmsKeyArn;
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,
@@ -240,6 +276,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
             objectUris: this.objectUris,
             batchInputLocation: this.batchInputLocation,
             batchOutputLocation: this.batchOutputLocation,
+            kmsKeyArn: this.kmsKeyArn,
         });
     }
 
@@ -254,7 +291,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         const key = `${keyPrefix}/${file.fileName}`;
         new s3.BucketObject(
             `${name}-${file.fileName}`,
-            { bucket: bucketName, key, source: new pulumi.asset.FileAsset(file.path), contentType: "text/csv" },
+            { bucket: bucketName, key, source: new pulumi.asset.FileAsset(file.path), contentType: "text/csv", ...this.objectEncryption },
             { parent: this, dependsOn },
         );
         return pulumi.interpolate`s3://${bucketName}/${key}`;

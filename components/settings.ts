@@ -3,6 +3,7 @@ import { RESERVED_TAGS } from "../policypack/contract";
 import { DATASET_TYPES, datasetTypeFromFileName, type DataFile, type DatasetType } from "./data-check";
 import type { DataFolder } from "./data-files";
 import { InvalidArgumentError } from "./errors";
+import { parseKmsKey, type KmsKeySetting } from "./kms-key";
 import { foldersOverlap, normalizePrefix, validateBucketName, validateRoleName } from "./names";
 import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
 import { reservedBucketPolicySids } from "./policy-documents";
@@ -26,6 +27,8 @@ export interface Settings {
     schemas: Partial<Record<DatasetType, string>>;
     headerOnlyAbove?: number;
     dataCheckCacheDir?: string;
+    /** Unset: SSE-S3. */
+    kmsKey?: KmsKeySetting;
 }
 
 /** Applies defaults and validates the arguments; every problem names the argument. */
@@ -93,6 +96,7 @@ export function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
         schemas: args.schemas ?? {},
         headerOnlyAbove: args.headerOnlyAbove,
         dataCheckCacheDir: args.dataCheckCacheDir,
+        kmsKey: args.kmsKey === undefined ? undefined : parseKmsKey("kmsKey", args.kmsKey),
     };
 }
 

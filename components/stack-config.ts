@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSize } from "./data-check/size";
+import { KMS_KEY_ACCEPTS, kmsKeyProblem } from "./kms-key";
 import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
 
 /**
@@ -9,7 +10,7 @@ import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
  * before any resource is declared.
  */
 
-type Kind = "string" | "boolean" | "integer" | "size" | "string map" | "statement list";
+type Kind = "string" | "boolean" | "integer" | "size" | "string map" | "statement list" | "kms key";
 
 /** The config keys, each the name of the component argument it sets. */
 const KEYS: Record<string, { kind: Kind; accepts: string }> = {
@@ -29,6 +30,7 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     datasetTypes: { kind: "string map", accepts: "a map of CSV file names to interactions, items or users" },
     schemas: { kind: "string map", accepts: "a map of interactions, items or users to a schema file path, relative to the project folder" },
     headerOnlyAbove: { kind: "size", accepts: 'a size such as "10GB", "500MB" or a number of bytes' },
+    kmsKey: { kind: "kms key", accepts: KMS_KEY_ACCEPTS },
 };
 
 export class StackConfigError extends pulumi.RunError {
@@ -60,6 +62,11 @@ function parse(key: string, raw: string): unknown {
             const ok =
                 typeof value === "object" && !Array.isArray(value) && Object.values(value as object).every(v => typeof v === "string");
             return ok ? value : fail();
+        }
+        case "kms key": {
+            const problem = kmsKeyProblem(raw);
+            if (problem) throw new StackConfigError(key, problem);
+            return raw;
         }
         case "statement list": {
             const value = parseJson(raw) ?? fail();

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The AWS account, region and partition the mocked provider reports. */
@@ -10,8 +11,13 @@ export interface MockAccount {
 export const DEFAULT_ACCOUNT: MockAccount = { accountId: "123456789012", region: "eu-west-1", partition: "aws" };
 
 /** What AWS computes for a resource on create, keyed by type token. */
-function computedState(type: string, inputs: Record<string, any>, account: MockAccount): { id: string; state: Record<string, unknown> } {
-    const { accountId, partition } = account;
+function computedState(
+    type: string,
+    name: string,
+    inputs: Record<string, any>,
+    account: MockAccount,
+): { id: string; state: Record<string, unknown> } {
+    const { accountId, partition, region } = account;
     switch (type) {
         case "aws:s3/bucket:Bucket":
             return {
@@ -20,6 +26,12 @@ function computedState(type: string, inputs: Record<string, any>, account: MockA
             };
         case "aws:iam/role:Role":
             return { id: inputs.name, state: { arn: `arn:${partition}:iam::${accountId}:role/${inputs.name}`, uniqueId: "AROAEXAMPLEID" } };
+        case "aws:kms/key:Key": {
+            // A key ID is a random UUID; here one derived from the resource name, so runs repeat.
+            const hex = createHash("sha256").update(name).digest("hex");
+            const keyId = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join("-");
+            return { id: keyId, state: { keyId, arn: `arn:${partition}:kms:${region}:${accountId}:key/${keyId}` } };
+        }
         case "aws:s3/bucketObject:BucketObject":
             return { id: inputs.key, state: { etag: "0123456789abcdef0123456789abcdef", versionId: "v1" } };
         default:
@@ -36,7 +48,7 @@ export function awsMocks(account: MockAccount, preview: boolean): pulumi.runtime
     return {
         newResource(args) {
             if (preview) return { id: undefined, state: args.inputs };
-            const computed = computedState(args.type, args.inputs, account);
+            const computed = computedState(args.type, args.name, args.inputs, account);
             return { id: computed.id, state: { ...args.inputs, ...computed.state } };
         },
         call(args) {

@@ -286,6 +286,163 @@ describe("PersonalizeDataBucket", () => {
             );
         });
     });
+    describe("kmsKey", () => {
+        const KMS_TYPES = { key: "aws:kms/key:Key", alias: "aws:kms/alias:Alias" };
+        const ACCOUNT = "123456789012";
+        const KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        const KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"];
+        const names = (name: string) => {
+            const bucket = `${name}-unit-${ACCOUNT}-eu-west-1`;
+            return { bucket, role: `${bucket}-personalize`, roleArn: `arn:aws:iam::${ACCOUNT}:role/${bucket}-personalize` };
+        };
+        const personalizeStatement = (roleArn: string) => ({
+            Sid: "PersonalizeUseKey",
+            Effect: "Allow",
+            Principal: { AWS: roleArn, Service: "personalize.amazonaws.com" },
+            Action: KEY_ACTIONS,
+            Resource: "*",
+        });
+        const roleKmsPolicy = (keyArn: string) => ({
+            Version: "2012-10-17",
+            Id: "PersonalizeKmsKeyAccessPolicy",
+            Statement: [
+                {
+                    Sid: "PersonalizeUseKey",
+                    Effect: "Allow",
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ListGrants"],
+                    Resource: keyArn,
+                },
+            ],
+        });
+        const kmsAccess = (resources: RecordedResource[]) =>
+            ofType(resources, TYPES.rolePolicy).find(r => r.inputs.name === "PersonalizeKmsKeyAccessPolicy")!;
+
+        /** Encrypted by default and on upload with the key, with a Bucket Key; the role may use that key only. */
+        function assertEncryptedWith(resources: RecordedResource[], keyArn: string, role: string) {
+            assert.deepEqual(single(resources, TYPES.encryption).inputs.rules, [
+                { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true },
+            ]);
+            const objects = ofType(resources, TYPES.object);
+            assert.equal(objects.length, 3);
+            for (const o of objects) {
+                assert.deepEqual([o.inputs.serverSideEncryption, o.inputs.kmsKeyId, o.inputs.bucketKeyEnabled], ["aws:kms", keyArn, true]);
+            }
+            const access = kmsAccess(resources);
+            assert.equal(access.inputs.role, role);
+            assert.deepEqual(policyOf(access), roleKmsPolicy(keyArn));
+            // The S3 grants stay in their own policy, unchanged.
+            const s3Access = ofType(resources, TYPES.rolePolicy).find(r => r.inputs.name === "PersonalizeS3BucketAccessPolicy")!;
+            assert.ok(policyOf(s3Access).Statement.every((s: any) => String(s.Action).startsWith("s3:")));
+        }
+
+        for (const batch of [false, true]) {
+            it(`create (${batch ? "batch" : "import"}): a rotating symmetric key whose policy keeps the account's administration and lets Personalize and the role use it`, async () => {
+                const { name, resources, component } = await declare({ kmsKey: "create", batch });
+                const { bucket, role, roleArn } = names(name);
+                const key = single(resources, KMS_TYPES.key);
+                assert.equal(key.name, `${name}-key`);
+                assert.deepEqual(policyOf(key), {
+                    Version: "2012-10-17",
+                    Id: "PersonalizeDataKeyPolicy",
+                    Statement: [
+                        {
+                            Sid: "AccountAdministersKey",
+                            Effect: "Allow",
+                            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+                            Action: "kms:*",
+                            Resource: "*",
+                        },
+                        personalizeStatement(roleArn),
+                    ],
+                });
+                const { policy: _policy, ...settings } = key.inputs;
+                assert.deepEqual(settings, {
+                    description: `Encrypts the Amazon Personalize data bucket ${bucket}`,
+                    keyUsage: "ENCRYPT_DECRYPT",
+                    customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+                    enableKeyRotation: true,
+                    deletionWindowInDays: 30,
+                    tags: {},
+                });
+                assert.deepEqual([key.protect, key.retainOnDelete], [false, false]);
+                // KMS refuses a key policy naming a role that doesn't exist yet.
+                assert.ok(key.dependencies.includes(single(resources, TYPES.role).urn), "the key must wait for the role");
+                const keyArn = key.state!.arn;
+                assert.match(keyArn, new RegExp(`^arn:aws:kms:eu-west-1:${ACCOUNT}:key/[0-9a-f-]{36}$`));
+                assert.deepEqual(single(resources, KMS_TYPES.alias).inputs, { name: `alias/${bucket}`, targetKeyId: key.state!.keyId });
+                assertEncryptedWith(resources, keyArn, role);
+                assert.equal(await new Promise(resolve => component.kmsKeyArn!.apply(resolve)), keyArn);
+            });
+        }
+
+        it("create: names the alias after the bucket, dots (which aliases don't take) as dashes", async () => {
+            const { resources } = await declare({ kmsKey: "create", bucketName: "acme.personalize-data" });
+            assert.equal(single(resources, KMS_TYPES.alias).inputs.name, "alias/acme-personalize-data");
+        });
+
+        it("create: the key and its alias follow the bucket's protect and retainOnDelete, and take its tags", async () => {
+            const { resources } = await declare({ kmsKey: "create", protect: true, retainOnDelete: true, tags: { team: "recs" } });
+            for (const type of [TYPES.bucket, KMS_TYPES.key, KMS_TYPES.alias]) {
+                const r = single(resources, type);
+                assert.deepEqual([r.protect, r.retainOnDelete], [true, true], type);
+            }
+            assert.deepEqual(single(resources, KMS_TYPES.key).inputs.tags, { team: "recs" });
+        });
+
+        for (const batch of [false, true]) {
+            it(`an existing key's ARN (${batch ? "batch" : "import"}): uses it, grants the role, and logs the statement its key policy needs`, async () => {
+                const { name, resources, warnings, component } = await declare({ kmsKey: KEY_ARN, batch });
+                const { role, roleArn } = names(name);
+                assert.deepEqual(ofType(resources, KMS_TYPES.key), []);
+                assert.deepEqual(ofType(resources, KMS_TYPES.alias), []);
+                assertEncryptedWith(resources, KEY_ARN, role);
+                await new Promise(resolve => component.kmsKeyArn!.apply(resolve));
+                const [warning] = warnings;
+                const intro =
+                    `kmsKey ${KEY_ARN} is not managed by this stack, so its key policy can't be changed here; ` +
+                    "unless its owner adds this statement to it, Amazon Personalize can't read the bucket's data:\n";
+                assert.equal(warnings.length, 1);
+                assert.ok(warning.startsWith(intro), warning);
+                assert.deepEqual(JSON.parse(warning.slice(intro.length)), personalizeStatement(roleArn));
+            });
+        }
+
+        const fix = 'set "create" for a key of this stack, or the ARN of a customer managed key';
+        for (const [value, problem] of [
+            [
+                "alias/aws/s3",
+                `"alias/aws/s3" is the AWS managed key for S3, whose key policy can't be changed to let Amazon Personalize use it; ${fix}`,
+            ],
+            [
+                "arn:aws:kms:eu-west-1:123456789012:alias/aws/s3",
+                `"arn:aws:kms:eu-west-1:123456789012:alias/aws/s3" is the AWS managed key for S3, whose key policy can't be changed to let Amazon Personalize use it; ${fix}`,
+            ],
+            [
+                "alias/personalize",
+                '"alias/personalize" names an alias; give the ARN of the key it points to (arn:<partition>:kms:<region>:<account>:key/<key id>), or "create"',
+            ],
+            [
+                "1234abcd-12ab-34cd-56ef-1234567890ab",
+                'expects "create" or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), got "1234abcd-12ab-34cd-56ef-1234567890ab"',
+            ],
+            [
+                "arn:aws:kms:eu-west-1:123456789012:key/not-a-key-id",
+                'expects "create" or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), got "arn:aws:kms:eu-west-1:123456789012:key/not-a-key-id"',
+            ],
+            ["Create", 'expects "create" or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), got "Create"'],
+        ]) {
+            it(`refuses kmsKey ${JSON.stringify(value)} before declaring anything`, async () => {
+                await refuses({ kmsKey: value }, "kmsKey", problem);
+            });
+        }
+
+        it("takes a multi-Region key ARN and other partitions", async () => {
+            const mrk = "arn:aws-cn:kms:cn-north-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab";
+            const { resources } = await declare({ kmsKey: mrk });
+            assert.equal(single(resources, TYPES.encryption).inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, mrk);
+        });
+    });
+
     describe("data checks", () => {
         const interactions = (rows: string[]) => ["USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE", ...rows].join("\n") + "\n";
         const validRows = CSV["interactions.csv"].trim().split("\n").slice(1);

@@ -3,7 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_DIR, committedStacks, runProgram, type ProgramRun } from "../offline/program";
-import { UNKNOWN } from "../offline/recorder";
+import { runStackPolicies } from "../offline/policy-engine";
+import { UNKNOWN, type RecordedResource } from "../offline/recorder";
+import { policies } from "../policypack/policies";
 import { TYPES, ofType, policyOf, single } from "./harness/resources";
 
 const ACCOUNT = "123456789012";
@@ -246,6 +248,111 @@ describe("the program (index.ts) under mocks", () => {
                 [["PersonalizePutBatchOutput", "s3:PutObject"]],
             );
         }
+    });
+});
+
+describe("the program with kmsKey=create (prod: batch, protected)", () => {
+    const KEY = "aws:kms/key:Key";
+    const ALIAS = "aws:kms/alias:Alias";
+    const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${PROD_BUCKET}-personalize`;
+    let update: ProgramRun;
+    let preview: ProgramRun;
+    before(async () => {
+        [update, preview] = await Promise.all(
+            [false, true].map(p => runProgram({ stack: "prod", preview: p, config: { kmsKey: "create" } })),
+        );
+    });
+
+    /** The pack over what the engine holds after the run, as `pulumi up` sends it. */
+    const judge = (resources: RecordedResource[]) =>
+        runStackPolicies(
+            policies,
+            resources.map(r => ({ ...r, inputs: r.state ?? r.inputs })),
+            JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", "prod.json"), "utf8")),
+        );
+    const kmsAccess = (resources: RecordedResource[]) =>
+        ofType(resources, TYPES.rolePolicy).find(r => r.inputs.name === "PersonalizeKmsKeyAccessPolicy")!;
+
+    it("declares the key, its alias and the role's KMS grant, protected like the bucket, and exports the key's ARN", () => {
+        assert.equal(update.error, undefined);
+        const key = single(update.resources, KEY);
+        assert.equal(key.name, "personalize-data-key");
+        assert.deepEqual([key.protect, key.retainOnDelete], [true, true]);
+        assert.deepEqual(single(update.resources, ALIAS).inputs.name, `alias/${PROD_BUCKET}`);
+        assert.equal(kmsAccess(update.resources).name, "personalize-data-kms-access");
+        assert.match(String(update.outputs.kmsKeyArn), new RegExp(`^arn:aws:kms:eu-west-1:${ACCOUNT}:key/[0-9a-f-]{36}$`));
+        assert.equal(update.outputs.kmsKeyArn, key.state!.arn);
+        assert.deepEqual(single(update.resources, TYPES.encryption).inputs.rules, [
+            {
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: update.outputs.kmsKeyArn },
+                bucketKeyEnabled: true,
+            },
+        ]);
+    });
+
+    it("makes a key policy the pack accepts: no violation of any policy", async () => {
+        assert.deepEqual((await judge(update.resources)).violations, []);
+    });
+
+    it("fails the pack when any one grant is removed from the key policy or the role's KMS policy", async () => {
+        const edited = (type: string, name: string, edit: (statement: any) => void) => {
+            const resources: RecordedResource[] = structuredClone(update.resources);
+            const resource = resources.find(r => r.type === type && r.name === name)!;
+            const document = JSON.parse(resource.state!.policy);
+            edit(document.Statement.find((s: any) => s.Sid === "PersonalizeUseKey"));
+            resource.state!.policy = JSON.stringify(document);
+            return resources;
+        };
+        const without = (action: string) => (statement: any) => (statement.Action = statement.Action.filter((a: string) => a !== action));
+        const cases: Array<[string, RecordedResource[]]> = [
+            ...["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"].map(
+                (action): [string, RecordedResource[]] => [
+                    `key policy without ${action}`,
+                    edited(KEY, "personalize-data-key", without(action)),
+                ],
+            ),
+            ["key policy without the role", edited(KEY, "personalize-data-key", s => delete s.Principal.AWS)],
+            ["key policy without personalize.amazonaws.com", edited(KEY, "personalize-data-key", s => delete s.Principal.Service)],
+            ...["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ListGrants"].map((action): [string, RecordedResource[]] => [
+                `role policy without ${action}`,
+                edited(TYPES.rolePolicy, "personalize-data-kms-access", without(action)),
+            ]),
+        ];
+        for (const [what, resources] of cases) {
+            const violations = (await judge(resources)).violations;
+            assert.deepEqual(
+                violations.map(v => [v.policy, v.enforcementLevel]),
+                [["personalize-kms-key-access", "mandatory"]],
+                what,
+            );
+        }
+    });
+
+    it("in preview, the key policy is known (built from partition, account and role name), only the key's ARN is not", async () => {
+        assert.equal(preview.error, undefined);
+        const key = single(preview.resources, KEY);
+        assert.notEqual(key.inputs.policy, UNKNOWN);
+        assert.deepEqual(key.inputs.policy, single(update.resources, KEY).inputs.policy);
+        assert.deepEqual(policyOf(key).Statement[1].Principal, { AWS: ROLE_ARN, Service: "personalize.amazonaws.com" });
+        assert.equal(preview.outputs.kmsKeyArn, UNKNOWN);
+        assert.equal(
+            single(preview.resources, TYPES.encryption).inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId,
+            UNKNOWN,
+        );
+        assert.equal(kmsAccess(preview.resources).inputs.policy, UNKNOWN);
+        // What reads the key's ARN can't run until the key exists: advisory, never a pass or a failure.
+        const violations = (await judge(preview.resources)).violations;
+        assert.deepEqual(
+            violations.map(v => [v.policy, v.enforcementLevel, v.message.startsWith(`can't run policy '${v.policy}' during preview`)]),
+            [
+                ["personalize-role-access", "advisory", true],
+                ["policy-document-validity", "advisory", true],
+                ["known-condition-keys", "advisory", true],
+                ["personalize-least-privilege", "advisory", true],
+                ["personalize-kms-key-access", "advisory", true],
+                ["personalize-kms-key-outside-stack", "advisory", true],
+            ],
+        );
     });
 });
 

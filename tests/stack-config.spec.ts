@@ -47,6 +47,7 @@ describe("stack config", () => {
             datasetTypes: { "catalogue.csv": "items" },
             schemas: { items: "schemas/items.json" },
             headerOnlyAbove: "10GB",
+            kmsKey: "create",
         });
         assert.deepEqual(args, {
             dataDir: path.join(PROJECT, "datasets/retail"),
@@ -65,6 +66,7 @@ describe("stack config", () => {
             datasetTypes: { "catalogue.csv": "items" },
             schemas: { items: path.join(PROJECT, "schemas/items.json") },
             headerOnlyAbove: 10 * 1024 ** 3,
+            kmsKey: "create",
         });
     });
 
@@ -97,7 +99,34 @@ describe("stack config", () => {
             { bukcetName: "x" },
             `${where}:bukcetName: is not a setting of this program; the settings are dataDir, keyPrefix, batch, batchInputPrefix, ` +
                 "batchOutputPrefix, bucketName, roleName, forceDestroy, protect, retainOnDelete, noncurrentVersionDays, tags, extraBucketPolicyStatements, " +
-                "datasetTypes, schemas, headerOnlyAbove",
+                "datasetTypes, schemas, headerOnlyAbove, kmsKey",
+        );
+    });
+
+    it("reads kmsKey as create or a key ARN, and refuses the AWS managed key, aliases and anything else", () => {
+        const arn = "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        assert.equal(read({ kmsKey: arn }).kmsKey, arn);
+        const managed =
+            "is the AWS managed key for S3, whose key policy can't be changed to let Amazon Personalize use it; " +
+            'set "create" for a key of this stack, or the ARN of a customer managed key';
+        refuses({ kmsKey: "alias/aws/s3" }, `${where}:kmsKey: "alias/aws/s3" ${managed}`);
+        refuses(
+            { kmsKey: "arn:aws:kms:eu-west-1:123456789012:alias/aws/s3" },
+            `${where}:kmsKey: "arn:aws:kms:eu-west-1:123456789012:alias/aws/s3" ${managed}`,
+        );
+        refuses(
+            { kmsKey: "arn:aws:kms:eu-west-1:123456789012:alias/data" },
+            `${where}:kmsKey: "arn:aws:kms:eu-west-1:123456789012:alias/data" names an alias; give the ARN of the key it points to ` +
+                '(arn:<partition>:kms:<region>:<account>:key/<key id>), or "create"',
+        );
+        refuses(
+            { kmsKey: true },
+            `${where}:kmsKey: expects "create" or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), got "true"`,
+        );
+        refuses(
+            { kmsKey: "arn:aws:kms:eu-west-1:12345:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+            `${where}:kmsKey: expects "create" or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), ` +
+                'got "arn:aws:kms:eu-west-1:12345:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
         );
     });
 
