@@ -104,6 +104,7 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
     if (size > LIMITS.singlePutBytes) problems.add(0, ...RULES.fileTooLarge(size));
 
     let result: RangeResult | undefined;
+    let threads = 1;
     const header = await readHeader(file.path, size);
     if (!header) {
         problems.add(1, ...RULES.headerMissing());
@@ -127,6 +128,7 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
                     maxProblems: settings.maxProblems,
                 };
                 const cut = size - header.end > settings.splitAboveBytes ? await middleLineBreak(file.path, header.end, size) : undefined;
+                if (cut !== undefined) threads = 2;
                 result = cut === undefined ? await scanRange(request) : await scanSplit(request, cut);
             }
         }
@@ -147,6 +149,7 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
             bytes: size,
             seconds: Number(process.hrtime.bigint() - started) / 1e9,
             headerOnly: settings.headerOnly,
+            threads,
             cached: false,
             problems: problems.problems,
             truncatedProblems: problems.truncated + (result?.truncatedProblems ?? 0),

@@ -1,6 +1,4 @@
-import { createHash } from "crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "fs";
-import * as os from "os";
+import { readFileSync } from "fs";
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { IdCounter, TransferredIdCounter } from "./id-counter";
@@ -20,39 +18,40 @@ function workerSources(entry: string): Record<string, string> {
     return sources;
 }
 
+type Transpile = (source: string, fileName: string) => string;
+
 /**
- * The worker's modules as JavaScript, keyed by .ts path. Transpiling costs the main thread about 200 ms (the
- * compiler's code is still cold), so the output is also kept in the temp folder, keyed by a hash of the sources
- * and the compiler version; an unreadable or stale copy is simply transpiled again.
+ * What turns the worker's TypeScript into JavaScript: swc, which ts-node uses here (tsconfig.json "swc": true) and
+ * which takes a few milliseconds, else the TypeScript compiler (about 700 ms cold).
  */
-function transpiledWorkerModules(entry: string): Record<string, string> {
-    if (transpiled) return transpiled;
-    // Only reached under ts-node, which has already loaded the compiler.
-    const ts = require("typescript") as typeof import("typescript");
-    const sources = workerSources(entry);
-    const hash = createHash("sha256").update(ts.version).update(JSON.stringify(sources)).digest("hex").slice(0, 24);
-    const cacheFile = path.join(os.tmpdir(), `data-check-worker-${hash}.json`);
+function transpiler(): Transpile {
     try {
-        transpiled = JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, string>;
-        return transpiled;
+        const swc = require("@swc/core") as typeof import("@swc/core");
+        return (source, filename) =>
+            swc.transformSync(source, { filename, jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } })
+                .code;
     } catch {
-        const modules: Record<string, string> = {};
-        for (const [fileName, source] of Object.entries(sources)) {
-            modules[fileName] = ts.transpileModule(source, {
+        const ts = require("typescript") as typeof import("typescript");
+        return (source, fileName) =>
+            ts.transpileModule(source, {
                 fileName,
                 compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
             }).outputText;
-        }
-        const temporary = `${cacheFile}.${process.pid}.tmp`;
-        try {
-            writeFileSync(temporary, JSON.stringify(modules));
-            renameSync(temporary, cacheFile);
-        } catch {
-            rmSync(temporary, { force: true });
-        }
-        transpiled = modules;
-        return modules;
     }
+}
+
+/**
+ * The worker's modules as JavaScript, keyed by .ts path, transpiled in memory from the project's own sources once
+ * per process. Nothing is written to or read from a shared folder such as the temp folder: a file there could be
+ * planted by another user and would run as our code inside `pulumi preview`.
+ */
+function transpiledWorkerModules(entry: string): Record<string, string> {
+    if (transpiled) return transpiled;
+    const transpile = transpiler();
+    const modules: Record<string, string> = {};
+    for (const [fileName, source] of Object.entries(workerSources(entry))) modules[fileName] = transpile(source, fileName);
+    transpiled = modules;
+    return modules;
 }
 
 /** Loads `.ts` modules from the JavaScript handed over in workerData.modules. */

@@ -23,6 +23,8 @@ export interface FileReport {
     itemsCapped: boolean;
     bytes: number;
     seconds: number;
+    /** Threads the rows were checked on: 2 when the file was split (splitAboveBytes), else 1. */
+    threads: number;
     headerOnly: boolean;
     cached: boolean;
     problems: Problem[];
