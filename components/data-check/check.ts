@@ -97,7 +97,7 @@ export async function checkDataFiles(files: DataFile[], options: CheckOptions = 
         const loaded = file.schemaPath === undefined ? {} : await loadSchemaOnce(schemas, file.schemaPath);
         const stat = await fs.stat(file.path);
         const headerOnly = options.headerOnlyAboveBytes !== undefined && stat.size > options.headerOnlyAboveBytes;
-        const key = ResultCache.key({
+        const key = cache?.key({
             size: stat.size,
             mtimeMs: stat.mtimeMs,
             datasetType: file.datasetType,
@@ -105,7 +105,7 @@ export async function checkDataFiles(files: DataFile[], options: CheckOptions = 
             maxProblems,
             headerOnly,
         });
-        let result: CachedResult | undefined = await cache?.get(file.path, key);
+        let result: CachedResult | undefined = cache && key ? await cache.get(file.path, key) : undefined;
         if (!result) {
             result = await checkFile(file, {
                 maxProblems,
@@ -115,7 +115,7 @@ export async function checkDataFiles(files: DataFile[], options: CheckOptions = 
                 schemaProblem: loaded.problem,
             });
             const keepUsers = file.datasetType === "interactions" && result.report.usersWithTwoOrMore < LIMITS.minUsers;
-            await cache?.set(file.path, key, { report: result.report, users: keepUsers ? result.users : undefined });
+            if (cache && key) await cache.set(file.path, key, { report: result.report, users: keepUsers ? result.users : undefined });
         }
         reports.push(result.report);
         if (file.datasetType === "interactions") totals.add(result.report, result.users);

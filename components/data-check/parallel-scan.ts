@@ -28,8 +28,11 @@ function transpiler(): Transpile {
     try {
         const swc = require("@swc/core") as typeof import("@swc/core");
         return (source, filename) =>
-            swc.transformSync(source, { filename, jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } })
-                .code;
+            swc.transformSync(source, {
+                filename,
+                jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+                module: { type: "commonjs" },
+            }).code;
     } catch {
         const ts = require("typescript") as typeof import("typescript");
         return (source, fileName) =>
