@@ -41,7 +41,7 @@ export interface PersonalizeDataBucketArgs {
     tags?: Record<string, string>;
     /** Statements appended to the bucket policy, e.g. an organisation's mandatory denies. */
     extraBucketPolicyStatements?: Array<Record<string, unknown>>;
-    /** Dataset per file name, for files not named interactions*.csv, items*.csv or users*.csv. */
+    /** Dataset per file name, for files whose name doesn't say it (interactions*.csv, actions*.csv, …). */
     datasetTypes?: Record<string, DatasetType>;
     /** Personalize schema (the Avro JSON CreateSchema takes) per dataset; headers and values are checked against it. */
     schemas?: Partial<Record<DatasetType, string>>;

@@ -1,6 +1,6 @@
 import type { Workflow } from "../policypack/contract";
 import { RESERVED_TAGS } from "../policypack/contract";
-import { DATASET_TYPES, datasetTypeFromFileName, type DataFile, type DatasetType } from "./data-check";
+import { DATASET_FILE_NAMES, DATASET_TYPES, datasetTypeFromFileName, type DataFile, type DatasetType } from "./data-check";
 import type { DataFolder } from "./data-files";
 import { InvalidArgumentError } from "./errors";
 import { foldersOverlap, normalizePrefix, validateBucketName, validateRoleName } from "./names";
@@ -111,8 +111,8 @@ export function dataFiles(settings: Settings, folder: DataFolder): DataFile[] {
         if (!datasetType) {
             throw new InvalidArgumentError(
                 "datasetTypes",
-                `can't tell which dataset "${file.fileName}" is for: name it interactions*.csv, items*.csv or users*.csv, ` +
-                    `or set datasetTypes["${file.fileName}"] to interactions, items or users`,
+                `can't tell which dataset "${file.fileName}" is for: name it ${DATASET_FILE_NAMES}, ` +
+                    `or set datasetTypes["${file.fileName}"] to one of ${DATASET_TYPES.join(", ")}`,
             );
         }
         return { path: file.path, datasetType, schemaPath: settings.schemas[datasetType] };

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { DATASET_TYPES } from "./data-check/dataset-type";
 import { parseSize } from "./data-check/size";
 import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
 
@@ -26,8 +27,8 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     noncurrentVersionDays: { kind: "integer", accepts: "a whole number of days" },
     tags: { kind: "string map", accepts: "a map of tag names to string values" },
     extraBucketPolicyStatements: { kind: "statement list", accepts: "a list of IAM policy statements (objects)" },
-    datasetTypes: { kind: "string map", accepts: "a map of CSV file names to interactions, items or users" },
-    schemas: { kind: "string map", accepts: "a map of interactions, items or users to a schema file path, relative to the project folder" },
+    datasetTypes: { kind: "string map", accepts: `a map of CSV file names to ${DATASET_TYPES.join(", ")}` },
+    schemas: { kind: "string map", accepts: `a map of ${DATASET_TYPES.join(", ")} to a schema file path, relative to the project folder` },
     headerOnlyAbove: { kind: "size", accepts: 'a size such as "10GB", "500MB" or a number of bytes' },
 };
 

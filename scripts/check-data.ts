@@ -5,22 +5,30 @@
  *       [--header-only-above SIZE] [--cache DIR] [--max-problems N]
  *
  * Folders expand to the *.csv files directly in them. The dataset type comes from --type or from the file name
- * (interactions*.csv, items*.csv, users*.csv). Prints every problem as `path:line: rule: message`, then one summary
+ * (interactions*.csv, items*.csv, users*.csv, actions*.csv, action_interactions*.csv). Prints every problem as `path:line: rule: message`, then one summary
  * line per file. Exit status: 0 clean, 1 problems found, 2 usage error.
  */
 import { readdirSync, statSync } from "fs";
 import * as path from "path";
-import { DATASET_TYPES, DataFile, DatasetType, checkDataFiles, datasetTypeFromFileName, formatProblem } from "../components/data-check";
+import {
+    DATASET_FILE_NAMES,
+    DATASET_TYPES,
+    DataFile,
+    DatasetType,
+    checkDataFiles,
+    datasetTypeFromFileName,
+    formatProblem,
+} from "../components/data-check";
 import { parseSize } from "../components/data-check/size";
 
-const USAGE = `usage: check-data <file-or-folder>… [--type FILE=interactions|items|users] [--schema FILE=SCHEMA.json]
+const USAGE = `usage: check-data <file-or-folder>… [--type FILE=${DATASET_TYPES.join("|")}] [--schema FILE=SCHEMA.json]
                   [--header-only-above SIZE] [--cache DIR] [--max-problems N]
        (from the project: npm run check-data -- <arguments>)
 
 Checks CSV files against Amazon Personalize's import format before they are uploaded. A folder stands
 for the .csv files directly in it. Prints each problem as path:line: rule: message, then one line per file.
 
-  --type FILE=TYPE            the dataset of FILE when its name doesn't say it (interactions*.csv, items*.csv, users*.csv)
+  --type FILE=TYPE            the dataset of FILE when its name doesn't say it (${DATASET_FILE_NAMES})
   --schema FILE=SCHEMA.json   check FILE against a Personalize schema (the Avro JSON CreateSchema takes)
   --header-only-above SIZE    files larger than SIZE (e.g. 10GB, 500MB) get their header checked, not every row
   --cache DIR                 keep results of unchanged files in DIR
@@ -120,7 +128,7 @@ function expandInputs(args: Arguments): DataFile[] {
         const datasetType = args.types.get(path.resolve(file)) ?? datasetTypeFromFileName(file);
         if (!datasetType)
             throw new UsageError(
-                `cannot tell the dataset type of ${file}: name it interactions*.csv, items*.csv or users*.csv, or pass --type ${file}=interactions`,
+                `cannot tell the dataset type of ${file}: name it ${DATASET_FILE_NAMES}, or pass --type ${file}=interactions`,
             );
         return { path: file, datasetType, schemaPath: args.schemas.get(path.resolve(file)) };
     });

@@ -319,7 +319,7 @@ describe("PersonalizeDataBucket", () => {
             await refuses(
                 { dataDir: dataFolder(data) },
                 "datasetTypes",
-                'can\'t tell which dataset "catalogue.csv" is for: name it interactions*.csv, items*.csv or users*.csv, or set datasetTypes["catalogue.csv"] to interactions, items or users',
+                'can\'t tell which dataset "catalogue.csv" is for: name it interactions*.csv, items*.csv, users*.csv, actions*.csv or action_interactions*.csv, or set datasetTypes["catalogue.csv"] to one of interactions, items, users, actions, action-interactions',
             );
             const { resources } = await declare({ dataDir: dataFolder(data), datasetTypes: { "catalogue.csv": "items" } });
             assert.equal(ofType(resources, TYPES.object).length, 4);
@@ -334,12 +334,12 @@ describe("PersonalizeDataBucket", () => {
             await refuses(
                 { datasetTypes: { "items.csv": "products" as never } },
                 "datasetTypes",
-                '"items.csv" is set to "products"; use one of interactions, items, users',
+                '"items.csv" is set to "products"; use one of interactions, items, users, actions, action-interactions',
             );
             await refuses(
                 { schemas: { products: "x.json" } as never },
                 "schemas",
-                '"products" is not a dataset; use one of interactions, items, users',
+                '"products" is not a dataset; use one of interactions, items, users, actions, action-interactions',
             );
         });
 

@@ -16,7 +16,7 @@
  *   does not meet the users minimum alone, so totals across files stay right when some come from the cache.
  * - Files with more than 64 MB of data (splitAboveBytes) are checked on two threads.
  */
-export { type DatasetType, type DataFile, DATASET_TYPES, datasetTypeFromFileName } from "./dataset-type";
+export { type DatasetType, type DataFile, DATASET_FILE_NAMES, DATASET_TYPES, datasetTypeFromFileName } from "./dataset-type";
 export { type CheckOptions, checkDataFiles } from "./check";
 export { type Problem, type FileReport, type DataReport, formatProblem } from "./report";
 export { LIMITS } from "./rules";

@@ -121,6 +121,10 @@ export class RowChecker implements RecordVisitor {
                     this.problems.add(line, ...RULES.schemaType(name, buf.toString("utf8", start, end), "boolean"));
                 return;
             }
+            case ValueKind.wholeNumber:
+                if (integerDigits(buf, start, end) < 0)
+                    this.problems.add(line, ...RULES.notAWholeNumber(name, buf.toString("utf8", start, end)));
+                return;
             case ValueKind.categorical:
                 if (end - start > LIMITS.categoricalCharacters) {
                     const length = characterCount(buf, start, end);

@@ -46,6 +46,14 @@ export const RULES = {
         "metadata-too-many",
         `the ${type} dataset takes at most ${max} metadata columns, found ${names.length} (${names.join(", ")}); drop some`,
     ],
+    columnsTooMany: (type: string, found: number, max: number) => [
+        "columns-too-many",
+        `the ${type} dataset takes at most ${max} columns, found ${found}; drop some (Personalize guide, Actions dataset)`,
+    ],
+    notAWholeNumber: (column: string, value: string) => [
+        "not-a-whole-number",
+        `${column} ${quote(value)} is not a whole number; write an integer (e.g. 7)`,
+    ],
     schemaUnknownColumn: (name: string, schemaPath: string) => [
         "schema-unknown-column",
         `column ${name} is not a field of ${schemaPath}; remove the column or add the field to the schema`,

@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { copyFileSync } from "node:fs";
 import * as path from "node:path";
 import { main } from "../../scripts/check-data";
+import { TempFolder } from "./temp-files";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -38,6 +40,29 @@ describe("check-data CLI", () => {
         assert.equal(usage.status, 2);
         assert.match(usage.stderr, /usage: check-data/);
         assert.equal((await checkData("tests/data-check/fixtures/items-schema.json")).status, 2);
+    });
+
+    it("checks a folder of Actions and Action interactions files: exit 0 when valid, 1 with path:line: rule: message", async () => {
+        const temp = new TempFolder();
+        try {
+            const fixtures = path.join(ROOT, "tests", "data-check", "fixtures");
+            for (const name of ["actions-valid.csv", "action_interactions-valid.csv"])
+                copyFileSync(path.join(fixtures, name), path.join(temp.dir, name.replace("-valid", "")));
+            const valid = await checkData(temp.dir);
+            assert.equal(valid.status, 0, valid.stdout);
+            copyFileSync(path.join(fixtures, "actions-values.csv"), path.join(temp.dir, "actions-broken.csv"));
+            const broken = await checkData(temp.dir);
+            assert.equal(broken.status, 1);
+            assert.match(
+                broken.stdout,
+                new RegExp(
+                    `^${path.join(temp.dir, "actions-broken.csv").replace(/[.]/g, "\\.")}:2: timestamp-milliseconds: EXPIRATION_TIMESTAMP 1735689600000 is in milliseconds`,
+                    "m",
+                ),
+            );
+        } finally {
+            temp.remove();
+        }
     });
 
     it("--help prints the usage, every option with what it does, to stdout and exits 0", async () => {

@@ -147,6 +147,31 @@ describe("data-check rules (one fixture per rule)", () => {
             ],
             "items-schema-broken.json",
         ],
+        [
+            "actions-metadata-missing.csv",
+            [
+                "actions-metadata-missing.csv:1: metadata-missing: the actions dataset needs ACTION_ID and at least one metadata column; add one",
+            ],
+        ],
+        [
+            "actions-columns-too-many.csv",
+            [
+                "actions-columns-too-many.csv:1: columns-too-many: the actions dataset takes at most 10 columns, found 11; drop some (Personalize guide, Actions dataset)",
+            ],
+        ],
+        [
+            "actions-values.csv",
+            [
+                "actions-values.csv:2: timestamp-milliseconds: EXPIRATION_TIMESTAMP 1735689600000 is in milliseconds: divide by 1000 (Unix epoch seconds)",
+                'actions-values.csv:3: not-a-whole-number: REPEAT_FREQUENCY "weekly" is not a whole number; write an integer (e.g. 7)',
+            ],
+        ],
+        [
+            "action_interactions-missing-columns.csv",
+            [
+                "action_interactions-missing-columns.csv:1: missing-columns: Input CSV is missing the following columns: [EVENT_TYPE]; add them to the header",
+            ],
+        ],
     ];
     for (const [name, expected, schema] of cases) {
         it(`${name}${schema ? ` with ${schema}` : ""}`, async () => assert.deepStrictEqual(await problemsOf(name, schema), expected));
@@ -156,6 +181,19 @@ describe("data-check rules (one fixture per rule)", () => {
         assert.deepStrictEqual(await problemsOf("items-valid.csv"), []);
         assert.deepStrictEqual(await problemsOf("users-valid.csv"), []);
         assert.deepStrictEqual(await problemsOf("items-schema-valid.csv", "items-schema.json"), []);
+        // Small files of the Actions datasets pass: the guide gives them no minimum record count.
+        assert.deepStrictEqual(await problemsOf("actions-valid.csv"), []);
+        assert.deepStrictEqual(await problemsOf("action_interactions-valid.csv"), []);
+    });
+
+    it("an Actions file of exactly 10 columns passes", async () => {
+        const temp = new TempFolder();
+        try {
+            const file = temp.write("actions-ten.csv", "ACTION_ID,A,B,C,D,E,F,G,H,I\nx,1,2,3,4,5,6,7,8,9\n");
+            assert.deepStrictEqual((await checkDataFiles([{ path: file, datasetType: "actions" }])).files[0].problems, []);
+        } finally {
+            temp.remove();
+        }
     });
 });
 
@@ -265,5 +303,9 @@ describe("data-check limits and cross-file rules", () => {
         assert.strictEqual(datasetTypeFromFileName("users_part1.csv"), "users");
         assert.strictEqual(datasetTypeFromFileName("interactions.json"), undefined);
         assert.strictEqual(datasetTypeFromFileName("events.csv"), undefined);
+        assert.strictEqual(datasetTypeFromFileName("actions-2024.csv"), "actions");
+        assert.strictEqual(datasetTypeFromFileName("Action_Interactions.csv"), "action-interactions");
+        assert.strictEqual(datasetTypeFromFileName("action-interactions-part2.csv"), "action-interactions");
+        assert.strictEqual(datasetTypeFromFileName("action.csv"), undefined);
     });
 });
