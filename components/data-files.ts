@@ -1,6 +1,5 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LIMITS } from "./data-check";
 import { InvalidArgumentError } from "./errors";
 
 export interface CsvFile {
@@ -15,10 +14,6 @@ export interface DataFolder {
     csvFiles: CsvFile[];
     /** Entries that are not CSV files, to be reported as ignored. */
     ignored: string[];
-}
-
-function gigabytes(bytes: number): string {
-    return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 }
 
 /**
@@ -44,14 +39,11 @@ export function readDataFolder(argument: string, dir: string): DataFolder {
             ignored.push(file);
             continue;
         }
-        // A BucketObject uploads with one PUT, which S3 takes up to 5 GB (pulumi-aws #1703).
-        if (stat.size > LIMITS.singlePutBytes) {
-            throw new InvalidArgumentError(
-                argument,
-                `"${file}" is ${gigabytes(stat.size)}, over the 5 GB one S3 upload takes; ` +
-                    "split it into several CSV files with the same header (Personalize imports every file in the folder)",
-            );
-        }
+        // No per-file size limit: a BucketObject (aws_s3_bucket_object) no longer uploads in one PUT, which S3 takes
+        // up to 5 GB (pulumi-aws #1703), but through the AWS SDK's multipart upload manager, up to S3's 5 TB per
+        // object — hashicorp/terraform-provider-aws internal/service/s3/bucket_object.go, resourceBucketObjectUpload:
+        // `uploader := manager.NewUploader(conn)` (object.go does the same for aws_s3_object). What binds is the
+        // dataset import job's size limit, checked per dataset (data-check/rules.ts LIMITS.fullImportBytes).
         csvFiles.push({ fileName: entry.name, path: file, bytes: stat.size });
     }
     if (csvFiles.length === 0) {

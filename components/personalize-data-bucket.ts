@@ -7,7 +7,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from "../policypack/contract";
-import { checkDataFiles, type DatasetType, type FileReport } from "./data-check";
+import { checkDataFiles, plural, type DatasetType, type FileReport } from "./data-check";
 import { readDataFolder, type CsvFile, type DataFolder } from "./data-files";
 import { DataCheckError } from "./errors";
 import { boundedName } from "./names";
@@ -54,8 +54,8 @@ export interface PersonalizeDataBucketArgs {
 function checkSummary(file: FileReport): string {
     if (file.headerOnly)
         return `checked the header of ${file.path} (${file.datasetType}): it is over headerOnlyAbove, so its rows were not checked`;
-    const who = file.datasetType === "interactions" ? ` from ${file.users} users on ${file.items} items` : "";
-    return `checked ${file.path}: ${file.rows} ${file.datasetType} records${who}${file.cached ? " (unchanged since its last check)" : ""}`;
+    const who = file.datasetType === "interactions" ? ` from ${plural(file.users, "user")} on ${plural(file.items, "item")}` : "";
+    return `checked ${file.path}: ${plural(file.rows, `${file.datasetType} record`)}${who}${file.cached ? " (unchanged since its last check)" : ""}`;
 }
 
 /**

@@ -17,7 +17,8 @@ import {
     DatasetType,
     checkDataFiles,
     datasetTypeFromFileName,
-    formatProblem,
+    formatReport,
+    plural,
 } from "../components/data-check";
 import { parseSize } from "../components/data-check/size";
 
@@ -134,8 +135,6 @@ function expandInputs(args: Arguments): DataFile[] {
     });
 }
 
-const count = (n: number) => n.toLocaleString("en-US");
-
 /** Where the command writes: the console, or a test's capture. */
 export interface Output {
     log(line: string): void;
@@ -163,16 +162,21 @@ export async function main(argv: string[], out: Output = console): Promise<numbe
         cacheDir: args.cacheDir,
         maxProblemsPerFile: args.maxProblemsPerFile,
     });
-    for (const file of report.files) {
-        file.problems.forEach(p => out.log(formatProblem(p)));
-        if (file.truncatedProblems > 0) out.log(`${file.path}: ${count(file.truncatedProblems)} more problems not shown`);
-    }
-    report.problems.forEach(p => out.log(formatProblem(p)));
+    formatReport(report).forEach(line => out.log(line));
     for (const f of report.files) {
-        const notes = [f.cached ? "cached" : "", f.headerOnly ? "header only" : ""].filter(Boolean);
+        const notes = [f.cached ? "cached" : "", f.headerOnly ? "header only" : "", f.threads > 1 ? `${f.threads} threads` : ""].filter(
+            Boolean,
+        );
         const rate = f.cached || f.headerOnly || f.seconds === 0 ? "" : `, ${(f.bytes / 1024 ** 2 / f.seconds).toFixed(1)} MB/s`;
+        // Users and items are counted in the interactions datasets only (USER_ID and ITEM_ID columns).
+        const counted = [
+            ...(f.datasetType === "interactions" || f.datasetType === "action-interactions"
+                ? [`${f.usersCapped ? "≥" : ""}${plural(f.users, "user")}`]
+                : []),
+            ...(f.datasetType === "interactions" ? [`${f.itemsCapped ? "≥" : ""}${plural(f.items, "item")}`] : []),
+        ];
         out.log(
-            `${f.path}: ${f.datasetType}, ${count(f.rows)} rows, ${f.usersCapped ? "≥" : ""}${count(f.users)} users, ${f.itemsCapped ? "≥" : ""}${count(f.items)} items, ` +
+            `${[`${f.path}: ${f.datasetType}`, plural(f.rows, "row"), ...counted].join(", ")}, ` +
                 `${(f.bytes / 1024 ** 2).toFixed(1)} MB${rate}${notes.length ? ` (${notes.join(", ")})` : ""}`,
         );
     }

@@ -2,7 +2,6 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readDataFolder } from "../components/data-files";
 import { DataCheckError, InvalidArgumentError } from "../components/errors";
 import { PersonalizeDataBucket, type PersonalizeDataBucketArgs } from "../components/personalize-data-bucket";
 import { sampleData } from "../scripts/generate-sample-data";
@@ -89,21 +88,18 @@ describe("PersonalizeDataBucket", () => {
             await refuses({ dataDir: dir }, "dataDir", `data folder "${dir}" holds no .csv file; put your Personalize CSV files in it`);
         });
 
-        it("refuses a file over the 5 GB a single upload takes, naming it", async () => {
-            const dir = dataFolder({ "interactions.csv": 5 * GB + 1, "items.csv": "ITEM_ID,GENRES\ni1,a\n" });
-            await refuses(
-                { dataDir: dir },
-                "dataDir",
-                `"${path.join(dir, "interactions.csv")}" is 5.00 GB, over the 5 GB one S3 upload takes; ` +
-                    "split it into several CSV files with the same header (Personalize imports every file in the folder)",
+        it("uploads a file over 5 GB: the provider uploads in parts, so only the import's size limits apply", async () => {
+            const dir = dataFolder(CSV);
+            const big = path.join(dir, "items-catalogue.csv");
+            fs.writeFileSync(big, "ITEM_ID,GENRES\n");
+            fs.truncateSync(big, 6 * GB); // sparse: its rows are never read with headerOnlyAbove
+            const { resources, name } = await declare({ dataDir: dir, headerOnlyAbove: 1024 ** 2 });
+            assert.deepEqual(
+                ofType(resources, TYPES.object)
+                    .filter(o => o.name === `${name}-items-catalogue.csv`)
+                    .map(o => o.inputs.key),
+                ["import/items-catalogue.csv"],
             );
-        });
-
-        it("takes a file of exactly 5 GB", () => {
-            const dir = dataFolder({ "interactions.csv": 5 * GB });
-            assert.deepEqual(readDataFolder("dataDir", dir).csvFiles, [
-                { fileName: "interactions.csv", path: path.join(dir, "interactions.csv"), bytes: 5 * GB },
-            ]);
         });
 
         it("uploads only the CSV files directly in the folder and warns about the rest", async () => {
@@ -363,14 +359,14 @@ describe("PersonalizeDataBucket", () => {
             const dataCheckCacheDir = path.join(tmp, `cache-${uniqueName()}`);
             const first = await declare({ dataDir, dataCheckCacheDir });
             assert.deepEqual(first.infos, [
-                `checked ${path.join(dataDir, "interactions.csv")}: 1500 interactions records from 50 users on 120 items`,
+                `checked ${path.join(dataDir, "interactions.csv")}: 1,500 interactions records from 50 users on 120 items`,
                 `checked ${path.join(dataDir, "items.csv")}: 120 items records`,
                 `checked ${path.join(dataDir, "users.csv")}: 50 users records`,
             ]);
             fs.appendFileSync(path.join(dataDir, "users.csv"), "user0051,free\n");
             const second = await declare({ dataDir, dataCheckCacheDir });
             assert.deepEqual(second.infos, [
-                `checked ${path.join(dataDir, "interactions.csv")}: 1500 interactions records from 50 users on 120 items (unchanged since its last check)`,
+                `checked ${path.join(dataDir, "interactions.csv")}: 1,500 interactions records from 50 users on 120 items (unchanged since its last check)`,
                 `checked ${path.join(dataDir, "items.csv")}: 120 items records (unchanged since its last check)`,
                 `checked ${path.join(dataDir, "users.csv")}: 51 users records`,
             ]);

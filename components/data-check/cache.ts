@@ -32,6 +32,7 @@ export interface CacheKeyParts {
     headerOnly: boolean;
     /** The options that change a report. */
     maxProblems: number;
+    linesPerProblem: number;
 }
 
 export interface CachedResult {
@@ -68,6 +69,7 @@ export class ResultCache {
             schemaHash,
             headerOnly: parts.headerOnly,
             maxProblems: parts.maxProblems,
+            linesPerProblem: parts.linesPerProblem,
         });
     }
 

@@ -5,7 +5,7 @@ import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS } from "./id-counter";
 import { scanSplit } from "./parallel-scan";
 import { RangeRequest, RangeResult, scanRange } from "./range-scan";
 import { FileReport, ProblemList } from "./report";
-import { LIMITS, RULES } from "./rules";
+import { RULES } from "./rules";
 import { DatasetSchema } from "./schema";
 import {
     FIELD_QUOTED,
@@ -21,6 +21,7 @@ import {
 
 export interface FileCheckSettings {
     maxProblems: number;
+    linesPerProblem: number;
     headerOnly: boolean;
     splitAboveBytes: number;
     schema?: DatasetSchema;
@@ -96,12 +97,11 @@ async function middleLineBreak(path: string, start: number, size: number): Promi
 export async function checkFile(file: DataFile, settings: FileCheckSettings): Promise<FileCheckResult> {
     const started = process.hrtime.bigint();
     const { size } = await fs.stat(file.path);
-    const problems = new ProblemList(file.path, settings.maxProblems);
+    const problems = new ProblemList(file.path, settings.maxProblems, settings.linesPerProblem);
     if (settings.schemaProblem) {
         const [rule, message, schemaPath] = settings.schemaProblem;
-        problems.problems.push({ path: schemaPath, line: 0, rule, message });
+        problems.addEntry({ path: schemaPath, rule, message });
     }
-    if (size > LIMITS.singlePutBytes) problems.add(0, ...RULES.fileTooLarge(size));
 
     let result: RangeResult | undefined;
     let threads = 1;
@@ -126,6 +126,7 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
                     firstLine: 2,
                     plan,
                     maxProblems: settings.maxProblems,
+                    linesPerProblem: settings.linesPerProblem,
                 };
                 const cut = size - header.end > settings.splitAboveBytes ? await middleLineBreak(file.path, header.end, size) : undefined;
                 if (cut !== undefined) threads = 2;
@@ -133,7 +134,7 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
             }
         }
     }
-    for (const p of result?.problems ?? []) problems.add(p.line, p.rule, p.message);
+    for (const p of result?.problems ?? []) problems.addEntry(p);
     const users = result?.users ?? new IdCounter(MAX_USER_SLOTS);
     const items = result?.items ?? new IdCounter(MAX_ITEM_SLOTS);
     return {

@@ -18,5 +18,5 @@
  */
 export { type DatasetType, type DataFile, DATASET_FILE_NAMES, DATASET_TYPES, datasetTypeFromFileName } from "./dataset-type";
 export { type CheckOptions, checkDataFiles } from "./check";
-export { type Problem, type FileReport, type DataReport, formatProblem } from "./report";
+export { type Problem, type FileReport, type DataReport, formatProblem, formatReport, plural } from "./report";
 export { LIMITS } from "./rules";

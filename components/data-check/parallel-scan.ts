@@ -3,6 +3,7 @@ import * as path from "path";
 import { Worker } from "worker_threads";
 import { IdCounter, TransferredIdCounter } from "./id-counter";
 import { RangeRequest, RangeResult, scanRange } from "./range-scan";
+import { ProblemList } from "./report";
 
 let transpiled: Record<string, string> | undefined;
 
@@ -106,15 +107,15 @@ export function scanRangeInWorker(request: RangeRequest): Promise<RangeResult> {
 }
 
 /** Two consecutive range results as one: line numbers of the second are already absolute. */
-export function mergeRanges(first: RangeResult, second: RangeResult, maxProblems: number): RangeResult {
-    const problems = [...first.problems, ...second.problems];
-    const kept = problems.slice(0, maxProblems);
+export function mergeRanges(first: RangeResult, second: RangeResult, request: RangeRequest): RangeResult {
+    const problems = new ProblemList(request.path, request.maxProblems, request.linesPerProblem);
+    for (const p of [...first.problems, ...second.problems]) problems.addEntry(p);
     first.users.merge(second.users);
     first.items.merge(second.items);
     return {
         rows: first.rows + second.rows,
-        problems: kept,
-        truncatedProblems: first.truncatedProblems + second.truncatedProblems + problems.length - kept.length,
+        problems: problems.problems,
+        truncatedProblems: first.truncatedProblems + second.truncatedProblems + problems.truncated,
         nextOffset: second.nextOffset,
         nextLine: second.nextLine,
         users: first.users,
@@ -135,13 +136,13 @@ export async function scanSplit(request: RangeRequest, cut: number): Promise<Ran
     ]);
     if (first.nextOffset !== cut) {
         const rest = await scanRange({ ...request, start: first.nextOffset, firstLine: first.nextLine });
-        return mergeRanges(first, rest, request.maxProblems);
+        return mergeRanges(first, rest, request);
     }
     const offset = first.nextLine - 1;
     const shifted = {
         ...second,
-        problems: second.problems.map(p => ({ ...p, line: p.line + offset })),
+        problems: second.problems.map(p => ({ ...p, line: p.line! + offset, lines: p.lines?.map(l => l + offset) })),
         nextLine: second.nextLine + offset,
     };
-    return mergeRanges(first, shifted, request.maxProblems);
+    return mergeRanges(first, shifted, request);
 }

@@ -44,18 +44,18 @@ export class RowChecker implements RecordVisitor {
     record(buf: Buffer, fields: FieldBounds, line: number, flags: number): void {
         this.rows++;
         if (flags !== 0) {
-            if (flags & RECORD_TOO_LONG) this.problems.add(line, ...RULES.recordTooLong(MAX_RECORD_BYTES));
-            else if (flags & RECORD_UNCLOSED_QUOTE) this.problems.add(line, ...RULES.unclosedQuote());
-            else if (flags & RECORD_INVALID_UTF8) this.problems.add(line, ...RULES.invalidUtf8());
-            else this.problems.add(line, ...RULES.quotedLineBreak());
+            if (flags & RECORD_TOO_LONG) this.problems.addRow(line, ...RULES.recordTooLong(MAX_RECORD_BYTES));
+            else if (flags & RECORD_UNCLOSED_QUOTE) this.problems.addRow(line, ...RULES.unclosedQuote());
+            else if (flags & RECORD_INVALID_UTF8) this.problems.addRow(line, ...RULES.invalidUtf8());
+            else this.problems.addRow(line, ...RULES.quotedLineBreak());
             return;
         }
         if (fields.count === 1 && fields.starts[0] === fields.ends[0]) {
-            this.problems.add(line, ...RULES.blankLine());
+            this.problems.addRow(line, ...RULES.blankLine());
             return;
         }
         if (fields.count !== this.plan.fieldCount) {
-            this.problems.add(line, ...RULES.fieldCount(this.plan.fieldCount, fields.count));
+            this.problems.addRow(line, ...RULES.fieldCount(this.plan.fieldCount, fields.count));
             return;
         }
         const checks = this.checks;
@@ -74,22 +74,22 @@ export class RowChecker implements RecordVisitor {
 
     recordTooLong(line: number): void {
         this.rows++;
-        this.problems.add(line, ...RULES.recordTooLong(MAX_RECORD_BYTES));
+        this.problems.addRow(line, ...RULES.recordTooLong(MAX_RECORD_BYTES));
     }
 
     private checkValue(buf: Buffer, start: number, end: number, checkIndex: number, line: number): void {
         const check = this.checks[checkIndex];
         const name = check.name;
         if (start === end) {
-            if (check.kind === ValueKind.id) this.problems.add(line, ...RULES.idEmpty(name));
-            else if (!check.nullable) this.problems.add(line, ...RULES.valueEmpty(name));
+            if (check.kind === ValueKind.id) this.problems.addRow(line, ...RULES.idEmpty(name), name);
+            else if (!check.nullable) this.problems.addRow(line, ...RULES.valueEmpty(name), name);
             return;
         }
         switch (check.kind) {
             case ValueKind.id: {
                 if (end - start > LIMITS.idCharacters) {
                     const length = characterCount(buf, start, end);
-                    if (length > LIMITS.idCharacters) this.problems.add(line, ...RULES.idTooLong(name, length));
+                    if (length > LIMITS.idCharacters) this.problems.addRow(line, ...RULES.idTooLong(name, length), name);
                 }
                 const counter = this.counters[checkIndex];
                 if (counter !== undefined) {
@@ -100,35 +100,37 @@ export class RowChecker implements RecordVisitor {
             }
             case ValueKind.timestamp: {
                 const digits = integerDigits(buf, start, end);
-                if (digits < 0) this.problems.add(line, ...RULES.timestampInteger(name, buf.toString("utf8", start, end)));
-                else if (digits === 13) this.problems.add(line, ...RULES.timestampMilliseconds(name, buf.toString("utf8", start, end)));
-                else if (digits > 13) this.problems.add(line, ...RULES.timestampRange(name, buf.toString("utf8", start, end)));
+                if (digits < 0) this.problems.addRow(line, ...RULES.timestampInteger(name, buf.toString("utf8", start, end)), name);
+                else if (digits === 13)
+                    this.problems.addRow(line, ...RULES.timestampMilliseconds(name, buf.toString("utf8", start, end)), name);
+                else if (digits > 13) this.problems.addRow(line, ...RULES.timestampRange(name, buf.toString("utf8", start, end)), name);
                 return;
             }
             case ValueKind.number:
-                if (!isDecimalNumber(buf, start, end)) this.problems.add(line, ...RULES.notANumber(name, buf.toString("utf8", start, end)));
+                if (!isDecimalNumber(buf, start, end))
+                    this.problems.addRow(line, ...RULES.notANumber(name, buf.toString("utf8", start, end)), name);
                 return;
             case ValueKind.int:
             case ValueKind.long: {
                 const type = check.kind === ValueKind.int ? "int" : "long";
                 if (!fitsInteger(buf, start, end, type))
-                    this.problems.add(line, ...RULES.schemaType(name, buf.toString("utf8", start, end), type));
+                    this.problems.addRow(line, ...RULES.schemaType(name, buf.toString("utf8", start, end), type), name);
                 return;
             }
             case ValueKind.boolean: {
                 const text = buf.toString("latin1", start, end).toLowerCase();
                 if (text !== "true" && text !== "false")
-                    this.problems.add(line, ...RULES.schemaType(name, buf.toString("utf8", start, end), "boolean"));
+                    this.problems.addRow(line, ...RULES.schemaType(name, buf.toString("utf8", start, end), "boolean"), name);
                 return;
             }
             case ValueKind.wholeNumber:
                 if (integerDigits(buf, start, end) < 0)
-                    this.problems.add(line, ...RULES.notAWholeNumber(name, buf.toString("utf8", start, end)));
+                    this.problems.addRow(line, ...RULES.notAWholeNumber(name, buf.toString("utf8", start, end)), name);
                 return;
             case ValueKind.categorical:
                 if (end - start > LIMITS.categoricalCharacters) {
                     const length = characterCount(buf, start, end);
-                    if (length > LIMITS.categoricalCharacters) this.problems.add(line, ...RULES.categoricalTooLong(name, length));
+                    if (length > LIMITS.categoricalCharacters) this.problems.addRow(line, ...RULES.categoricalTooLong(name, length), name);
                 }
                 return;
         }

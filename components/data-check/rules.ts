@@ -1,18 +1,29 @@
 /**
  * Rule ids and their messages. Ids are stable (callers and tests match on them); every message says what to do.
- * Limits come from the Amazon Personalize developer guide (data-prep-formatting, limits).
+ * Limits come from the Amazon Personalize developer guide: "Amazon Personalize endpoints and quotas"
+ * (https://docs.aws.amazon.com/personalize/latest/dg/limits.html, "the quotas page" below) and the schema
+ * requirements of each dataset.
  */
+import type { DatasetType } from "./dataset-type";
+import { plural } from "./report";
 
 export const LIMITS = {
+    /** The quotas page: USER_ID and ITEM_ID at most 256 characters; the Actions schema requirements: ACTION_ID too. */
     idCharacters: 256,
+    /** The quotas page: categorical data and impression values at most 1,000 characters (every dataset). */
     categoricalCharacters: 1000,
+    /** The quotas page: 1,000 item interactions to train, and 25 users with 2 or more interactions each. */
     minInteractions: 1000,
     minUsers: 25,
     minInteractionsPerUser: 2,
-    /** One S3 PUT (a Pulumi BucketObject) uploads at most 5 GB. */
-    singlePutBytes: 5 * 1024 ** 3,
-    /** A FULL dataset import job reads at most 100 GB. */
-    fullImportBytes: 100 * 1024 ** 3,
+    /**
+     * The quotas page: bulk data per dataset import job with FULL import mode, per dataset (100 GB each for Item
+     * interactions, Users and Items; INCREMENTAL imports take 1 GB). It gives none for the Actions datasets.
+     */
+    fullImportBytes: { interactions: 100 * 1024 ** 3, users: 100 * 1024 ** 3, items: 100 * 1024 ** 3 } as Partial<
+        Record<DatasetType, number>
+    >,
+    incrementalImportBytes: 1024 ** 3,
 };
 
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
@@ -60,7 +71,7 @@ export const RULES = {
     ],
     schemaInvalid: (detail: string) => [
         "schema-invalid",
-        `${detail}; fix the schema (Avro JSON as taken by CreateSchema) — the data was checked without it`,
+        `${detail}; fix the schema (Avro JSON as taken by CreateSchema), or the path in the config personalize-data-bucket:schemas (check-data: --schema) — the data was checked without it`,
     ],
     blankLine: () => ["blank-line", "the line is empty; remove it (one record per line; a final line break is fine)"],
     fieldCount: (expected: number, found: number) => [
@@ -110,20 +121,16 @@ export const RULES = {
         "value-empty",
         `${column} is empty but required; fill it (with a schema: or make the field type ["null", ...])`,
     ],
-    fileTooLarge: (bytes: number) => [
-        "file-too-large",
-        `the file is ${gb(bytes)}; one S3 upload (single PUT) takes at most 5 GB: split it into several files in the same folder`,
-    ],
     interactionsTooFew: (rows: number, files: number) => [
         "interactions-min-records",
-        `the interactions data has ${rows} records in ${files} file(s); Personalize needs at least ${LIMITS.minInteractions} to train`,
+        `the interactions data has ${plural(rows, "record")} in ${plural(files, "file")}; Personalize needs at least ${LIMITS.minInteractions.toLocaleString("en-US")} to train`,
     ],
     interactionsTooFewUsers: (users: number, capped: boolean) => [
         "interactions-min-users",
-        `${capped ? "at least " : ""}${users} users have ${LIMITS.minInteractionsPerUser} or more interactions${capped ? " (user count capped)" : ""}; Personalize needs at least ${LIMITS.minUsers}`,
+        `${capped ? "at least " : ""}${plural(users, "user")} ${users === 1 && !capped ? "has" : "have"} ${LIMITS.minInteractionsPerUser} or more interactions${capped ? " (user count capped)" : ""}; Personalize needs at least ${LIMITS.minUsers}`,
     ],
-    importTooLarge: (bytes: number) => [
+    importTooLarge: (type: DatasetType, bytes: number) => [
         "import-too-large",
-        `the interactions files total ${gb(bytes)}; a FULL import takes at most 100 GB: import in several jobs or ask for a quota increase`,
+        `the ${type} files total ${gb(bytes)}; one ${type} dataset import job takes at most ${gb(LIMITS.fullImportBytes[type]!)} in FULL import mode (${gb(LIMITS.incrementalImportBytes)} in INCREMENTAL mode): split the data over several INCREMENTAL imports or ask for a quota increase`,
     ],
 } satisfies Record<string, (...args: never[]) => [string, string]>;
