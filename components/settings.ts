@@ -14,6 +14,7 @@ export interface Settings {
     workflow: Workflow;
     batchInputPrefix: string;
     batchOutputPrefix: string;
+    batchInputDir?: string;
     bucketName?: string;
     roleName?: string;
     forceDestroy: boolean;
@@ -52,6 +53,12 @@ export function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
             }
         }
     }
+    if (args.batchInputDir !== undefined && workflow !== "batch") {
+        throw new InvalidArgumentError(
+            "batchInputDir",
+            "is set, but batch is not true: batch input files are uploaded for batch stacks only; set batch to true or remove batchInputDir",
+        );
+    }
     const tags = args.tags ?? {};
     const reserved = Object.keys(tags).filter(k => RESERVED_TAGS.includes(k));
     if (reserved.length > 0) {
@@ -81,6 +88,7 @@ export function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
         workflow,
         batchInputPrefix,
         batchOutputPrefix,
+        batchInputDir: args.batchInputDir,
         bucketName: args.bucketName === undefined ? undefined : validateBucketName("bucketName", args.bucketName),
         roleName: args.roleName === undefined ? undefined : validateRoleName("roleName", args.roleName),
         forceDestroy: args.forceDestroy ?? false,

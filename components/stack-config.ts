@@ -19,6 +19,7 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     batch: { kind: "boolean", accepts: "true or false" },
     batchInputPrefix: { kind: "string", accepts: 'a folder such as "batch/input"' },
     batchOutputPrefix: { kind: "string", accepts: 'a folder such as "batch/output"' },
+    batchInputDir: { kind: "string", accepts: "a folder path of batch input files (.json, .jsonl), relative to the project folder" },
     bucketName: { kind: "string", accepts: "an S3 bucket name" },
     roleName: { kind: "string", accepts: "an IAM role name" },
     forceDestroy: { kind: "boolean", accepts: "true or false" },
@@ -93,5 +94,10 @@ export function readStackConfig(projectDir: string): PersonalizeDataBucketArgs {
     const args = values as Partial<PersonalizeDataBucketArgs>;
     const schemas =
         args.schemas && Object.fromEntries(Object.entries(args.schemas).map(([type, file]) => [type, path.resolve(projectDir, file)]));
-    return { ...args, ...(schemas && { schemas }), dataDir: path.resolve(projectDir, args.dataDir ?? "data") };
+    return {
+        ...args,
+        ...(schemas && { schemas }),
+        ...(args.batchInputDir !== undefined && { batchInputDir: path.resolve(projectDir, args.batchInputDir) }),
+        dataDir: path.resolve(projectDir, args.dataDir ?? "data"),
+    };
 }

@@ -282,6 +282,58 @@ describe("PersonalizeDataBucket", () => {
             );
         });
     });
+    describe("batch input files", () => {
+        const users = '{"userId": "user0001"}\n{"userId": "user0002", "filterValues": {"GENRES": "\\"Comedy\\""}}\n';
+
+        it("uploads the .json and .jsonl files of batchInputDir under the batch input folder as JSON, and lists them", async () => {
+            // The batch input folder inside the data folder, as in the committed prod stack: not "ignored" there.
+            const dataDir = dataFolder({ ...CSV, "batch-input/": "" });
+            const dir = path.join(dataDir, "batch-input");
+            fs.writeFileSync(path.join(dir, "users.jsonl"), users);
+            fs.writeFileSync(path.join(dir, "items.json"), '{"itemId": "item0001"}\n');
+            fs.writeFileSync(path.join(dir, "notes.txt"), "x");
+            const { resources, warnings, name, component } = await declare({ dataDir, batch: true, batchInputDir: dir });
+            assert.deepEqual(
+                ofType(resources, TYPES.object)
+                    .filter(o => o.inputs.contentType === "application/json")
+                    .map(o => [o.name, o.inputs.key, o.inputs.source.path]),
+                [
+                    [`${name}-items.json`, "batch/input/items.json", path.join(dir, "items.json")],
+                    [`${name}-users.jsonl`, "batch/input/users.jsonl", path.join(dir, "users.jsonl")],
+                ],
+            );
+            assert.deepEqual(warnings, [
+                `ignoring "${path.join(dir, "notes.txt")}": only .json and .jsonl files directly in batchInputDir are uploaded`,
+            ]);
+            const uris = await new Promise(resolve => component.batchInputUris!.apply(resolve));
+            const bucket = await new Promise(resolve => component.bucketName.apply(resolve));
+            assert.deepEqual(uris, {
+                "items.json": `s3://${bucket}/batch/input/items.json`,
+                "users.jsonl": `s3://${bucket}/batch/input/users.jsonl`,
+            });
+        });
+
+        it("refuses batchInputDir on a stack that is not a batch stack, naming the key", async () => {
+            await refuses(
+                { batchInputDir: dataFolder({ "users.jsonl": users }) },
+                "batchInputDir",
+                "is set, but batch is not true: batch input files are uploaded for batch stacks only; set batch to true or remove batchInputDir",
+            );
+        });
+
+        it("refuses bad JSON lines before anything is declared, naming file and line", async () => {
+            const dir = dataFolder({ "users.jsonl": '{"userId": "user0001"}\n{"userId": "user0002",}\n{"itemId": "item0001"}\n' });
+            const file = path.join(dir, "users.jsonl");
+            await refuses(
+                { batch: true, batchInputDir: dir },
+                "batchInputDir",
+                "the batch input files fail Personalize's input format; fix them before they are uploaded:\n" +
+                    `${file}:2: batch-json: the line is not valid JSON (at character 23); write one JSON object per line\n` +
+                    `${file}:3: batch-shape-mixed: the record is {"itemId"} but the file's first records are {"userId"}; a file is the input of one recipe, so keep one shape per file`,
+            );
+        });
+    });
+
     describe("data checks", () => {
         const interactions = (rows: string[]) => ["USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE", ...rows].join("\n") + "\n";
         const validRows = CSV["interactions.csv"].trim().split("\n").slice(1);

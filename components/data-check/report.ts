@@ -47,8 +47,11 @@ export interface DataReport {
     ok: boolean;
 }
 
-/** Every finding of a report, one line each, and a line per file whose findings were cut off. */
-export function formatReport(report: DataReport): string[] {
+/** Every finding of a report (CSV or batch input), one line each, and a line per file whose findings were cut off. */
+export function formatReport(report: {
+    files: Array<{ path: string; problems: Problem[]; truncatedProblems: number }>;
+    problems: Problem[];
+}): string[] {
     const lines = report.files.flatMap(file => [
         ...file.problems.map(formatProblem),
         ...(file.truncatedProblems > 0 ? [`${file.path}: ${plural(file.truncatedProblems, "more problem")} not shown`] : []),

@@ -24,6 +24,10 @@ export const LIMITS = {
         Record<DatasetType, number>
     >,
     incrementalImportBytes: 1024 ** 3,
+    /** The quotas page, batch inference jobs: at most 1,000 input files, 1 GB of input, 50 million records a file. */
+    batchInputFiles: 1000,
+    batchInputBytes: 1024 ** 3,
+    batchRecordsPerFile: 50_000_000,
 };
 
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
@@ -132,5 +136,44 @@ export const RULES = {
     importTooLarge: (type: DatasetType, bytes: number) => [
         "import-too-large",
         `the ${type} files total ${gb(bytes)}; one ${type} dataset import job takes at most ${gb(LIMITS.fullImportBytes[type]!)} in FULL import mode (${gb(LIMITS.incrementalImportBytes)} in INCREMENTAL mode): split the data over several INCREMENTAL imports or ask for a quota increase`,
+    ],
+    // Batch input (JSON Lines), https://docs.aws.amazon.com/personalize/latest/dg/batch-data-upload.html.
+    batchJson: (character: number | undefined) => [
+        "batch-json",
+        `the line is not valid JSON${character === undefined ? "" : ` (at character ${character})`}; write one JSON object per line`,
+    ],
+    batchNotObject: (kind: string) => [
+        "batch-json",
+        `the line is ${kind}, not a JSON object; write one object per line, e.g. {"userId": "user1"}`,
+    ],
+    batchShape: (keys: string[]) => [
+        "batch-shape",
+        `the object has ${keys.length ? keys.map(k => JSON.stringify(k)).join(", ") : "no field"}; a batch input record is {"userId"}, {"itemId"} or {"userId", "itemList"}, with an optional "filterValues"`,
+    ],
+    batchShapeMixed: (shape: string, first: string) => [
+        "batch-shape-mixed",
+        `the record is ${shape} but the file's first records are ${first}; a file is the input of one recipe, so keep one shape per file`,
+    ],
+    batchIdType: (key: string, value: string) => [
+        "batch-id-type",
+        `${key} is ${value}, not a string; write IDs as JSON strings ("${key}": "…")`,
+    ],
+    batchItemList: () => ["batch-item-list", 'itemList must be a non-empty list of item IDs (strings), e.g. ["item1", "item2"]'],
+    batchFilterValues: () => [
+        "batch-filter-values",
+        'filterValues must map each filter parameter to a string, e.g. {"GENRES": "\\"Comedy\\""} (https://docs.aws.amazon.com/personalize/latest/dg/filter-batch.html)',
+    ],
+    batchEmpty: () => ["batch-empty", "the file has no records; put one JSON object per line in it, or remove it"],
+    batchTooManyRecords: (records: number) => [
+        "batch-too-many-records",
+        `the file has ${plural(records, "record")}; a batch inference job takes at most ${LIMITS.batchRecordsPerFile.toLocaleString("en-US")} per input file: split it`,
+    ],
+    batchInputTooLarge: (bytes: number) => [
+        "batch-input-too-large",
+        `the batch input files total ${gb(bytes)}; a batch inference job reads at most ${gb(LIMITS.batchInputBytes)} of input: split it over several jobs (input folders)`,
+    ],
+    batchInputTooManyFiles: (files: number) => [
+        "batch-input-too-many-files",
+        `there are ${plural(files, "batch input file")}; a batch inference job reads at most ${LIMITS.batchInputFiles.toLocaleString("en-US")}: merge some or split the input over several jobs`,
     ],
 } satisfies Record<string, (...args: never[]) => [string, string]>;
