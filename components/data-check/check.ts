@@ -51,6 +51,8 @@ class DatasetTotals {
     rows = 0;
     bytes = 0;
     files: FileReport[] = [];
+    private readonly eventTypes = new Set<string>();
+    private metadataColumns = 0;
     private usersSettled = false;
     private merged = new IdCounter(MAX_USER_SLOTS);
 
@@ -60,6 +62,8 @@ class DatasetTotals {
         this.files.push(report);
         this.rows += report.rows;
         this.bytes += report.bytes;
+        for (const event of report.eventTypes) this.eventTypes.add(event);
+        this.metadataColumns = Math.max(this.metadataColumns, report.metadataColumns);
         if (this.type !== "interactions" || this.usersSettled) return;
         if (report.usersWithTwoOrMore >= LIMITS.minUsers) {
             this.usersSettled = true;
@@ -76,6 +80,8 @@ class DatasetTotals {
         const found: Problem[] = [];
         const fullImportBytes = LIMITS.fullImportBytes[this.type];
         if (fullImportBytes !== undefined && this.bytes > fullImportBytes) found.push(at(RULES.importTooLarge(this.type, this.bytes)));
+        if (this.eventTypes.size + this.metadataColumns > LIMITS.eventTypesAndMetadata)
+            found.push(at(RULES.eventTypesTooMany([...this.eventTypes], this.metadataColumns)));
         // Without the data rows of every file the counts would be wrong, so minimums are only judged on full checks.
         if (this.type !== "interactions" || this.files.some(f => f.headerOnly)) return found;
         if (this.rows < LIMITS.minInteractions) found.push(at(RULES.interactionsTooFew(this.rows, this.files.length)));

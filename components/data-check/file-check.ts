@@ -1,6 +1,6 @@
 import { promises as fs } from "fs";
 import { DataFile } from "./dataset-type";
-import { HeaderField, checkHeader } from "./header";
+import { ColumnPlan, HeaderField, checkHeader } from "./header";
 import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS } from "./id-counter";
 import { scanSplit } from "./parallel-scan";
 import { RangeRequest, RangeResult, scanRange } from "./range-scan";
@@ -105,6 +105,7 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
 
     let result: RangeResult | undefined;
     let threads = 1;
+    let plan: ColumnPlan | undefined;
     const header = await readHeader(file.path, size);
     if (!header) {
         problems.add(1, ...RULES.headerMissing());
@@ -115,7 +116,9 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
         else if (header.flags & RECORD_INVALID_UTF8) problems.add(1, ...RULES.invalidUtf8());
         else if (header.flags & RECORD_QUOTED_LINE_BREAK) problems.add(1, ...RULES.quotedLineBreak());
         else {
-            const { plan, findings } = checkHeader(header.fields, file.datasetType, settings.schema);
+            const checked = checkHeader(header.fields, file.datasetType, settings.schema);
+            const findings = checked.findings;
+            plan = checked.plan;
             for (const [rule, message] of findings) problems.add(1, rule, message);
             if (!settings.headerOnly) {
                 const request: RangeRequest = {
@@ -147,6 +150,8 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
             usersWithTwoOrMore: users.atLeastTwice,
             usersCapped: users.capped,
             itemsCapped: items.capped,
+            eventTypes: result?.eventTypes ?? [],
+            metadataColumns: plan?.metadataColumns ?? 0,
             bytes: size,
             seconds: Number(process.hrtime.bigint() - started) / 1e9,
             headerOnly: settings.headerOnly,

@@ -31,6 +31,10 @@ export interface ColumnPlan {
     /** Column indexes whose distinct values are counted, or -1. */
     userColumn: number;
     itemColumn: number;
+    /** Item interactions: the EVENT_TYPE column whose distinct values are collected, or -1. */
+    eventTypeColumn: number;
+    /** Metadata columns (not required, not reserved), for the quota on event types and metadata together. */
+    metadataColumns: number;
 }
 
 export interface HeaderField {
@@ -108,7 +112,14 @@ export function checkHeader(
     });
     const upperNames = fields.map(f => f.name.toUpperCase());
     return {
-        plan: { fieldCount: fields.length, checks, userColumn: upperNames.indexOf("USER_ID"), itemColumn: upperNames.indexOf("ITEM_ID") },
+        plan: {
+            fieldCount: fields.length,
+            checks,
+            userColumn: upperNames.indexOf("USER_ID"),
+            itemColumn: upperNames.indexOf("ITEM_ID"),
+            eventTypeColumn: type === "interactions" ? upperNames.indexOf("EVENT_TYPE") : -1,
+            metadataColumns: metadata.length,
+        },
         findings,
     };
 }

@@ -4,6 +4,7 @@ import { Worker } from "worker_threads";
 import { IdCounter, TransferredIdCounter } from "./id-counter";
 import { RangeRequest, RangeResult, scanRange } from "./range-scan";
 import { ProblemList } from "./report";
+import { MAX_EVENT_TYPES } from "./row-checker";
 
 let transpiled: Record<string, string> | undefined;
 
@@ -120,6 +121,7 @@ export function mergeRanges(first: RangeResult, second: RangeResult, request: Ra
         nextLine: second.nextLine,
         users: first.users,
         items: first.items,
+        eventTypes: [...new Set([...first.eventTypes, ...second.eventTypes])].slice(0, MAX_EVENT_TYPES),
     };
 }
 

@@ -32,6 +32,7 @@ export interface RangeResult {
     nextLine: number;
     users: IdCounter;
     items: IdCounter;
+    eventTypes: string[];
 }
 
 /** Checks the data records of one byte range of a file, streaming it through a single reused buffer. */
@@ -80,6 +81,7 @@ export async function scanRange(request: RangeRequest): Promise<RangeResult> {
         nextLine: scanner.line,
         users: checker.users,
         items: checker.items,
+        eventTypes: checker.eventTypes,
     };
 }
 

@@ -29,6 +29,9 @@ export interface FileReport {
     usersWithTwoOrMore: number;
     usersCapped: boolean;
     itemsCapped: boolean;
+    /** Item interactions: distinct EVENT_TYPE values (the first 64), and the metadata columns of the header. */
+    eventTypes: string[];
+    metadataColumns: number;
     bytes: number;
     seconds: number;
     /** Threads the rows were checked on: 2 when the file was split (splitAboveBytes), else 1. */

@@ -13,6 +13,9 @@ import {
     decodeQuotedField,
 } from "./scanner";
 
+/** Distinct event types kept per file: far more than the quota (10 with the metadata columns), so a count over it is exact enough. */
+export const MAX_EVENT_TYPES = 64;
+
 const ZERO = 0x30;
 const NINE = 0x39;
 const PLUS = 0x2b;
@@ -27,6 +30,9 @@ export class RowChecker implements RecordVisitor {
     rows = 0;
     readonly users = new IdCounter(MAX_USER_SLOTS);
     readonly items = new IdCounter(MAX_ITEM_SLOTS);
+    /** Distinct EVENT_TYPE values, in order of first appearance, up to MAX_EVENT_TYPES. */
+    readonly eventTypes: string[] = [];
+    private readonly eventTypeHashes = new IdCounter(1 << 10);
     private readonly checks: ColumnCheck[];
     /** Per check: the counter its ID values go to, if any (looked up once, not per row). */
     private readonly counters: (IdCounter | undefined)[];
@@ -69,6 +75,17 @@ export class RowChecker implements RecordVisitor {
                 const value = decodeQuotedField(buf, start, end);
                 this.checkValue(value, 0, value.length, i, line);
             }
+        }
+        const event = this.plan.eventTypeColumn;
+        if (event >= 0 && this.eventTypes.length < MAX_EVENT_TYPES) {
+            const quoted = (fields.flags[event] & FIELD_QUOTED) !== 0;
+            const value = quoted ? decodeQuotedField(buf, fields.starts[event], fields.ends[event]) : buf;
+            const [start, end] = quoted ? [0, value.length] : [fields.starts[event], fields.ends[event]];
+            if (start === end) return;
+            hashId(value, start, end);
+            const known = this.eventTypeHashes.size;
+            this.eventTypeHashes.add(idHash.a, idHash.b);
+            if (this.eventTypeHashes.size > known) this.eventTypes.push(value.toString("utf8", start, end));
         }
     }
 

@@ -16,6 +16,8 @@ export const LIMITS = {
     minInteractions: 1000,
     minUsers: 25,
     minInteractionsPerUser: 2,
+    /** The quotas page: distinct event types and metadata columns of an Item interactions dataset, together. */
+    eventTypesAndMetadata: 10,
     /**
      * The quotas page: bulk data per dataset import job with FULL import mode, per dataset (100 GB each for Item
      * interactions, Users and Items; INCREMENTAL imports take 1 GB). It gives none for the Actions datasets.
@@ -132,6 +134,15 @@ export const RULES = {
     interactionsTooFewUsers: (users: number, capped: boolean) => [
         "interactions-min-users",
         `${capped ? "at least " : ""}${plural(users, "user")} ${users === 1 && !capped ? "has" : "have"} ${LIMITS.minInteractionsPerUser} or more interactions${capped ? " (user count capped)" : ""}; Personalize needs at least ${LIMITS.minUsers}`,
+    ],
+    eventTypesTooMany: (events: string[], metadata: number) => [
+        "event-types-too-many",
+        `the interactions data has ${events.length >= 64 ? "at least " : ""}${plural(events.length, "distinct EVENT_TYPE value")} (${events
+            .slice(0, 12)
+            .map(e => JSON.stringify(e))
+            .join(
+                ", ",
+            )}${events.length > 12 ? ", …" : ""}) and ${plural(metadata, "metadata column")}; Personalize takes at most ${LIMITS.eventTypesAndMetadata} together: merge event types or drop columns`,
     ],
     importTooLarge: (type: DatasetType, bytes: number) => [
         "import-too-large",

@@ -327,6 +327,30 @@ describe("data-check limits and cross-file rules", () => {
         assert.deepStrictEqual(edge.problems, []);
     });
 
+    it("limits distinct event types and metadata columns to 10 together, across the interactions files", async () => {
+        /** 1,000 rows from 40 users with `events` event types, quoted every other time, and two metadata columns. */
+        const rows = (events: string[], prefix: string) => {
+            let text = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,DEVICE,PLACE\n";
+            for (let i = 0; i < 1000; i++) {
+                const event = events[i % events.length];
+                text += `${prefix}${i % 40},i${i},${1_700_000_000 + i},${i % 2 ? `"${event}"` : event},phone,home\n`;
+            }
+            return text;
+        };
+        const eight = ["click", "view", "buy", "like", "share", "save", "rate", "play"];
+        const a = temp.write("interactions-events-a.csv", rows(eight, "u"));
+        const check = (files: string[]) => checkDataFiles(files.map(path => ({ path, datasetType: "interactions" as const })));
+        assert.deepStrictEqual((await check([a])).problems, []);
+        const b = temp.write("interactions-events-b.csv", rows(["click", "skip"], "v"));
+        assert.deepStrictEqual((await check([a, b])).problems.map(formatProblem), [
+            `interactions dataset (${a}, ${b}): event-types-too-many: the interactions data has 9 distinct EVENT_TYPE values ("click", "view", "buy", "like", "share", "save", "rate", "play", "skip") and 2 metadata columns; Personalize takes at most 10 together: merge event types or drop columns`,
+        ]);
+        // The same when the file is checked on two threads: the event types of both halves count.
+        const both = temp.write("interactions-events-both.csv", rows(eight, "u") + rows(["skip"], "v").split("\n").slice(1).join("\n"));
+        const split = await checkDataFiles([{ path: both, datasetType: "interactions" }], { splitAboveBytes: 1 });
+        assert.deepStrictEqual([split.files[0].threads, split.problems.map(p => p.rule)], [2, ["event-types-too-many"]]);
+    });
+
     it("999 interactions are one too few; 1,000 are enough", async () => {
         const rows = (n: number) => {
             let text = "USER_ID,ITEM_ID,TIMESTAMP\n";
