@@ -391,6 +391,58 @@ describe("PersonalizeDataBucket", () => {
             );
         });
 
+        it("takes Actions and Action interactions files, by name or datasetTypes, with their schemas", async () => {
+            const fixtures = path.join(__dirname, "data-check", "fixtures");
+            const read = (name: string) => fs.readFileSync(path.join(fixtures, name), "utf8");
+            const dir = dataFolder({
+                ...CSV,
+                "actions.csv": read("actions-valid.csv"),
+                "nba-events.csv": read("action_interactions-valid.csv"),
+            });
+            const schema = path.join(dir, "actions-schema.json");
+            fs.writeFileSync(
+                schema,
+                JSON.stringify({
+                    type: "record",
+                    name: "Actions",
+                    fields: [
+                        { name: "ACTION_ID", type: "string" },
+                        { name: "VALUE", type: ["null", "float"] },
+                        { name: "MEMBERSHIP_LEVEL", type: ["null", "string"], categorical: true },
+                        { name: "CREATION_TIMESTAMP", type: "long" },
+                        { name: "EXPIRATION_TIMESTAMP", type: ["null", "long"] },
+                        { name: "REPEAT_FREQUENCY", type: ["null", "int"] },
+                    ],
+                }),
+            );
+            const { resources, name, infos } = await declare({
+                dataDir: dir,
+                datasetTypes: { "nba-events.csv": "action-interactions" },
+                schemas: { actions: schema },
+            });
+            assert.deepEqual(
+                ofType(resources, TYPES.object).map(o => o.name.slice(name.length)),
+                ["-actions.csv", "-interactions.csv", "-items.csv", "-nba-events.csv", "-users.csv"],
+            );
+            assert.ok(infos.includes(`checked ${path.join(dir, "nba-events.csv")}: 5 action-interactions records`), infos.join("\n"));
+        });
+
+        it("names the schemas config key when a schema file is missing", async () => {
+            const missing = path.join(tmp, "no-such-schema.json");
+            await assert.rejects(
+                PersonalizeDataBucket.create(uniqueName(), { dataDir: dataFolder(CSV), schemas: { users: missing } }),
+                (err: Error) => {
+                    assert.match(
+                        err.message,
+                        new RegExp(
+                            `\\n${missing.replace(/[.]/g, "\\.")}: schema-invalid: cannot read the schema \\(ENOENT[^\\n]*\\); fix the schema \\(Avro JSON as taken by CreateSchema\\), or the path in the config personalize-data-bucket:schemas`,
+                        ),
+                    );
+                    return true;
+                },
+            );
+        });
+
         it("checks only the header of files above headerOnlyAbove", async () => {
             const rows = [...validRows];
             rows[1] = "user0002,item0027,1767226425000,click";
