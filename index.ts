@@ -31,6 +31,7 @@ export = async () => {
         roleArn: data.roleArn,
         dataLocation: data.dataLocation,
         objectUris: data.objectUris,
+        ...(data.batchInputUris && { batchInputUris: data.batchInputUris }),
         ...(data.batchInputLocation && { batchInputLocation: data.batchInputLocation }),
         ...(data.batchOutputLocation && { batchOutputLocation: data.batchOutputLocation }),
         ...(data.kmsKeyArn && { kmsKeyArn: data.kmsKeyArn }),

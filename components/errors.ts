@@ -1,4 +1,4 @@
-import { formatProblem, type DataReport } from "./data-check";
+import { formatReport, type DataReport } from "./data-check";
 
 /**
  * A bad argument of the component, named so the program can point at the config key that set it.
@@ -17,12 +17,7 @@ export class InvalidArgumentError extends Error {
 /** CSV files that fail Personalize's format checks; the message lists every problem found. */
 export class DataCheckError extends Error {
     constructor(readonly report: DataReport) {
-        const lines = report.files.flatMap(file => [
-            ...file.problems.map(formatProblem),
-            ...(file.truncatedProblems > 0 ? [`${file.path}: ${file.truncatedProblems} more problems not shown`] : []),
-        ]);
-        lines.push(...report.problems.map(formatProblem));
-        super(`the CSV files fail Personalize's format checks; fix them before they are uploaded:\n${lines.join("\n")}`);
+        super(`the CSV files fail Personalize's format checks; fix them before they are uploaded:\n${formatReport(report).join("\n")}`);
         this.name = "DataCheckError";
     }
 }

@@ -7,9 +7,9 @@ import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from "../policypack/contract";
-import { checkDataFiles, type DatasetType, type FileReport } from "./data-check";
-import { readDataFolder, type CsvFile, type DataFolder } from "./data-files";
-import { DataCheckError } from "./errors";
+import { checkBatchInputFiles, checkDataFiles, formatReport, plural, type DatasetType, type FileReport } from "./data-check";
+import { readBatchInputFolder, readDataFolder, type BatchInputFolder, type DataFolder, type FolderFile } from "./data-files";
+import { DataCheckError, InvalidArgumentError } from "./errors";
 import { declareDataKey } from "./kms-key";
 import { boundedName } from "./names";
 import { ACCESS_POLICY_ID, bucketArn, bucketPolicy, personalizeTrustPolicy, roleAccessPolicy, type BucketAccess } from "./policy-documents";
@@ -24,6 +24,8 @@ export interface PersonalizeDataBucketArgs {
     batch?: boolean;
     /** Folder for batch job input (JSON lines). Default `batch/input`. */
     batchInputPrefix?: string;
+    /** Folder whose `.json`/`.jsonl` batch input files are checked and uploaded under `batchInputPrefix` (batch only). */
+    batchInputDir?: string;
     /** Folder batch jobs write to. Default `batch/output`. */
     batchOutputPrefix?: string;
     /** Default `<name>-<stack>-<account>-<region>`, cut to 63 characters. */
@@ -42,7 +44,7 @@ export interface PersonalizeDataBucketArgs {
     tags?: Record<string, string>;
     /** Statements appended to the bucket policy, e.g. an organisation's mandatory denies. */
     extraBucketPolicyStatements?: Array<Record<string, unknown>>;
-    /** Dataset per file name, for files not named interactions*.csv, items*.csv or users*.csv. */
+    /** Dataset per file name, for files whose name doesn't say it (interactions*.csv, actions*.csv, …). */
     datasetTypes?: Record<string, DatasetType>;
     /** Personalize schema (the Avro JSON CreateSchema takes) per dataset; headers and values are checked against it. */
     schemas?: Partial<Record<DatasetType, string>>;
@@ -57,8 +59,8 @@ export interface PersonalizeDataBucketArgs {
 function checkSummary(file: FileReport): string {
     if (file.headerOnly)
         return `checked the header of ${file.path} (${file.datasetType}): it is over headerOnlyAbove, so its rows were not checked`;
-    const who = file.datasetType === "interactions" ? ` from ${file.users} users on ${file.items} items` : "";
-    return `checked ${file.path}: ${file.rows} ${file.datasetType} records${who}${file.cached ? " (unchanged since its last check)" : ""}`;
+    const who = file.datasetType === "interactions" ? ` from ${plural(file.users, "user")} on ${plural(file.items, "item")}` : "";
+    return `checked ${file.path}: ${plural(file.rows, `${file.datasetType} record`)}${who}${file.cached ? " (unchanged since its last check)" : ""}`;
 }
 
 /**
@@ -77,6 +79,8 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     public readonly dataLocation: pulumi.Output<string>;
     /** File name to the `s3://` URI of its uploaded object. */
     public readonly objectUris: pulumi.Output<Record<string, string>>;
+    /** Batch input file name to the `s3://` URI of its uploaded object, for batch stacks with `batchInputDir`. */
+    public readonly batchInputUris: pulumi.Output<Record<string, string>> | undefined;
     /** `s3://bucket/<batchInputPrefix>/`, for batch stacks only. */
     public readonly batchInputLocation: pulumi.Output<string> | undefined;
     /** `s3://bucket/<batchOutputPrefix>/`, for batch stacks only. */
@@ -103,14 +107,35 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         });
         if (!report.ok) throw new DataCheckError(report);
         for (const file of report.files) pulumi.log.info(checkSummary(file));
-        return new PersonalizeDataBucket(name, settings, data, opts);
+        const batchInput = settings.batchInputDir === undefined ? undefined : readBatchInputFolder("batchInputDir", settings.batchInputDir);
+        if (batchInput) {
+            const checked = await checkBatchInputFiles(batchInput.files.map(f => f.path));
+            if (!checked.ok) {
+                const lines = formatReport(checked).join("\n");
+                throw new InvalidArgumentError(
+                    "batchInputDir",
+                    `the batch input files fail Personalize's input format; fix them before they are uploaded:\n${lines}`,
+                );
+            }
+        }
+        return new PersonalizeDataBucket(name, settings, data, batchInput, opts);
     }
 
-    private constructor(name: string, settings: Settings, data: DataFolder, opts?: pulumi.ComponentResourceOptions) {
+    private constructor(
+        name: string,
+        settings: Settings,
+        data: DataFolder,
+        batchInput: BatchInputFolder | undefined,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
         super("personalize-data-bucket:index:PersonalizeDataBucket", name, {}, opts);
 
-        for (const file of data.ignored) {
+        // A batch input folder inside the data folder is uploaded on its own, not ignored.
+        for (const file of data.ignored.filter(f => f !== settings.batchInputDir)) {
             pulumi.log.warn(`ignoring "${file}": only .csv files directly in dataDir are uploaded`, this);
+        }
+        for (const file of batchInput?.ignored ?? []) {
+            pulumi.log.warn(`ignoring "${file}": only .json and .jsonl files directly in batchInputDir are uploaded`, this);
         }
 
         const invokeOpts = { parent: this };
@@ -236,7 +261,19 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         const objectUris: Record<string, pulumi.Output<string>> = {};
         this.objectEncryption = kmsKeyArn ? { serverSideEncryption: "aws:kms", kmsKeyId: kmsKeyArn, bucketKeyEnabled: true } : {};
         for (const file of data.csvFiles) {
-            objectUris[file.fileName] = this.uploadCsv(name, file, settings.keyPrefix, bucketName, [bucket, encryption, versioning]);
+            objectUris[file.fileName] = this.upload(name, file, settings.keyPrefix, "text/csv", bucketName, [
+                bucket,
+                encryption,
+                versioning,
+            ]);
+        }
+        const batchInputUris: Record<string, pulumi.Output<string>> = {};
+        for (const file of batchInput?.files ?? []) {
+            batchInputUris[file.fileName] = this.upload(name, file, settings.batchInputPrefix, "application/json", bucketName, [
+                bucket,
+                encryption,
+                versioning,
+            ]);
         }
 
         // An inline policy, not a managed one: RolePolicy names its role by name, known in preview,
@@ -264,6 +301,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         this.roleArn = role.arn;
         this.dataLocation = location(settings.keyPrefix);
         this.objectUris = pulumi.output(objectUris);
+        this.batchInputUris = batchInput ? pulumi.output(batchInputUris) : undefined;
         this.batchInputLocation = settings.workflow === "batch" ? location(settings.batchInputPrefix) : undefined;
         this.batchOutputLocation = settings.workflow === "batch" ? location(settings.batchOutputPrefix) : undefined;
         this.kmsKeyArn = kmsKeyArn;
@@ -274,6 +312,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
             roleArn: this.roleArn,
             dataLocation: this.dataLocation,
             objectUris: this.objectUris,
+            batchInputUris: this.batchInputUris,
             batchInputLocation: this.batchInputLocation,
             batchOutputLocation: this.batchOutputLocation,
             kmsKeyArn: this.kmsKeyArn,
@@ -281,17 +320,18 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     }
 
     /** One object per file, named after the file alone so adding or removing others renames nothing. */
-    private uploadCsv(
+    private upload(
         name: string,
-        file: CsvFile,
+        file: FolderFile,
         keyPrefix: string,
+        contentType: string,
         bucketName: pulumi.Output<string>,
         dependsOn: pulumi.Resource[],
     ): pulumi.Output<string> {
         const key = `${keyPrefix}/${file.fileName}`;
         new s3.BucketObject(
             `${name}-${file.fileName}`,
-            { bucket: bucketName, key, source: new pulumi.asset.FileAsset(file.path), contentType: "text/csv", ...this.objectEncryption },
+            { bucket: bucketName, key, source: new pulumi.asset.FileAsset(file.path), contentType, ...this.objectEncryption },
             { parent: this, dependsOn },
         );
         return pulumi.interpolate`s3://${bucketName}/${key}`;

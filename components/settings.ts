@@ -1,6 +1,6 @@
 import type { Workflow } from "../policypack/contract";
 import { RESERVED_TAGS } from "../policypack/contract";
-import { DATASET_TYPES, datasetTypeFromFileName, type DataFile, type DatasetType } from "./data-check";
+import { DATASET_FILE_NAMES, DATASET_TYPES, datasetTypeFromFileName, type DataFile, type DatasetType } from "./data-check";
 import type { DataFolder } from "./data-files";
 import { InvalidArgumentError } from "./errors";
 import { parseKmsKey, type KmsKeySetting } from "./kms-key";
@@ -15,6 +15,7 @@ export interface Settings {
     workflow: Workflow;
     batchInputPrefix: string;
     batchOutputPrefix: string;
+    batchInputDir?: string;
     bucketName?: string;
     roleName?: string;
     forceDestroy: boolean;
@@ -55,6 +56,12 @@ export function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
             }
         }
     }
+    if (args.batchInputDir !== undefined && workflow !== "batch") {
+        throw new InvalidArgumentError(
+            "batchInputDir",
+            "is set, but batch is not true: batch input files are uploaded for batch stacks only; set batch to true or remove batchInputDir",
+        );
+    }
     const tags = args.tags ?? {};
     const reserved = Object.keys(tags).filter(k => RESERVED_TAGS.includes(k));
     if (reserved.length > 0) {
@@ -84,6 +91,7 @@ export function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
         workflow,
         batchInputPrefix,
         batchOutputPrefix,
+        batchInputDir: args.batchInputDir,
         bucketName: args.bucketName === undefined ? undefined : validateBucketName("bucketName", args.bucketName),
         roleName: args.roleName === undefined ? undefined : validateRoleName("roleName", args.roleName),
         forceDestroy: args.forceDestroy ?? false,
@@ -115,8 +123,8 @@ export function dataFiles(settings: Settings, folder: DataFolder): DataFile[] {
         if (!datasetType) {
             throw new InvalidArgumentError(
                 "datasetTypes",
-                `can't tell which dataset "${file.fileName}" is for: name it interactions*.csv, items*.csv or users*.csv, ` +
-                    `or set datasetTypes["${file.fileName}"] to interactions, items or users`,
+                `can't tell which dataset "${file.fileName}" is for: name it ${DATASET_FILE_NAMES}, ` +
+                    `or set datasetTypes["${file.fileName}"] to one of ${DATASET_TYPES.join(", ")}`,
             );
         }
         return { path: file.path, datasetType, schemaPath: settings.schemas[datasetType] };

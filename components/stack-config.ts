@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { DATASET_TYPES } from "./data-check/dataset-type";
 import { parseSize } from "./data-check/size";
 import { KMS_KEY_ACCEPTS, kmsKeyProblem } from "./kms-key";
 import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
@@ -19,6 +20,7 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     batch: { kind: "boolean", accepts: "true or false" },
     batchInputPrefix: { kind: "string", accepts: 'a folder such as "batch/input"' },
     batchOutputPrefix: { kind: "string", accepts: 'a folder such as "batch/output"' },
+    batchInputDir: { kind: "string", accepts: "a folder path of batch input files (.json, .jsonl), relative to the project folder" },
     bucketName: { kind: "string", accepts: "an S3 bucket name" },
     roleName: { kind: "string", accepts: "an IAM role name" },
     forceDestroy: { kind: "boolean", accepts: "true or false" },
@@ -27,8 +29,8 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     noncurrentVersionDays: { kind: "integer", accepts: "a whole number of days" },
     tags: { kind: "string map", accepts: "a map of tag names to string values" },
     extraBucketPolicyStatements: { kind: "statement list", accepts: "a list of IAM policy statements (objects)" },
-    datasetTypes: { kind: "string map", accepts: "a map of CSV file names to interactions, items or users" },
-    schemas: { kind: "string map", accepts: "a map of interactions, items or users to a schema file path, relative to the project folder" },
+    datasetTypes: { kind: "string map", accepts: `a map of CSV file names to ${DATASET_TYPES.join(", ")}` },
+    schemas: { kind: "string map", accepts: `a map of ${DATASET_TYPES.join(", ")} to a schema file path, relative to the project folder` },
     headerOnlyAbove: { kind: "size", accepts: 'a size such as "10GB", "500MB" or a number of bytes' },
     kmsKey: { kind: "kms key", accepts: KMS_KEY_ACCEPTS },
 };
@@ -99,5 +101,10 @@ export function readStackConfig(projectDir: string): PersonalizeDataBucketArgs {
     const args = values as Partial<PersonalizeDataBucketArgs>;
     const schemas =
         args.schemas && Object.fromEntries(Object.entries(args.schemas).map(([type, file]) => [type, path.resolve(projectDir, file)]));
-    return { ...args, ...(schemas && { schemas }), dataDir: path.resolve(projectDir, args.dataDir ?? "data") };
+    return {
+        ...args,
+        ...(schemas && { schemas }),
+        ...(args.batchInputDir !== undefined && { batchInputDir: path.resolve(projectDir, args.batchInputDir) }),
+        dataDir: path.resolve(projectDir, args.dataDir ?? "data"),
+    };
 }

@@ -2,7 +2,6 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readDataFolder } from "../components/data-files";
 import { DataCheckError, InvalidArgumentError } from "../components/errors";
 import { PersonalizeDataBucket, type PersonalizeDataBucketArgs } from "../components/personalize-data-bucket";
 import { sampleData } from "../scripts/generate-sample-data";
@@ -89,21 +88,18 @@ describe("PersonalizeDataBucket", () => {
             await refuses({ dataDir: dir }, "dataDir", `data folder "${dir}" holds no .csv file; put your Personalize CSV files in it`);
         });
 
-        it("refuses a file over the 5 GB a single upload takes, naming it", async () => {
-            const dir = dataFolder({ "interactions.csv": 5 * GB + 1, "items.csv": "ITEM_ID,GENRES\ni1,a\n" });
-            await refuses(
-                { dataDir: dir },
-                "dataDir",
-                `"${path.join(dir, "interactions.csv")}" is 5.00 GB, over the 5 GB one S3 upload takes; ` +
-                    "split it into several CSV files with the same header (Personalize imports every file in the folder)",
+        it("uploads a file over 5 GB: the provider uploads in parts, so only the import's size limits apply", async () => {
+            const dir = dataFolder(CSV);
+            const big = path.join(dir, "items-catalogue.csv");
+            fs.writeFileSync(big, "ITEM_ID,GENRES\n");
+            fs.truncateSync(big, 6 * GB); // sparse: its rows are never read with headerOnlyAbove
+            const { resources, name } = await declare({ dataDir: dir, headerOnlyAbove: 1024 ** 2 });
+            assert.deepEqual(
+                ofType(resources, TYPES.object)
+                    .filter(o => o.name === `${name}-items-catalogue.csv`)
+                    .map(o => o.inputs.key),
+                ["import/items-catalogue.csv"],
             );
-        });
-
-        it("takes a file of exactly 5 GB", () => {
-            const dir = dataFolder({ "interactions.csv": 5 * GB });
-            assert.deepEqual(readDataFolder("dataDir", dir).csvFiles, [
-                { fileName: "interactions.csv", path: path.join(dir, "interactions.csv"), bytes: 5 * GB },
-            ]);
         });
 
         it("uploads only the CSV files directly in the folder and warns about the rest", async () => {
@@ -443,6 +439,58 @@ describe("PersonalizeDataBucket", () => {
         });
     });
 
+    describe("batch input files", () => {
+        const users = '{"userId": "user0001"}\n{"userId": "user0002", "filterValues": {"GENRES": "\\"Comedy\\""}}\n';
+
+        it("uploads the .json and .jsonl files of batchInputDir under the batch input folder as JSON, and lists them", async () => {
+            // The batch input folder inside the data folder, as in the committed prod stack: not "ignored" there.
+            const dataDir = dataFolder({ ...CSV, "batch-input/": "" });
+            const dir = path.join(dataDir, "batch-input");
+            fs.writeFileSync(path.join(dir, "users.jsonl"), users);
+            fs.writeFileSync(path.join(dir, "items.json"), '{"itemId": "item0001"}\n');
+            fs.writeFileSync(path.join(dir, "notes.txt"), "x");
+            const { resources, warnings, name, component } = await declare({ dataDir, batch: true, batchInputDir: dir });
+            assert.deepEqual(
+                ofType(resources, TYPES.object)
+                    .filter(o => o.inputs.contentType === "application/json")
+                    .map(o => [o.name, o.inputs.key, o.inputs.source.path]),
+                [
+                    [`${name}-items.json`, "batch/input/items.json", path.join(dir, "items.json")],
+                    [`${name}-users.jsonl`, "batch/input/users.jsonl", path.join(dir, "users.jsonl")],
+                ],
+            );
+            assert.deepEqual(warnings, [
+                `ignoring "${path.join(dir, "notes.txt")}": only .json and .jsonl files directly in batchInputDir are uploaded`,
+            ]);
+            const uris = await new Promise(resolve => component.batchInputUris!.apply(resolve));
+            const bucket = await new Promise(resolve => component.bucketName.apply(resolve));
+            assert.deepEqual(uris, {
+                "items.json": `s3://${bucket}/batch/input/items.json`,
+                "users.jsonl": `s3://${bucket}/batch/input/users.jsonl`,
+            });
+        });
+
+        it("refuses batchInputDir on a stack that is not a batch stack, naming the key", async () => {
+            await refuses(
+                { batchInputDir: dataFolder({ "users.jsonl": users }) },
+                "batchInputDir",
+                "is set, but batch is not true: batch input files are uploaded for batch stacks only; set batch to true or remove batchInputDir",
+            );
+        });
+
+        it("refuses bad JSON lines before anything is declared, naming file and line", async () => {
+            const dir = dataFolder({ "users.jsonl": '{"userId": "user0001"}\n{"userId": "user0002",}\n{"itemId": "item0001"}\n' });
+            const file = path.join(dir, "users.jsonl");
+            await refuses(
+                { batch: true, batchInputDir: dir },
+                "batchInputDir",
+                "the batch input files fail Personalize's input format; fix them before they are uploaded:\n" +
+                    `${file}:2: batch-json: the line is not valid JSON (at character 23); write one JSON object per line\n` +
+                    `${file}:3: batch-shape-mixed: the record is {"itemId"} but the file's first records are {"userId"}; a file is the input of one recipe, so keep one shape per file`,
+            );
+        });
+    });
+
     describe("data checks", () => {
         const interactions = (rows: string[]) => ["USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE", ...rows].join("\n") + "\n";
         const validRows = CSV["interactions.csv"].trim().split("\n").slice(1);
@@ -476,7 +524,7 @@ describe("PersonalizeDataBucket", () => {
             await refuses(
                 { dataDir: dataFolder(data) },
                 "datasetTypes",
-                'can\'t tell which dataset "catalogue.csv" is for: name it interactions*.csv, items*.csv or users*.csv, or set datasetTypes["catalogue.csv"] to interactions, items or users',
+                'can\'t tell which dataset "catalogue.csv" is for: name it interactions*.csv, items*.csv, users*.csv, actions*.csv or action_interactions*.csv, or set datasetTypes["catalogue.csv"] to one of interactions, items, users, actions, action-interactions',
             );
             const { resources } = await declare({ dataDir: dataFolder(data), datasetTypes: { "catalogue.csv": "items" } });
             assert.equal(ofType(resources, TYPES.object).length, 4);
@@ -491,12 +539,64 @@ describe("PersonalizeDataBucket", () => {
             await refuses(
                 { datasetTypes: { "items.csv": "products" as never } },
                 "datasetTypes",
-                '"items.csv" is set to "products"; use one of interactions, items, users',
+                '"items.csv" is set to "products"; use one of interactions, items, users, actions, action-interactions',
             );
             await refuses(
                 { schemas: { products: "x.json" } as never },
                 "schemas",
-                '"products" is not a dataset; use one of interactions, items, users',
+                '"products" is not a dataset; use one of interactions, items, users, actions, action-interactions',
+            );
+        });
+
+        it("takes Actions and Action interactions files, by name or datasetTypes, with their schemas", async () => {
+            const fixtures = path.join(__dirname, "data-check", "fixtures");
+            const read = (name: string) => fs.readFileSync(path.join(fixtures, name), "utf8");
+            const dir = dataFolder({
+                ...CSV,
+                "actions.csv": read("actions-valid.csv"),
+                "nba-events.csv": read("action_interactions-valid.csv"),
+            });
+            const schema = path.join(dir, "actions-schema.json");
+            fs.writeFileSync(
+                schema,
+                JSON.stringify({
+                    type: "record",
+                    name: "Actions",
+                    fields: [
+                        { name: "ACTION_ID", type: "string" },
+                        { name: "VALUE", type: ["null", "float"] },
+                        { name: "MEMBERSHIP_LEVEL", type: ["null", "string"], categorical: true },
+                        { name: "CREATION_TIMESTAMP", type: "long" },
+                        { name: "EXPIRATION_TIMESTAMP", type: ["null", "long"] },
+                        { name: "REPEAT_FREQUENCY", type: ["null", "int"] },
+                    ],
+                }),
+            );
+            const { resources, name, infos } = await declare({
+                dataDir: dir,
+                datasetTypes: { "nba-events.csv": "action-interactions" },
+                schemas: { actions: schema },
+            });
+            assert.deepEqual(
+                ofType(resources, TYPES.object).map(o => o.name.slice(name.length)),
+                ["-actions.csv", "-interactions.csv", "-items.csv", "-nba-events.csv", "-users.csv"],
+            );
+            assert.ok(infos.includes(`checked ${path.join(dir, "nba-events.csv")}: 5 action-interactions records`), infos.join("\n"));
+        });
+
+        it("names the schemas config key when a schema file is missing", async () => {
+            const missing = path.join(tmp, "no-such-schema.json");
+            await assert.rejects(
+                PersonalizeDataBucket.create(uniqueName(), { dataDir: dataFolder(CSV), schemas: { users: missing } }),
+                (err: Error) => {
+                    assert.match(
+                        err.message,
+                        new RegExp(
+                            `\\n${missing.replace(/[.]/g, "\\.")}: schema-invalid: cannot read the schema \\(ENOENT[^\\n]*\\); fix the schema \\(Avro JSON as taken by CreateSchema\\), or the path in the config personalize-data-bucket:schemas`,
+                        ),
+                    );
+                    return true;
+                },
             );
         });
 
@@ -520,14 +620,14 @@ describe("PersonalizeDataBucket", () => {
             const dataCheckCacheDir = path.join(tmp, `cache-${uniqueName()}`);
             const first = await declare({ dataDir, dataCheckCacheDir });
             assert.deepEqual(first.infos, [
-                `checked ${path.join(dataDir, "interactions.csv")}: 1500 interactions records from 50 users on 120 items`,
+                `checked ${path.join(dataDir, "interactions.csv")}: 1,500 interactions records from 50 users on 120 items`,
                 `checked ${path.join(dataDir, "items.csv")}: 120 items records`,
                 `checked ${path.join(dataDir, "users.csv")}: 50 users records`,
             ]);
             fs.appendFileSync(path.join(dataDir, "users.csv"), "user0051,free\n");
             const second = await declare({ dataDir, dataCheckCacheDir });
             assert.deepEqual(second.infos, [
-                `checked ${path.join(dataDir, "interactions.csv")}: 1500 interactions records from 50 users on 120 items (unchanged since its last check)`,
+                `checked ${path.join(dataDir, "interactions.csv")}: 1,500 interactions records from 50 users on 120 items (unchanged since its last check)`,
                 `checked ${path.join(dataDir, "items.csv")}: 120 items records (unchanged since its last check)`,
                 `checked ${path.join(dataDir, "users.csv")}: 51 users records`,
             ]);

@@ -105,6 +105,7 @@ describe("the program (index.ts) under mocks", () => {
                         `${TYPES.versioning} personalize-data-versioning`,
                         `${TYPES.lifecycle} personalize-data-lifecycle`,
                         ...SAMPLE_FILES.map(f => `${TYPES.object} personalize-data-${f}`),
+                        ...(batch ? [`${TYPES.object} personalize-data-users.jsonl`] : []),
                         `${TYPES.role} personalize-data-role`,
                         `${TYPES.rolePolicy} personalize-data-s3-access`,
                         `${TYPES.bucketPolicy} personalize-data-policy`,
@@ -157,12 +158,25 @@ describe("the program (index.ts) under mocks", () => {
                         contentType: o.inputs.contentType,
                         path: o.inputs.source.path,
                     })),
-                    SAMPLE_FILES.map(f => ({
-                        bucket,
-                        key: `import/${f}`,
-                        contentType: "text/csv",
-                        path: path.join(PROJECT_DIR, "data", f),
-                    })),
+                    [
+                        ...SAMPLE_FILES.map(f => ({
+                            bucket,
+                            key: `import/${f}`,
+                            contentType: "text/csv",
+                            path: path.join(PROJECT_DIR, "data", f),
+                        })),
+                        // prod: the batch input files of batchInputDir, under the batch input folder, as JSON.
+                        ...(batch
+                            ? [
+                                  {
+                                      bucket,
+                                      key: "batch/input/users.jsonl",
+                                      contentType: "application/json",
+                                      path: path.join(PROJECT_DIR, "data", "batch-input", "users.jsonl"),
+                                  },
+                              ]
+                            : []),
+                    ],
                 );
             });
 
@@ -208,7 +222,11 @@ describe("the program (index.ts) under mocks", () => {
                     roleArn: `arn:aws:iam::${ACCOUNT}:role/${bucket}-personalize`,
                     dataLocation: `${b}/import/`,
                     objectUris: Object.fromEntries(SAMPLE_FILES.map(f => [f, `${b}/import/${f}`])),
-                    ...(batch && { batchInputLocation: `${b}/batch/input/`, batchOutputLocation: `${b}/batch/output/` }),
+                    ...(batch && {
+                        batchInputUris: { "users.jsonl": `${b}/batch/input/users.jsonl` },
+                        batchInputLocation: `${b}/batch/input/`,
+                        batchOutputLocation: `${b}/batch/output/`,
+                    }),
                 });
             });
 

@@ -29,13 +29,14 @@ describe("stack config", () => {
     before(() => inProcessRuntime());
     after(() => pulumi.runtime.setAllConfig({}));
 
-    it("reads every setting with its type, resolving dataDir from the project folder", () => {
+    it("reads every setting with its type, resolving dataDir, batchInputDir and schemas from the project folder", () => {
         const args = read({
             dataDir: "datasets/retail",
             keyPrefix: "import",
             batch: true,
             batchInputPrefix: "in",
             batchOutputPrefix: "out",
+            batchInputDir: "batch/jobs",
             bucketName: "acme-data",
             roleName: "AcmePersonalize",
             forceDestroy: false,
@@ -55,6 +56,7 @@ describe("stack config", () => {
             batch: true,
             batchInputPrefix: "in",
             batchOutputPrefix: "out",
+            batchInputDir: path.join(PROJECT, "batch/jobs"),
             bucketName: "acme-data",
             roleName: "AcmePersonalize",
             forceDestroy: false,
@@ -98,7 +100,7 @@ describe("stack config", () => {
         refuses(
             { bukcetName: "x" },
             `${where}:bukcetName: is not a setting of this program; the settings are dataDir, keyPrefix, batch, batchInputPrefix, ` +
-                "batchOutputPrefix, bucketName, roleName, forceDestroy, protect, retainOnDelete, noncurrentVersionDays, tags, extraBucketPolicyStatements, " +
+                "batchOutputPrefix, batchInputDir, bucketName, roleName, forceDestroy, protect, retainOnDelete, noncurrentVersionDays, tags, extraBucketPolicyStatements, " +
                 "datasetTypes, schemas, headerOnlyAbove, kmsKey",
         );
     });

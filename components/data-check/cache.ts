@@ -4,21 +4,35 @@ import * as path from "path";
 import { IdCounter, MAX_USER_SLOTS } from "./id-counter";
 import { FileReport } from "./report";
 
+/** A hash of the .ts/.js files of `dir`, names and content. */
+export function sourceHash(dir: string): string {
+    const hash = createHash("sha256");
+    for (const file of readdirSync(dir)
+        .filter(f => /\.[jt]s$/.test(f))
+        .sort())
+        hash.update(file).update(readFileSync(path.join(dir, file)));
+    return hash.digest("hex").slice(0, 16);
+}
+
 /**
- * Part of every cache key: a hash of the checker's own source files, so that results of an older checker (another
- * rule or message) are never reused, without anyone having to remember to bump a number.
+ * The checker's version in every cache key: a hash of its own source files, so that results of an older checker
+ * (another rule or message) are never reused, without anyone having to remember to bump a number.
  */
 let checkerVersion: string | undefined;
-function checkerSourceHash(): string {
-    if (checkerVersion === undefined) {
-        const hash = createHash("sha256");
-        for (const file of readdirSync(__dirname)
-            .filter(f => /\.[jt]s$/.test(f))
-            .sort())
-            hash.update(file).update(readFileSync(path.join(__dirname, file)));
-        checkerVersion = hash.digest("hex").slice(0, 16);
-    }
-    return checkerVersion;
+const checkerSourceHash = () => (checkerVersion ??= sourceHash(__dirname));
+
+/** Everything a file's result depends on besides the checker itself. */
+export interface CacheKeyParts {
+    size: number;
+    mtimeMs: number;
+    datasetType: string;
+    /** The schema file's text (or the problem reading it), hashed into the key. */
+    schemaText?: string;
+    /** Whether the file was over headerOnlyAbove: the threshold itself matters only through this. */
+    headerOnly: boolean;
+    /** The options that change a report. */
+    maxProblems: number;
+    linesPerProblem: number;
 }
 
 export interface CachedResult {
@@ -39,18 +53,24 @@ interface CacheEntry {
  * change results. Unreadable or corrupt entries count as misses; failing to write one is not an error either.
  */
 export class ResultCache {
-    constructor(private readonly dir: string) {}
+    constructor(
+        private readonly dir: string,
+        private readonly version = checkerSourceHash(),
+    ) {}
 
-    static key(parts: {
-        size: number;
-        mtimeMs: number;
-        datasetType: string;
-        schemaText?: string;
-        maxProblems: number;
-        headerOnly: boolean;
-    }): string {
+    /** Each part by name, so that leaving one out is a visible change (tests/data-check/cache.spec.ts has one per part). */
+    key(parts: CacheKeyParts): string {
         const schemaHash = parts.schemaText === undefined ? null : createHash("sha256").update(parts.schemaText).digest("hex");
-        return JSON.stringify({ version: checkerSourceHash(), ...parts, schemaText: undefined, schemaHash });
+        return JSON.stringify({
+            version: this.version,
+            size: parts.size,
+            mtimeMs: parts.mtimeMs,
+            datasetType: parts.datasetType,
+            schemaHash,
+            headerOnly: parts.headerOnly,
+            maxProblems: parts.maxProblems,
+            linesPerProblem: parts.linesPerProblem,
+        });
     }
 
     async get(filePath: string, key: string): Promise<CachedResult | undefined> {

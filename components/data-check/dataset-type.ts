@@ -1,6 +1,6 @@
 import * as path from "path";
 
-export type DatasetType = "interactions" | "items" | "users";
+export type DatasetType = "interactions" | "items" | "users" | "actions" | "action-interactions";
 
 /** A CSV file to check and the dataset it will be imported into. */
 export interface DataFile {
@@ -10,15 +10,21 @@ export interface DataFile {
     schemaPath?: string;
 }
 
-export const DATASET_TYPES: readonly DatasetType[] = ["interactions", "items", "users"];
+export const DATASET_TYPES: readonly DatasetType[] = ["interactions", "items", "users", "actions", "action-interactions"];
 
-/** Column requirements per dataset type, from the Personalize data-preparation guide. */
+/**
+ * Column requirements per dataset type, from the Personalize developer guide: the schema requirements of each
+ * dataset and the quotas (https://docs.aws.amazon.com/personalize/latest/dg/limits.html: at most 5 metadata columns
+ * besides the reserved ones in Item interactions, 50 in Items, 5 in Users).
+ */
 export interface DatasetColumns {
     required: readonly string[];
     /** Reserved optional columns that do not count as metadata. */
     reserved: readonly string[];
     minMetadata: number;
     maxMetadata: number;
+    /** Columns in all, where the guide limits those instead of metadata columns. */
+    maxColumns?: number;
 }
 
 export const DATASET_COLUMNS: Record<DatasetType, DatasetColumns> = {
@@ -30,11 +36,35 @@ export const DATASET_COLUMNS: Record<DatasetType, DatasetColumns> = {
     },
     items: { required: ["ITEM_ID"], reserved: [], minMetadata: 1, maxMetadata: 50 },
     users: { required: ["USER_ID"], reserved: [], minMetadata: 1, maxMetadata: 5 },
+    // https://docs.aws.amazon.com/personalize/latest/dg/action-dataset-requirements.html: ACTION_ID and at least one
+    // metadata field; https://docs.aws.amazon.com/personalize/latest/dg/actions-datasets.html: at most 10 columns.
+    actions: { required: ["ACTION_ID"], reserved: [], minMetadata: 1, maxMetadata: Infinity, maxColumns: 10 },
+    // https://docs.aws.amazon.com/personalize/latest/dg/action-interactions-dataset-requirements.html: USER_ID,
+    // ACTION_ID, TIMESTAMP and EVENT_TYPE at minimum; IMPRESSION is reserved. No metadata limit is given for it.
+    "action-interactions": {
+        required: ["USER_ID", "ACTION_ID", "TIMESTAMP", "EVENT_TYPE"],
+        reserved: ["IMPRESSION"],
+        minMetadata: 0,
+        maxMetadata: Infinity,
+    },
 };
 
-/** interactions*.csv, items*.csv, users*.csv, case-insensitive; anything else is undefined. */
+/** File name prefixes, most specific first: action_interactions*.csv must not be read as actions*.csv. */
+const FILE_NAME_PREFIXES: ReadonlyArray<[prefix: string, type: DatasetType]> = [
+    ["action_interactions", "action-interactions"],
+    ["action-interactions", "action-interactions"],
+    ["actions", "actions"],
+    ["interactions", "interactions"],
+    ["items", "items"],
+    ["users", "users"],
+];
+
+/** The file names that say their dataset, as the messages that ask for one list them. */
+export const DATASET_FILE_NAMES = "interactions*.csv, items*.csv, users*.csv, actions*.csv or action_interactions*.csv";
+
+/** interactions*.csv, items*.csv, users*.csv, actions*.csv, action_interactions*.csv (or action-interactions*.csv), case-insensitive; anything else is undefined. */
 export function datasetTypeFromFileName(fileName: string): DatasetType | undefined {
     const base = path.basename(fileName).toLowerCase();
     if (!base.endsWith(".csv")) return undefined;
-    return DATASET_TYPES.find(type => base.startsWith(type));
+    return FILE_NAME_PREFIXES.find(([prefix]) => base.startsWith(prefix))?.[1];
 }

@@ -1,11 +1,11 @@
 import { promises as fs } from "fs";
 import { DataFile } from "./dataset-type";
-import { HeaderField, checkHeader } from "./header";
+import { ColumnPlan, HeaderField, checkHeader } from "./header";
 import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS } from "./id-counter";
 import { scanSplit } from "./parallel-scan";
 import { RangeRequest, RangeResult, scanRange } from "./range-scan";
 import { FileReport, ProblemList } from "./report";
-import { LIMITS, RULES } from "./rules";
+import { RULES } from "./rules";
 import { DatasetSchema } from "./schema";
 import {
     FIELD_QUOTED,
@@ -21,6 +21,7 @@ import {
 
 export interface FileCheckSettings {
     maxProblems: number;
+    linesPerProblem: number;
     headerOnly: boolean;
     splitAboveBytes: number;
     schema?: DatasetSchema;
@@ -96,14 +97,15 @@ async function middleLineBreak(path: string, start: number, size: number): Promi
 export async function checkFile(file: DataFile, settings: FileCheckSettings): Promise<FileCheckResult> {
     const started = process.hrtime.bigint();
     const { size } = await fs.stat(file.path);
-    const problems = new ProblemList(file.path, settings.maxProblems);
+    const problems = new ProblemList(file.path, settings.maxProblems, settings.linesPerProblem);
     if (settings.schemaProblem) {
         const [rule, message, schemaPath] = settings.schemaProblem;
-        problems.problems.push({ path: schemaPath, line: 0, rule, message });
+        problems.addEntry({ path: schemaPath, rule, message });
     }
-    if (size > LIMITS.singlePutBytes) problems.add(0, ...RULES.fileTooLarge(size));
 
     let result: RangeResult | undefined;
+    let threads = 1;
+    let plan: ColumnPlan | undefined;
     const header = await readHeader(file.path, size);
     if (!header) {
         problems.add(1, ...RULES.headerMissing());
@@ -114,7 +116,9 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
         else if (header.flags & RECORD_INVALID_UTF8) problems.add(1, ...RULES.invalidUtf8());
         else if (header.flags & RECORD_QUOTED_LINE_BREAK) problems.add(1, ...RULES.quotedLineBreak());
         else {
-            const { plan, findings } = checkHeader(header.fields, file.datasetType, settings.schema);
+            const checked = checkHeader(header.fields, file.datasetType, settings.schema);
+            const findings = checked.findings;
+            plan = checked.plan;
             for (const [rule, message] of findings) problems.add(1, rule, message);
             if (!settings.headerOnly) {
                 const request: RangeRequest = {
@@ -125,13 +129,15 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
                     firstLine: 2,
                     plan,
                     maxProblems: settings.maxProblems,
+                    linesPerProblem: settings.linesPerProblem,
                 };
                 const cut = size - header.end > settings.splitAboveBytes ? await middleLineBreak(file.path, header.end, size) : undefined;
+                if (cut !== undefined) threads = 2;
                 result = cut === undefined ? await scanRange(request) : await scanSplit(request, cut);
             }
         }
     }
-    for (const p of result?.problems ?? []) problems.add(p.line, p.rule, p.message);
+    for (const p of result?.problems ?? []) problems.addEntry(p);
     const users = result?.users ?? new IdCounter(MAX_USER_SLOTS);
     const items = result?.items ?? new IdCounter(MAX_ITEM_SLOTS);
     return {
@@ -144,9 +150,12 @@ export async function checkFile(file: DataFile, settings: FileCheckSettings): Pr
             usersWithTwoOrMore: users.atLeastTwice,
             usersCapped: users.capped,
             itemsCapped: items.capped,
+            eventTypes: result?.eventTypes ?? [],
+            metadataColumns: plan?.metadataColumns ?? 0,
             bytes: size,
             seconds: Number(process.hrtime.bigint() - started) / 1e9,
             headerOnly: settings.headerOnly,
+            threads,
             cached: false,
             problems: problems.problems,
             truncatedProblems: problems.truncated + (result?.truncatedProblems ?? 0),

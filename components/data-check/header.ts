@@ -13,6 +13,8 @@ export const ValueKind = {
     categorical: 7,
     /** A string with no limit: only checked for emptiness when not nullable. */
     string: 8,
+    /** A whole number without a schema to say its size (the Actions REPEAT_FREQUENCY, in days). */
+    wholeNumber: 9,
 } as const;
 
 export interface ColumnCheck {
@@ -29,6 +31,10 @@ export interface ColumnPlan {
     /** Column indexes whose distinct values are counted, or -1. */
     userColumn: number;
     itemColumn: number;
+    /** Item interactions: the EVENT_TYPE column whose distinct values are collected, or -1. */
+    eventTypeColumn: number;
+    /** Metadata columns (not required, not reserved), for the quota on event types and metadata together. */
+    metadataColumns: number;
 }
 
 export interface HeaderField {
@@ -38,8 +44,15 @@ export interface HeaderField {
 
 export type RuleFinding = [rule: string, message: string];
 
-const TIMESTAMP_COLUMNS = ["TIMESTAMP", "CREATION_TIMESTAMP"];
-const ID_COLUMNS = ["USER_ID", "ITEM_ID"];
+const TIMESTAMP_COLUMNS = ["TIMESTAMP", "CREATION_TIMESTAMP", "EXPIRATION_TIMESTAMP"];
+const ID_COLUMNS = ["USER_ID", "ITEM_ID", "ACTION_ID"];
+
+/**
+ * Reserved Actions columns and what their values are without a schema
+ * (https://docs.aws.amazon.com/personalize/latest/dg/actions-datasets.html: the action's value, how often it may be
+ * recommended again in days, creation and expiration timestamps in Unix epoch seconds). They are metadata fields.
+ */
+const ACTION_COLUMNS: Record<string, number> = { VALUE: ValueKind.number, REPEAT_FREQUENCY: ValueKind.wholeNumber };
 
 /** Checks the header row (line 1) and derives the column plan for the data rows. */
 export function checkHeader(
@@ -52,7 +65,13 @@ export function checkHeader(
     const schemaByUpper = new Map<string, SchemaField>((schema?.fields ?? []).map(f => [f.name.toUpperCase(), f]));
     const canonicalNames = schema
         ? schema.fields.map(f => f.name)
-        : [...spec.required, ...spec.reserved, ...ID_COLUMNS, ...TIMESTAMP_COLUMNS];
+        : [
+              ...spec.required,
+              ...spec.reserved,
+              ...ID_COLUMNS,
+              ...TIMESTAMP_COLUMNS,
+              ...(type === "actions" ? Object.keys(ACTION_COLUMNS) : []),
+          ];
     const canonicalByUpper = new Map(canonicalNames.map(n => [n.toUpperCase(), n]));
 
     const seen = new Set<string>();
@@ -74,6 +93,8 @@ export function checkHeader(
     const metadata = fields.map(f => f.name).filter(n => n !== "" && !nonMetadata.has(n.toUpperCase()));
     if (metadata.length < spec.minMetadata) findings.push(RULES.metadataMissing(type, spec.required[0]));
     if (metadata.length > spec.maxMetadata) findings.push(RULES.metadataTooMany(type, metadata, spec.maxMetadata));
+    if (spec.maxColumns !== undefined && fields.length > spec.maxColumns)
+        findings.push(RULES.columnsTooMany(type, fields.length, spec.maxColumns));
 
     if (schema) {
         for (const f of fields) {
@@ -86,21 +107,31 @@ export function checkHeader(
         const upper = f.name.toUpperCase();
         const field = schemaByUpper.get(upper);
         if (schema && !field) return;
-        const check = columnCheck(upper, field);
+        const check = columnCheck(upper, field, type);
         if (check) checks.push({ index, name: f.name, ...check });
     });
     const upperNames = fields.map(f => f.name.toUpperCase());
     return {
-        plan: { fieldCount: fields.length, checks, userColumn: upperNames.indexOf("USER_ID"), itemColumn: upperNames.indexOf("ITEM_ID") },
+        plan: {
+            fieldCount: fields.length,
+            checks,
+            userColumn: upperNames.indexOf("USER_ID"),
+            itemColumn: upperNames.indexOf("ITEM_ID"),
+            eventTypeColumn: type === "interactions" ? upperNames.indexOf("EVENT_TYPE") : -1,
+            metadataColumns: metadata.length,
+        },
         findings,
     };
 }
 
 /** Reserved names keep their Personalize meaning; other columns take their schema type, or count as categorical without a schema. */
-function columnCheck(upper: string, field: SchemaField | undefined): { kind: number; nullable: boolean } | undefined {
+function columnCheck(upper: string, field: SchemaField | undefined, type: DatasetType): { kind: number; nullable: boolean } | undefined {
     if (ID_COLUMNS.includes(upper)) return { kind: ValueKind.id, nullable: false };
     if (TIMESTAMP_COLUMNS.includes(upper)) return { kind: ValueKind.timestamp, nullable: field ? field.nullable : upper !== "TIMESTAMP" };
-    if (!field) return { kind: upper === "EVENT_VALUE" ? ValueKind.number : ValueKind.categorical, nullable: true };
+    if (!field) {
+        const actionKind = type === "actions" ? ACTION_COLUMNS[upper] : undefined;
+        return { kind: actionKind ?? (upper === "EVENT_VALUE" ? ValueKind.number : ValueKind.categorical), nullable: true };
+    }
     const nullable = field.nullable;
     switch (field.type) {
         case "int":

@@ -1,10 +1,10 @@
-import { createHash } from "crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "fs";
-import * as os from "os";
+import { readFileSync } from "fs";
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { IdCounter, TransferredIdCounter } from "./id-counter";
 import { RangeRequest, RangeResult, scanRange } from "./range-scan";
+import { ProblemList } from "./report";
+import { MAX_EVENT_TYPES } from "./row-checker";
 
 let transpiled: Record<string, string> | undefined;
 
@@ -20,39 +20,43 @@ function workerSources(entry: string): Record<string, string> {
     return sources;
 }
 
+type Transpile = (source: string, fileName: string) => string;
+
 /**
- * The worker's modules as JavaScript, keyed by .ts path. Transpiling costs the main thread about 200 ms (the
- * compiler's code is still cold), so the output is also kept in the temp folder, keyed by a hash of the sources
- * and the compiler version; an unreadable or stale copy is simply transpiled again.
+ * What turns the worker's TypeScript into JavaScript: swc, which ts-node uses here (tsconfig.json "swc": true) and
+ * which takes a few milliseconds, else the TypeScript compiler (about 700 ms cold).
  */
-function transpiledWorkerModules(entry: string): Record<string, string> {
-    if (transpiled) return transpiled;
-    // Only reached under ts-node, which has already loaded the compiler.
-    const ts = require("typescript") as typeof import("typescript");
-    const sources = workerSources(entry);
-    const hash = createHash("sha256").update(ts.version).update(JSON.stringify(sources)).digest("hex").slice(0, 24);
-    const cacheFile = path.join(os.tmpdir(), `data-check-worker-${hash}.json`);
+function transpiler(): Transpile {
     try {
-        transpiled = JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, string>;
-        return transpiled;
+        const swc = require("@swc/core") as typeof import("@swc/core");
+        return (source, filename) =>
+            swc.transformSync(source, {
+                filename,
+                jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+                module: { type: "commonjs" },
+            }).code;
     } catch {
-        const modules: Record<string, string> = {};
-        for (const [fileName, source] of Object.entries(sources)) {
-            modules[fileName] = ts.transpileModule(source, {
+        const ts = require("typescript") as typeof import("typescript");
+        return (source, fileName) =>
+            ts.transpileModule(source, {
                 fileName,
                 compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
             }).outputText;
-        }
-        const temporary = `${cacheFile}.${process.pid}.tmp`;
-        try {
-            writeFileSync(temporary, JSON.stringify(modules));
-            renameSync(temporary, cacheFile);
-        } catch {
-            rmSync(temporary, { force: true });
-        }
-        transpiled = modules;
-        return modules;
     }
+}
+
+/**
+ * The worker's modules as JavaScript, keyed by .ts path, transpiled in memory from the project's own sources once
+ * per process. Nothing is written to or read from a shared folder such as the temp folder: a file there could be
+ * planted by another user and would run as our code inside `pulumi preview`.
+ */
+function transpiledWorkerModules(entry: string): Record<string, string> {
+    if (transpiled) return transpiled;
+    const transpile = transpiler();
+    const modules: Record<string, string> = {};
+    for (const [fileName, source] of Object.entries(workerSources(entry))) modules[fileName] = transpile(source, fileName);
+    transpiled = modules;
+    return modules;
 }
 
 /** Loads `.ts` modules from the JavaScript handed over in workerData.modules. */
@@ -104,19 +108,20 @@ export function scanRangeInWorker(request: RangeRequest): Promise<RangeResult> {
 }
 
 /** Two consecutive range results as one: line numbers of the second are already absolute. */
-export function mergeRanges(first: RangeResult, second: RangeResult, maxProblems: number): RangeResult {
-    const problems = [...first.problems, ...second.problems];
-    const kept = problems.slice(0, maxProblems);
+export function mergeRanges(first: RangeResult, second: RangeResult, request: RangeRequest): RangeResult {
+    const problems = new ProblemList(request.path, request.maxProblems, request.linesPerProblem);
+    for (const p of [...first.problems, ...second.problems]) problems.addEntry(p);
     first.users.merge(second.users);
     first.items.merge(second.items);
     return {
         rows: first.rows + second.rows,
-        problems: kept,
-        truncatedProblems: first.truncatedProblems + second.truncatedProblems + problems.length - kept.length,
+        problems: problems.problems,
+        truncatedProblems: first.truncatedProblems + second.truncatedProblems + problems.truncated,
         nextOffset: second.nextOffset,
         nextLine: second.nextLine,
         users: first.users,
         items: first.items,
+        eventTypes: [...new Set([...first.eventTypes, ...second.eventTypes])].slice(0, MAX_EVENT_TYPES),
     };
 }
 
@@ -133,13 +138,13 @@ export async function scanSplit(request: RangeRequest, cut: number): Promise<Ran
     ]);
     if (first.nextOffset !== cut) {
         const rest = await scanRange({ ...request, start: first.nextOffset, firstLine: first.nextLine });
-        return mergeRanges(first, rest, request.maxProblems);
+        return mergeRanges(first, rest, request);
     }
     const offset = first.nextLine - 1;
     const shifted = {
         ...second,
-        problems: second.problems.map(p => ({ ...p, line: p.line + offset })),
+        problems: second.problems.map(p => ({ ...p, line: p.line! + offset, lines: p.lines?.map(l => l + offset) })),
         nextLine: second.nextLine + offset,
     };
-    return mergeRanges(first, shifted, request.maxProblems);
+    return mergeRanges(first, shifted, request);
 }

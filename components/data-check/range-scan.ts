@@ -20,6 +20,7 @@ export interface RangeRequest {
     firstLine: number;
     plan: ColumnPlan;
     maxProblems: number;
+    linesPerProblem: number;
 }
 
 export interface RangeResult {
@@ -31,12 +32,13 @@ export interface RangeResult {
     nextLine: number;
     users: IdCounter;
     items: IdCounter;
+    eventTypes: string[];
 }
 
 /** Checks the data records of one byte range of a file, streaming it through a single reused buffer. */
 export async function scanRange(request: RangeRequest): Promise<RangeResult> {
     const { path, start, stop, size } = request;
-    const problems = new ProblemList(path, request.maxProblems);
+    const problems = new ProblemList(path, request.maxProblems, request.linesPerProblem);
     const checker = new RowChecker(request.plan, problems);
     const scanner = new RecordScanner(checker, request.firstLine);
     const buf = Buffer.allocUnsafe(READ_BYTES + MAX_RECORD_BYTES);
@@ -79,6 +81,7 @@ export async function scanRange(request: RangeRequest): Promise<RangeResult> {
         nextLine: scanner.line,
         users: checker.users,
         items: checker.items,
+        eventTypes: checker.eventTypes,
     };
 }
 

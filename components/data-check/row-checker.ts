@@ -13,6 +13,9 @@ import {
     decodeQuotedField,
 } from "./scanner";
 
+/** Distinct event types kept per file: far more than the quota (10 with the metadata columns), so a count over it is exact enough. */
+export const MAX_EVENT_TYPES = 64;
+
 const ZERO = 0x30;
 const NINE = 0x39;
 const PLUS = 0x2b;
@@ -27,6 +30,9 @@ export class RowChecker implements RecordVisitor {
     rows = 0;
     readonly users = new IdCounter(MAX_USER_SLOTS);
     readonly items = new IdCounter(MAX_ITEM_SLOTS);
+    /** Distinct EVENT_TYPE values, in order of first appearance, up to MAX_EVENT_TYPES. */
+    readonly eventTypes: string[] = [];
+    private readonly eventTypeHashes = new IdCounter(1 << 10);
     private readonly checks: ColumnCheck[];
     /** Per check: the counter its ID values go to, if any (looked up once, not per row). */
     private readonly counters: (IdCounter | undefined)[];
@@ -44,18 +50,18 @@ export class RowChecker implements RecordVisitor {
     record(buf: Buffer, fields: FieldBounds, line: number, flags: number): void {
         this.rows++;
         if (flags !== 0) {
-            if (flags & RECORD_TOO_LONG) this.problems.add(line, ...RULES.recordTooLong(MAX_RECORD_BYTES));
-            else if (flags & RECORD_UNCLOSED_QUOTE) this.problems.add(line, ...RULES.unclosedQuote());
-            else if (flags & RECORD_INVALID_UTF8) this.problems.add(line, ...RULES.invalidUtf8());
-            else this.problems.add(line, ...RULES.quotedLineBreak());
+            if (flags & RECORD_TOO_LONG) this.problems.addRow(line, ...RULES.recordTooLong(MAX_RECORD_BYTES));
+            else if (flags & RECORD_UNCLOSED_QUOTE) this.problems.addRow(line, ...RULES.unclosedQuote());
+            else if (flags & RECORD_INVALID_UTF8) this.problems.addRow(line, ...RULES.invalidUtf8());
+            else this.problems.addRow(line, ...RULES.quotedLineBreak());
             return;
         }
         if (fields.count === 1 && fields.starts[0] === fields.ends[0]) {
-            this.problems.add(line, ...RULES.blankLine());
+            this.problems.addRow(line, ...RULES.blankLine());
             return;
         }
         if (fields.count !== this.plan.fieldCount) {
-            this.problems.add(line, ...RULES.fieldCount(this.plan.fieldCount, fields.count));
+            this.problems.addRow(line, ...RULES.fieldCount(this.plan.fieldCount, fields.count));
             return;
         }
         const checks = this.checks;
@@ -70,26 +76,37 @@ export class RowChecker implements RecordVisitor {
                 this.checkValue(value, 0, value.length, i, line);
             }
         }
+        const event = this.plan.eventTypeColumn;
+        if (event >= 0 && this.eventTypes.length < MAX_EVENT_TYPES) {
+            const quoted = (fields.flags[event] & FIELD_QUOTED) !== 0;
+            const value = quoted ? decodeQuotedField(buf, fields.starts[event], fields.ends[event]) : buf;
+            const [start, end] = quoted ? [0, value.length] : [fields.starts[event], fields.ends[event]];
+            if (start === end) return;
+            hashId(value, start, end);
+            const known = this.eventTypeHashes.size;
+            this.eventTypeHashes.add(idHash.a, idHash.b);
+            if (this.eventTypeHashes.size > known) this.eventTypes.push(value.toString("utf8", start, end));
+        }
     }
 
     recordTooLong(line: number): void {
         this.rows++;
-        this.problems.add(line, ...RULES.recordTooLong(MAX_RECORD_BYTES));
+        this.problems.addRow(line, ...RULES.recordTooLong(MAX_RECORD_BYTES));
     }
 
     private checkValue(buf: Buffer, start: number, end: number, checkIndex: number, line: number): void {
         const check = this.checks[checkIndex];
         const name = check.name;
         if (start === end) {
-            if (check.kind === ValueKind.id) this.problems.add(line, ...RULES.idEmpty(name));
-            else if (!check.nullable) this.problems.add(line, ...RULES.valueEmpty(name));
+            if (check.kind === ValueKind.id) this.problems.addRow(line, ...RULES.idEmpty(name), name);
+            else if (!check.nullable) this.problems.addRow(line, ...RULES.valueEmpty(name), name);
             return;
         }
         switch (check.kind) {
             case ValueKind.id: {
                 if (end - start > LIMITS.idCharacters) {
                     const length = characterCount(buf, start, end);
-                    if (length > LIMITS.idCharacters) this.problems.add(line, ...RULES.idTooLong(name, length));
+                    if (length > LIMITS.idCharacters) this.problems.addRow(line, ...RULES.idTooLong(name, length), name);
                 }
                 const counter = this.counters[checkIndex];
                 if (counter !== undefined) {
@@ -100,31 +117,37 @@ export class RowChecker implements RecordVisitor {
             }
             case ValueKind.timestamp: {
                 const digits = integerDigits(buf, start, end);
-                if (digits < 0) this.problems.add(line, ...RULES.timestampInteger(name, buf.toString("utf8", start, end)));
-                else if (digits === 13) this.problems.add(line, ...RULES.timestampMilliseconds(name, buf.toString("utf8", start, end)));
-                else if (digits > 13) this.problems.add(line, ...RULES.timestampRange(name, buf.toString("utf8", start, end)));
+                if (digits < 0) this.problems.addRow(line, ...RULES.timestampInteger(name, buf.toString("utf8", start, end)), name);
+                else if (digits === 13)
+                    this.problems.addRow(line, ...RULES.timestampMilliseconds(name, buf.toString("utf8", start, end)), name);
+                else if (digits > 13) this.problems.addRow(line, ...RULES.timestampRange(name, buf.toString("utf8", start, end)), name);
                 return;
             }
             case ValueKind.number:
-                if (!isDecimalNumber(buf, start, end)) this.problems.add(line, ...RULES.notANumber(name, buf.toString("utf8", start, end)));
+                if (!isDecimalNumber(buf, start, end))
+                    this.problems.addRow(line, ...RULES.notANumber(name, buf.toString("utf8", start, end)), name);
                 return;
             case ValueKind.int:
             case ValueKind.long: {
                 const type = check.kind === ValueKind.int ? "int" : "long";
                 if (!fitsInteger(buf, start, end, type))
-                    this.problems.add(line, ...RULES.schemaType(name, buf.toString("utf8", start, end), type));
+                    this.problems.addRow(line, ...RULES.schemaType(name, buf.toString("utf8", start, end), type), name);
                 return;
             }
             case ValueKind.boolean: {
                 const text = buf.toString("latin1", start, end).toLowerCase();
                 if (text !== "true" && text !== "false")
-                    this.problems.add(line, ...RULES.schemaType(name, buf.toString("utf8", start, end), "boolean"));
+                    this.problems.addRow(line, ...RULES.schemaType(name, buf.toString("utf8", start, end), "boolean"), name);
                 return;
             }
+            case ValueKind.wholeNumber:
+                if (integerDigits(buf, start, end) < 0)
+                    this.problems.addRow(line, ...RULES.notAWholeNumber(name, buf.toString("utf8", start, end)), name);
+                return;
             case ValueKind.categorical:
                 if (end - start > LIMITS.categoricalCharacters) {
                     const length = characterCount(buf, start, end);
-                    if (length > LIMITS.categoricalCharacters) this.problems.add(line, ...RULES.categoricalTooLong(name, length));
+                    if (length > LIMITS.categoricalCharacters) this.problems.addRow(line, ...RULES.categoricalTooLong(name, length), name);
                 }
                 return;
         }

@@ -295,7 +295,7 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
         it("exits 1 on a broken variant, printing what would be built and the violations like pulumi preview", async () => {
             const { code, stdout } = await command("--stack", "prod", "--set", `extraBucketPolicyStatements=${JSON.stringify([VPC_ONLY])}`);
             assert.equal(code, 1);
-            assert.match(stdout, /^stack prod\n {4}Resources: 15\n {8}pulumi:pulumi:Stack +personalize-data-bucket-prod\n/);
+            assert.match(stdout, /^stack prod\n {4}Resources: 16\n {8}pulumi:pulumi:Stack +personalize-data-bucket-prod\n/);
             assert.match(stdout, /\n {8}aws:s3\/bucketPolicy:BucketPolicy +personalize-data-policy\n/);
             assert.match(stdout, /\n {4}Outputs:\n {8}bucketName: "personalize-data-prod-123456789012-eu-west-1"\n/);
             assert.match(

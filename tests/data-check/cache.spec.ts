@@ -1,7 +1,8 @@
 import * as assert from "assert";
-import { readdirSync, utimesSync, writeFileSync } from "fs";
+import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "fs";
 import * as path from "path";
-import { checkDataFiles } from "../../components/data-check";
+import { DataReport, checkDataFiles } from "../../components/data-check";
+import { ResultCache, sourceHash } from "../../components/data-check/cache";
 import { TempFolder } from "./temp-files";
 
 describe("data-check result cache", () => {
@@ -27,16 +28,85 @@ describe("data-check result cache", () => {
         assert.strictEqual((await check()).cached, false);
         assert.strictEqual((await check()).cached, true);
 
+        // Rewritten within the same mtime (coarse file-system clocks, or a restored copy): the size still tells.
+        const { mtime } = statSync(file);
         writeFileSync(file, "ITEM_ID,GENRE\ni1,a\n");
+        utimesSync(file, mtime, mtime);
         const resized = await check();
         assert.deepStrictEqual([resized.cached, resized.rows], [false, 1]);
     });
 
-    it("does not reuse a result checked with other options", async () => {
-        const file = temp.write("users.csv", "USER_ID,AGE\nu1,3\n");
-        await checkDataFiles([{ path: file, datasetType: "users" }], { cacheDir });
-        const other = await checkDataFiles([{ path: file, datasetType: "users" }], { cacheDir, maxProblemsPerFile: 3 });
-        assert.strictEqual(other.files[0].cached, false);
+    /** Checks `file` twice with the first options, then with the second: the second run must not come from the cache. */
+    const recheckedWhen = async (first: () => Promise<DataReport>, second: () => Promise<DataReport>) => {
+        await first();
+        assert.strictEqual((await first()).files[0].cached, true, "an unchanged check is cached");
+        assert.strictEqual((await second()).files[0].cached, false, "a check with the part changed is not");
+    };
+
+    describe("a change of each part of the key re-checks the file", () => {
+        it("options (problems listed per file)", async () => {
+            const file = temp.write("users.csv", "USER_ID,AGE\nu1,3\n");
+            const check = (maxProblemsPerFile?: number) => () =>
+                checkDataFiles([{ path: file, datasetType: "users" }], { cacheDir, maxProblemsPerFile });
+            await recheckedWhen(check(), check(3));
+        });
+
+        it("dataset type", async () => {
+            const file = temp.write("ids.csv", "USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1700000000\n");
+            const check = (datasetType: "users" | "interactions") => () => checkDataFiles([{ path: file, datasetType }], { cacheDir });
+            await recheckedWhen(check("interactions"), check("users"));
+        });
+
+        it("schema content, at the same schema path", async () => {
+            const file = temp.write("items-schema-key.csv", "ITEM_ID,PRICE\ni1,3\n");
+            const schema = (type: string) =>
+                temp.write(
+                    "items-key-schema.json",
+                    JSON.stringify({
+                        type: "record",
+                        name: "Items",
+                        fields: [
+                            { name: "ITEM_ID", type: "string" },
+                            { name: "PRICE", type },
+                        ],
+                    }),
+                );
+            const check = (type: string) => async () => {
+                schema(type);
+                return checkDataFiles([{ path: file, datasetType: "items", schemaPath: path.join(temp.dir, "items-key-schema.json") }], {
+                    cacheDir,
+                });
+            };
+            await recheckedWhen(check("int"), check("boolean"));
+        });
+
+        it("header-only threshold, when the file crosses it", async () => {
+            const file = temp.write("items-threshold.csv", "ITEM_ID,GENRE\ni1,a\n");
+            const check = (headerOnlyAboveBytes?: number) => () =>
+                checkDataFiles([{ path: file, datasetType: "items" }], { cacheDir, headerOnlyAboveBytes });
+            await recheckedWhen(check(), check(5));
+        });
+
+        it("checker version (a hash of the checker's source files)", async () => {
+            const file = temp.write("items-version.csv", "ITEM_ID,GENRE\ni1,a\n");
+            const report = await checkDataFiles([{ path: file, datasetType: "items" }]);
+            const parts = { size: 20, mtimeMs: 1, datasetType: "items", headerOnly: false, maxProblems: 20, linesPerProblem: 5 };
+            const older = new ResultCache(cacheDir, "older-version");
+            await older.set(file, older.key(parts), { report: report.files[0] });
+            assert.strictEqual((await older.get(file, older.key(parts)))?.report.cached, true);
+            const newer = new ResultCache(cacheDir, "newer-version");
+            assert.strictEqual(await newer.get(file, newer.key(parts)), undefined);
+        });
+
+        it("the checker version changes with any of its source files", () => {
+            const sources = path.join(temp.dir, "checker");
+            mkdirSync(sources);
+            writeFileSync(path.join(sources, "rules.ts"), "export const A = 1;\n");
+            const before = sourceHash(sources);
+            assert.strictEqual(sourceHash(sources), before);
+            writeFileSync(path.join(sources, "rules.ts"), "export const A = 2;\n");
+            assert.notStrictEqual(sourceHash(sources), before);
+        });
     });
 
     it("ignores corrupt cache files", async () => {

@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { copyFileSync } from "node:fs";
 import * as path from "node:path";
 import { main } from "../../scripts/check-data";
+import { TempFolder } from "./temp-files";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -37,7 +39,50 @@ describe("check-data CLI", () => {
         const usage = await checkData("tests/data-check/fixtures/items-valid.csv", "--type", "nonsense");
         assert.equal(usage.status, 2);
         assert.match(usage.stderr, /usage: check-data/);
-        assert.equal((await checkData("tests/data-check/fixtures/items-schema.json")).status, 2);
+        assert.equal((await checkData("tests/data-check/fixtures/nowhere.csv")).status, 2);
+        assert.equal((await checkData("--batch-input", "tests/data-check/fixtures/items-valid.csv")).status, 2);
+    });
+
+    it("checks a folder of Actions and Action interactions files: exit 0 when valid, 1 with path:line: rule: message", async () => {
+        const temp = new TempFolder();
+        try {
+            const fixtures = path.join(ROOT, "tests", "data-check", "fixtures");
+            for (const name of ["actions-valid.csv", "action_interactions-valid.csv"])
+                copyFileSync(path.join(fixtures, name), path.join(temp.dir, name.replace("-valid", "")));
+            const valid = await checkData(temp.dir);
+            assert.equal(valid.status, 0, valid.stdout);
+            copyFileSync(path.join(fixtures, "actions-values.csv"), path.join(temp.dir, "actions-broken.csv"));
+            const broken = await checkData(temp.dir);
+            assert.equal(broken.status, 1);
+            assert.match(
+                broken.stdout,
+                new RegExp(
+                    `^${path.join(temp.dir, "actions-broken.csv").replace(/[.]/g, "\\.")}:2: timestamp-milliseconds: EXPIRATION_TIMESTAMP 1735689600000 is in milliseconds`,
+                    "m",
+                ),
+            );
+        } finally {
+            temp.remove();
+        }
+    });
+
+    it("checks batch input files given by name or with --batch-input, alone or with CSVs", async () => {
+        const temp = new TempFolder();
+        try {
+            const good = temp.write("users.jsonl", '{"userId": "u1"}\n');
+            const result = await checkData("--batch-input", temp.dir, "tests/data-check/fixtures/items-valid.csv");
+            assert.equal(result.status, 0, result.stdout);
+            assert.match(result.stdout, new RegExp(`\n${good.replace(/[.]/g, "\\.")}: batch input \\{"userId"\\}, 1 record, 0\\.0 MB\n$`));
+            const bad = temp.write("items.json", '{"itemId": "i1"}\n{"itemId": 2}\n');
+            const broken = await checkData(bad);
+            assert.equal(broken.status, 1);
+            assert.equal(
+                broken.stdout.split("\n")[0],
+                `${bad}:2: batch-id-type: itemId is 2, not a string; write IDs as JSON strings ("itemId": "…")`,
+            );
+        } finally {
+            temp.remove();
+        }
     });
 
     it("--help prints the usage, every option with what it does, to stdout and exits 0", async () => {
@@ -54,6 +99,7 @@ describe("check-data CLI", () => {
             "--header-only-above SIZE",
             "--cache DIR",
             "--max-problems N",
+            "--batch-input DIR",
             "--help",
         ])
             assert.match(result.stdout, new RegExp(`\\n  ${option.replace(/[.]/g, "\\.")} +\\S`), option);

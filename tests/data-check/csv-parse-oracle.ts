@@ -1,23 +1,26 @@
 /**
- * The data-check rules implemented the plain way, on top of csv-parse (streaming) and strings. It is the oracle of
- * the differential test and the baseline of scripts/bench-data.ts. It shares only the header rules and the
- * messages with components/data-check; CSV parsing, UTF-8 and value rules are its own.
+ * The data-check rules implemented the plain way, on top of csv-parse (streaming) and strings, from the rules as the
+ * README and the Personalize guide state them. It is the oracle of the differential test and the baseline of
+ * scripts/bench-data.ts, so it shares nothing with components/data-check but the type of a data file: its own CSV
+ * parsing, header check, column requirements, value rules and rule ids. Only rule ids and lines are compared, so it
+ * has no messages. No schema: the differential test generates files without one.
  */
 import { Options, parse } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import { createReadStream } from "fs";
 import { isUtf8 } from "buffer";
-import { DataFile } from "../../components/data-check/dataset-type";
-import { ColumnCheck, ValueKind, checkHeader } from "../../components/data-check/header";
-import { Problem } from "../../components/data-check/report";
-import { LIMITS, RULES } from "../../components/data-check/rules";
-import { DatasetSchema } from "../../components/data-check/schema";
+import type { DataFile, DatasetType } from "../../components/data-check/dataset-type";
+
+export interface OracleProblem {
+    line: number;
+    rule: string;
+}
 
 export interface OracleResult {
     rows: number;
     users: number;
     items: number;
-    problems: Problem[];
+    problems: OracleProblem[];
 }
 
 /**
@@ -37,52 +40,105 @@ export const CSV_OPTIONS: Options = {
 
 const BOM = "\ufeff";
 
-function valueProblem(check: ColumnCheck, value: string): [string, string] | undefined {
-    const name = check.name;
-    if (value === "") {
-        if (check.kind === ValueKind.id) return RULES.idEmpty(name);
-        return check.nullable ? undefined : RULES.valueEmpty(name);
-    }
+/** Required columns, reserved ones that are not metadata, and the metadata (or column) limits, per dataset. */
+const DATASETS: Record<
+    DatasetType,
+    { required: string[]; reserved: string[]; minMetadata: number; maxMetadata: number; maxColumns: number }
+> = {
+    interactions: {
+        required: ["USER_ID", "ITEM_ID", "TIMESTAMP"],
+        reserved: ["EVENT_TYPE", "EVENT_VALUE", "IMPRESSION"],
+        minMetadata: 0,
+        maxMetadata: 5,
+        maxColumns: Infinity,
+    },
+    items: { required: ["ITEM_ID"], reserved: [], minMetadata: 1, maxMetadata: 50, maxColumns: Infinity },
+    users: { required: ["USER_ID"], reserved: [], minMetadata: 1, maxMetadata: 5, maxColumns: Infinity },
+    actions: { required: ["ACTION_ID"], reserved: [], minMetadata: 1, maxMetadata: Infinity, maxColumns: 10 },
+    "action-interactions": {
+        required: ["USER_ID", "ACTION_ID", "TIMESTAMP", "EVENT_TYPE"],
+        reserved: ["IMPRESSION"],
+        minMetadata: 0,
+        maxMetadata: Infinity,
+        maxColumns: Infinity,
+    },
+};
+
+const IDS = ["USER_ID", "ITEM_ID", "ACTION_ID"];
+const TIMESTAMPS = ["TIMESTAMP", "CREATION_TIMESTAMP", "EXPIRATION_TIMESTAMP"];
+
+type Kind = "id" | "timestamp" | "number" | "whole" | "categorical";
+
+interface Column {
+    index: number;
+    kind: Kind;
+    required: boolean;
+}
+
+/** What a column's values must be, by its (upper-case) name: without a schema, anything else is categorical. */
+function kindOf(name: string, type: DatasetType): Kind {
+    if (IDS.includes(name)) return "id";
+    if (TIMESTAMPS.includes(name)) return "timestamp";
+    if (name === "EVENT_VALUE" || (type === "actions" && name === "VALUE")) return "number";
+    if (type === "actions" && name === "REPEAT_FREQUENCY") return "whole";
+    return "categorical";
+}
+
+/** The header's problems (rule ids) and the columns its rows are checked by. */
+function headerRules(names: string[], quoted: boolean[], type: DatasetType): { rules: string[]; columns: Column[] } {
+    const spec = DATASETS[type];
+    const upper = names.map(n => n.toUpperCase());
+    const known = [...spec.required, ...spec.reserved, ...IDS, ...TIMESTAMPS, ...(type === "actions" ? ["VALUE", "REPEAT_FREQUENCY"] : [])];
+    const rules: string[] = [];
+    names.forEach((name, i) => {
+        if (quoted[i]) rules.push("header-quoted");
+        if (name === "") rules.push("header-empty-column");
+        else if (upper.indexOf(upper[i]) < i) rules.push("header-duplicate-column");
+        if (known.includes(upper[i]) && name !== upper[i]) rules.push("header-case");
+    });
+    if (spec.required.some(r => !upper.includes(r))) rules.push("missing-columns");
+    const metadata = upper.filter(n => n !== "" && !spec.required.includes(n) && !spec.reserved.includes(n)).length;
+    if (metadata < spec.minMetadata) rules.push("metadata-missing");
+    if (metadata > spec.maxMetadata) rules.push("metadata-too-many");
+    if (names.length > spec.maxColumns) rules.push("columns-too-many");
+    const columns = upper.map((n, index) => ({ index, kind: kindOf(n, type), required: n === "TIMESTAMP" }));
+    return { rules, columns };
+}
+
+function valueRule(column: Column, value: string): string | undefined {
+    if (value === "") return column.kind === "id" ? "id-empty" : column.required ? "value-empty" : undefined;
     const characters = [...value].length;
-    switch (check.kind) {
-        case ValueKind.id:
-            return characters > LIMITS.idCharacters ? RULES.idTooLong(name, characters) : undefined;
-        case ValueKind.timestamp: {
+    switch (column.kind) {
+        case "id":
+            return characters > 256 ? "id-too-long" : undefined;
+        case "timestamp": {
             const match = /^[+-]?(\d+)$/.exec(value);
-            if (!match) return RULES.timestampInteger(name, value);
-            if (match[1].length === 13) return RULES.timestampMilliseconds(name, value);
-            return match[1].length > 13 ? RULES.timestampRange(name, value) : undefined;
+            if (!match) return "timestamp-integer";
+            if (match[1].length === 13) return "timestamp-milliseconds";
+            return match[1].length > 13 ? "timestamp-range" : undefined;
         }
-        case ValueKind.number:
-            return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value) ? undefined : RULES.notANumber(name, value);
-        case ValueKind.int:
-        case ValueKind.long: {
-            const bits = check.kind === ValueKind.int ? 31n : 63n;
-            const ok = /^[+-]?\d+$/.test(value) && BigInt(value) >= -(2n ** bits) && BigInt(value) < 2n ** bits;
-            return ok ? undefined : RULES.schemaType(name, value, check.kind === ValueKind.int ? "int" : "long");
-        }
-        case ValueKind.boolean:
-            return /^(true|false)$/i.test(value) ? undefined : RULES.schemaType(name, value, "boolean");
-        case ValueKind.categorical:
-            return characters > LIMITS.categoricalCharacters ? RULES.categoricalTooLong(name, characters) : undefined;
+        case "number":
+            return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value) ? undefined : "not-a-number";
+        case "whole":
+            return /^[+-]?\d+$/.test(value) ? undefined : "not-a-whole-number";
+        case "categorical":
+            return characters > 1000 ? "categorical-too-long" : undefined;
     }
-    return undefined;
 }
 
 /** Checks one file's header and rows; cross-file rules and size limits are not part of the oracle. */
-export function checkWithCsvParse(file: DataFile, schema?: DatasetSchema): Promise<OracleResult> {
-    const problems: Problem[] = [];
-    const add = (line: number, [rule, message]: [string, string]) => problems.push({ path: file.path, line, rule, message });
+export function checkWithCsvParse(file: DataFile): Promise<OracleResult> {
+    const problems: OracleProblem[] = [];
+    const add = (line: number, rule: string) => problems.push({ line, rule });
     const users = new Map<string, number>();
     const items = new Set<string>();
     let rows = 0;
-    let checks: ColumnCheck[] | undefined;
-    let fieldCount = 0;
-    let userColumn = -1;
-    let itemColumn = -1;
+    let columns: Column[] | undefined;
     // csv-parse's info.lines counts a CR inside a value as a line break too; lines are LF-terminated here (as for
     // wc -l and the checker), so they are counted from each record's raw text.
     let line = 1;
+    let userColumn = -1;
+    let itemColumn = -1;
 
     return new Promise((resolve, reject) => {
         const parser = parse({
@@ -94,9 +150,9 @@ export function checkWithCsvParse(file: DataFile, schema?: DatasetSchema): Promi
                         .toString("utf8")
                         .startsWith(BOM)
                 )
-                    add(1, RULES.headerBom());
-                if (checks) rows++;
-                add(line, RULES.unclosedQuote());
+                    add(1, "header-bom");
+                if (columns) rows++;
+                add(line, "unclosed-quote");
                 return undefined;
             },
         });
@@ -111,11 +167,11 @@ export function checkWithCsvParse(file: DataFile, schema?: DatasetSchema): Promi
             if (line === 1) {
                 let names = fields.map(f => f.toString("utf8"));
                 if (names[0]?.startsWith(BOM)) {
-                    add(1, RULES.headerBom());
+                    add(1, "header-bom");
                     names[0] = names[0].slice(1);
                 }
-                if (!fields.every(f => isUtf8(f))) return add(1, RULES.invalidUtf8());
-                if (fields.some(f => f.includes(0x0a))) return add(1, RULES.quotedLineBreak());
+                if (!fields.every(f => isUtf8(f))) return add(1, "invalid-utf8");
+                if (fields.some(f => f.includes(0x0a))) return add(1, "quoted-line-break");
                 // csv-parse does not say which fields were quoted: read the header again with quoting off.
                 const literal: string[] =
                     parseSync(
@@ -125,33 +181,35 @@ export function checkWithCsvParse(file: DataFile, schema?: DatasetSchema): Promi
                             .replace(/\r?\n$/, ""),
                         { quote: false, relax_column_count: true },
                     )[0] ?? [];
-                const header = checkHeader(
-                    names.map((name, i) => ({ name, quoted: literal[i]?.startsWith('"') ?? false })),
+                const header = headerRules(
+                    names,
+                    names.map((_, i) => literal[i]?.startsWith('"') ?? false),
                     file.datasetType,
-                    schema,
                 );
-                header.findings.forEach(f => add(1, f));
-                ({ checks, fieldCount, userColumn, itemColumn } = header.plan);
+                header.rules.forEach(rule => add(1, rule));
+                columns = header.columns;
+                userColumn = names.findIndex(n => n.toUpperCase() === "USER_ID");
+                itemColumn = names.findIndex(n => n.toUpperCase() === "ITEM_ID");
                 return;
             }
-            if (!checks) return;
+            if (!columns) return;
             rows++;
-            if (!fields.every(f => isUtf8(f))) return add(line, RULES.invalidUtf8());
-            if (fields.some(f => f.includes(0x0a))) return add(line, RULES.quotedLineBreak());
-            if (fields.length === 1 && fields[0].length === 0 && !raw.startsWith('"')) return add(line, RULES.blankLine());
-            if (fields.length !== fieldCount) return add(line, RULES.fieldCount(fieldCount, fields.length));
-            for (const check of checks) {
-                const value = fields[check.index].toString("utf8");
-                const problem = valueProblem(check, value);
-                if (problem) add(line, problem);
+            if (!fields.every(f => isUtf8(f))) return add(line, "invalid-utf8");
+            if (fields.some(f => f.includes(0x0a))) return add(line, "quoted-line-break");
+            if (fields.length === 1 && fields[0].length === 0 && !raw.startsWith('"')) return add(line, "blank-line");
+            if (fields.length !== columns.length) return add(line, "field-count");
+            for (const column of columns) {
+                const value = fields[column.index].toString("utf8");
+                const rule = valueRule(column, value);
+                if (rule) add(line, rule);
                 if (value === "") continue;
-                if (check.index === userColumn) users.set(value, (users.get(value) ?? 0) + 1);
-                if (check.index === itemColumn) items.add(value);
+                if (column.index === userColumn) users.set(value, (users.get(value) ?? 0) + 1);
+                if (column.index === itemColumn) items.add(value);
             }
         };
         parser.on("error", reject);
         parser.on("end", () => {
-            if (line === 1 && problems.length === 0) add(1, RULES.headerMissing());
+            if (line === 1 && problems.length === 0) add(1, "header-missing");
             resolve({ rows, users: users.size, items: items.size, problems });
         });
         createReadStream(file.path, { highWaterMark: 1 << 20 })

@@ -143,9 +143,34 @@ describe("data-check rules (one fixture per rule)", () => {
         [
             "items-valid.csv",
             [
-                `items-schema-broken.json:0: schema-invalid: field PRICE has type "decimal"; use one of string, int, long, float, double, boolean, optionally in a union with "null"; fix the schema (Avro JSON as taken by CreateSchema) — the data was checked without it`,
+                `items-schema-broken.json: schema-invalid: field PRICE has type "decimal"; use one of string, int, long, float, double, boolean, optionally in a union with "null"; fix the schema (Avro JSON as taken by CreateSchema), or the path in the config personalize-data-bucket:schemas (check-data: --schema) — the data was checked without it`,
             ],
             "items-schema-broken.json",
+        ],
+        [
+            "actions-metadata-missing.csv",
+            [
+                "actions-metadata-missing.csv:1: metadata-missing: the actions dataset needs ACTION_ID and at least one metadata column; add one",
+            ],
+        ],
+        [
+            "actions-columns-too-many.csv",
+            [
+                "actions-columns-too-many.csv:1: columns-too-many: the actions dataset takes at most 10 columns, found 11; drop some (Personalize guide, Actions dataset)",
+            ],
+        ],
+        [
+            "actions-values.csv",
+            [
+                "actions-values.csv:2: timestamp-milliseconds: EXPIRATION_TIMESTAMP 1735689600000 is in milliseconds: divide by 1000 (Unix epoch seconds)",
+                'actions-values.csv:3: not-a-whole-number: REPEAT_FREQUENCY "weekly" is not a whole number; write an integer (e.g. 7)',
+            ],
+        ],
+        [
+            "action_interactions-missing-columns.csv",
+            [
+                "action_interactions-missing-columns.csv:1: missing-columns: Input CSV is missing the following columns: [EVENT_TYPE]; add them to the header",
+            ],
         ],
     ];
     for (const [name, expected, schema] of cases) {
@@ -156,6 +181,19 @@ describe("data-check rules (one fixture per rule)", () => {
         assert.deepStrictEqual(await problemsOf("items-valid.csv"), []);
         assert.deepStrictEqual(await problemsOf("users-valid.csv"), []);
         assert.deepStrictEqual(await problemsOf("items-schema-valid.csv", "items-schema.json"), []);
+        // Small files of the Actions datasets pass: the guide gives them no minimum record count.
+        assert.deepStrictEqual(await problemsOf("actions-valid.csv"), []);
+        assert.deepStrictEqual(await problemsOf("action_interactions-valid.csv"), []);
+    });
+
+    it("an Actions file of exactly 10 columns passes", async () => {
+        const temp = new TempFolder();
+        try {
+            const file = temp.write("actions-ten.csv", "ACTION_ID,A,B,C,D,E,F,G,H,I\nx,1,2,3,4,5,6,7,8,9\n");
+            assert.deepStrictEqual((await checkDataFiles([{ path: file, datasetType: "actions" }])).files[0].problems, []);
+        } finally {
+            temp.remove();
+        }
     });
 });
 
@@ -180,7 +218,7 @@ describe("data-check limits and cross-file rules", () => {
         assert.deepStrictEqual([report.files[0].rows, report.files[0].users, report.files[0].items], [1000, 40, 25]);
     });
 
-    it("reports too few records and users across all interactions files, at line 0 of the first file", async () => {
+    it("reports too few records and users across all interactions files, naming the dataset and its files", async () => {
         const a = temp.write("interactions-few-a.csv", interactions(10, 2));
         const b = temp.write("interactions-few-b.csv", interactions(10, 1, "v"));
         const report = await checkDataFiles([
@@ -188,8 +226,8 @@ describe("data-check limits and cross-file rules", () => {
             { path: b, datasetType: "interactions" },
         ]);
         assert.deepStrictEqual(report.problems.map(formatProblem), [
-            `${a}:0: interactions-min-records: the interactions data has 30 records in 2 file(s); Personalize needs at least 1000 to train`,
-            `${a}:0: interactions-min-users: 10 users have 2 or more interactions; Personalize needs at least 25`,
+            `interactions dataset (${a}, ${b}): interactions-min-records: the interactions data has 30 records in 2 files; Personalize needs at least 1,000 to train`,
+            `interactions dataset (${a}, ${b}): interactions-min-users: 10 users have 2 or more interactions; Personalize needs at least 25`,
         ]);
         assert.strictEqual(report.ok, false);
     });
@@ -207,14 +245,35 @@ describe("data-check limits and cross-file rules", () => {
         assert.deepStrictEqual(together.problems, []);
     });
 
-    it("caps the problems listed per file and counts the rest", async () => {
-        const file = temp.write("interactions-many.csv", "USER_ID,ITEM_ID,TIMESTAMP\n" + "u,i,x\n".repeat(5));
-        const report = await checkDataFiles([{ path: file, datasetType: "interactions" }], { maxProblemsPerFile: 2 });
+    it("reports a rule broken on many rows once, with the number of rows and the first line numbers", async () => {
+        const file = temp.write("interactions-many.csv", "USER_ID,ITEM_ID,TIMESTAMP\n" + "u,i,x\n".repeat(1_200) + ",i,1\n");
+        const report = await checkDataFiles([{ path: file, datasetType: "interactions" }]);
+        assert.deepStrictEqual(report.files[0].problems.map(formatProblem), [
+            `${file}:2: timestamp-integer: TIMESTAMP "x" is not an integer; use Unix epoch seconds (1,200 rows: lines 2, 3, 4, 5, 6 and 1,195 more)`,
+            `${file}:1202: id-empty: USER_ID is empty; every record needs one`,
+        ]);
+    });
+
+    it("keeps one finding per rule and column: the same rule in two columns is two", async () => {
+        const file = temp.write("interactions-two-columns.csv", "USER_ID,ITEM_ID,TIMESTAMP\n,i,1\nu,,1\n,i,1\n");
+        const problems = (await checkDataFiles([{ path: file, datasetType: "interactions" }])).files[0].problems;
         assert.deepStrictEqual(
-            report.files[0].problems.map(p => p.line),
-            [2, 3],
+            problems.map(p => [p.line, p.rule, p.column, p.rows, p.lines]),
+            [
+                [2, "id-empty", "USER_ID", 2, [2, 4]],
+                [3, "id-empty", "ITEM_ID", 1, [3]],
+            ],
         );
-        assert.strictEqual(report.files[0].truncatedProblems, 3);
+    });
+
+    it("caps the findings listed per file and counts the rows of the rest", async () => {
+        const file = temp.write("interactions-capped.csv", "USER_ID,ITEM_ID,TIMESTAMP,EVENT_VALUE\n" + "u,i,x,y\n".repeat(3) + ",i,1,1\n");
+        const report = await checkDataFiles([{ path: file, datasetType: "interactions" }], { maxProblemsPerFile: 1 });
+        assert.deepStrictEqual(
+            report.files[0].problems.map(p => [p.rule, p.rows]),
+            [["timestamp-integer", 3]],
+        );
+        assert.strictEqual(report.files[0].truncatedProblems, 4); // 3 rows of not-a-number, 1 of id-empty
     });
 
     it("reports records over 1 MB, within one read or longer than the read buffer, and resumes at the next line", async () => {
@@ -225,24 +284,86 @@ describe("data-check limits and cross-file rules", () => {
         );
         const problems = (await checkDataFiles([{ path: file, datasetType: "interactions" }])).files[0].problems;
         assert.deepStrictEqual(
-            problems.map(p => `${p.line}: ${p.rule}`),
-            ["3: record-too-long", "4: timestamp-integer", "5: record-too-long", "6: timestamp-integer"],
+            problems.map(p => `${p.lines}: ${p.rule}`),
+            ["3,5: record-too-long", "4,6: timestamp-integer"],
         );
     });
 
-    it("reports a file over 5 GB and interactions over 100 GB (sparse files, header only)", async () => {
-        const big = temp.write("interactions-huge.csv", "USER_ID,ITEM_ID,TIMESTAMP\n");
+    it("takes a file of any size, but no more data per dataset than one FULL import (sparse files, header only)", async () => {
         const { truncateSync } = await import("fs");
-        truncateSync(big, 101 * 1024 ** 3);
-        const report = await checkDataFiles([{ path: big, datasetType: "interactions" }], { headerOnlyAboveBytes: 1024 ** 2 });
-        assert.deepStrictEqual(report.files[0].problems.map(formatProblem), [
-            `${big}:0: file-too-large: the file is 101.0 GB; one S3 upload (single PUT) takes at most 5 GB: split it into several files in the same folder`,
-        ]);
-        assert.strictEqual(report.files[0].headerOnly, true);
-        assert.deepStrictEqual(
-            report.problems.map(p => p.rule),
-            ["import-too-large"],
+        const sparse = (name: string, header: string, bytes: number) => {
+            const file = temp.write(name, `${header}\n`);
+            truncateSync(file, bytes);
+            return file;
+        };
+        const users = sparse("users-huge.csv", "USER_ID,AGE", 101 * 1024 ** 3);
+        const interactions = sparse("interactions-a.csv", "USER_ID,ITEM_ID,TIMESTAMP", 60 * 1024 ** 3);
+        const more = sparse("interactions-b.csv", "USER_ID,ITEM_ID,TIMESTAMP", 30 * 1024 ** 3);
+        const items = sparse("items-6gb.csv", "ITEM_ID,GENRE", 6 * 1024 ** 3);
+        const report = await checkDataFiles(
+            [
+                { path: users, datasetType: "users" },
+                { path: interactions, datasetType: "interactions" },
+                { path: more, datasetType: "interactions" },
+                { path: items, datasetType: "items" },
+            ],
+            { headerOnlyAboveBytes: 1024 ** 2 },
         );
+        assert.deepStrictEqual(
+            report.files.map(f => [f.problems, f.headerOnly]),
+            [
+                [[], true],
+                [[], true],
+                [[], true],
+                [[], true],
+            ],
+        );
+        assert.deepStrictEqual(report.problems.map(formatProblem), [
+            `users dataset (${users}): import-too-large: the users files total 101.0 GB; one users dataset import job takes at most 100.0 GB in FULL import mode (1.0 GB in INCREMENTAL mode): split the data over several INCREMENTAL imports or ask for a quota increase`,
+        ]);
+        // 100 GB exactly is still one import.
+        const exactly = sparse("interactions-100gb.csv", "USER_ID,ITEM_ID,TIMESTAMP", 100 * 1024 ** 3);
+        const edge = await checkDataFiles([{ path: exactly, datasetType: "interactions" }], { headerOnlyAboveBytes: 1024 ** 2 });
+        assert.deepStrictEqual(edge.problems, []);
+    });
+
+    it("limits distinct event types and metadata columns to 10 together, across the interactions files", async () => {
+        /** 1,000 rows from 40 users with `events` event types, quoted every other time, and two metadata columns. */
+        const rows = (events: string[], prefix: string) => {
+            let text = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,DEVICE,PLACE\n";
+            for (let i = 0; i < 1000; i++) {
+                const event = events[i % events.length];
+                text += `${prefix}${i % 40},i${i},${1_700_000_000 + i},${i % 2 ? `"${event}"` : event},phone,home\n`;
+            }
+            return text;
+        };
+        const eight = ["click", "view", "buy", "like", "share", "save", "rate", "play"];
+        const a = temp.write("interactions-events-a.csv", rows(eight, "u"));
+        const check = (files: string[]) => checkDataFiles(files.map(path => ({ path, datasetType: "interactions" as const })));
+        assert.deepStrictEqual((await check([a])).problems, []);
+        const b = temp.write("interactions-events-b.csv", rows(["click", "skip"], "v"));
+        assert.deepStrictEqual((await check([a, b])).problems.map(formatProblem), [
+            `interactions dataset (${a}, ${b}): event-types-too-many: the interactions data has 9 distinct EVENT_TYPE values ("click", "view", "buy", "like", "share", "save", "rate", "play", "skip") and 2 metadata columns; Personalize takes at most 10 together: merge event types or drop columns`,
+        ]);
+        // The same when the file is checked on two threads: the event types of both halves count.
+        const both = temp.write("interactions-events-both.csv", rows(eight, "u") + rows(["skip"], "v").split("\n").slice(1).join("\n"));
+        const split = await checkDataFiles([{ path: both, datasetType: "interactions" }], { splitAboveBytes: 1 });
+        assert.deepStrictEqual([split.files[0].threads, split.problems.map(p => p.rule)], [2, ["event-types-too-many"]]);
+    });
+
+    it("999 interactions are one too few; 1,000 are enough", async () => {
+        const rows = (n: number) => {
+            let text = "USER_ID,ITEM_ID,TIMESTAMP\n";
+            for (let i = 0; i < n; i++) text += `u${i % 40},i${i},${1_700_000_000 + i}\n`;
+            return text;
+        };
+        const few = temp.write("interactions-999.csv", rows(999));
+        const report = await checkDataFiles([{ path: few, datasetType: "interactions" }]);
+        assert.deepStrictEqual(report.problems.map(formatProblem), [
+            `interactions dataset (${few}): interactions-min-records: the interactions data has 999 records in 1 file; Personalize needs at least 1,000 to train`,
+        ]);
+        const enough = await checkDataFiles([{ path: temp.write("interactions-1000.csv", rows(1000)), datasetType: "interactions" }]);
+        assert.deepStrictEqual(enough.problems, []);
     });
 
     it("counts distinct users exactly while the ID table grows", async () => {
@@ -265,5 +386,9 @@ describe("data-check limits and cross-file rules", () => {
         assert.strictEqual(datasetTypeFromFileName("users_part1.csv"), "users");
         assert.strictEqual(datasetTypeFromFileName("interactions.json"), undefined);
         assert.strictEqual(datasetTypeFromFileName("events.csv"), undefined);
+        assert.strictEqual(datasetTypeFromFileName("actions-2024.csv"), "actions");
+        assert.strictEqual(datasetTypeFromFileName("Action_Interactions.csv"), "action-interactions");
+        assert.strictEqual(datasetTypeFromFileName("action-interactions-part2.csv"), "action-interactions");
+        assert.strictEqual(datasetTypeFromFileName("action.csv"), undefined);
     });
 });
