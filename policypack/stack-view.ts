@@ -154,9 +154,14 @@ export class StackView {
             .filter((key): key is string => typeof key === "string");
     }
 
-    /** The folder every object the stack declares in the bucket is in ("" when they share none), or undefined without objects. */
+    /**
+     * The folder every CSV the stack declares in the bucket is in ("" when they share none), or
+     * undefined without one. Personalize imports CSV files only; other objects, such as the JSON
+     * Lines input of batch jobs, are read where they are (each declared object is checked by itself),
+     * and counting them would widen the import folder to folders Personalize never reads.
+     */
     private declaredDataPrefix(bucketName: string): string | undefined {
-        const keys = this.objectKeys({ name: bucketName });
+        const keys = this.objectKeys({ name: bucketName }).filter(key => /\.csv$/i.test(key));
         if (keys.length === 0) return undefined;
         let common = keys[0];
         for (const key of keys) while (!key.startsWith(common)) common = common.slice(0, -1);

@@ -179,6 +179,33 @@ describe("personalize-bucket-access: every key, every request context", () => {
         assert.deepEqual(await messages(stack), []);
     });
 
+    it("takes the data prefix from the declared CSVs only: batch input files beside them are checked one by one", async () => {
+        const grant = (Action: string, Resource: string | string[]) => ({ Effect: "Allow", Principal: PERSONALIZE, Action, Resource });
+        const readsImportAnd = (...more: string[]) => ({
+            Version: "2012-10-17",
+            Statement: [
+                grant("s3:ListBucket", ARN),
+                grant("s3:GetObject", [`${ARN}/import/*`, ...more]),
+                grant("s3:PutObject", `${ARN}/batch/output/*`),
+                // The rest of the bucket is none of Personalize's business.
+                { Sid: "NoArchive", Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: `${ARN}/archive/*` },
+            ],
+        });
+        const withPolicy = (document: object) => {
+            const stack = new StackBuilder();
+            stack.bucket(B, { "personalize-workflow": "batch", "personalize-batch-output": "batch/output/" });
+            stack.object(B, "import/interactions.csv");
+            stack.object(B, "batch/input/users.jsonl");
+            stack.bucketPolicy(B, document);
+            return stack;
+        };
+        assert.deepEqual(await messages(withPolicy(readsImportAnd(`${ARN}/batch/input/*`))), []);
+        assert.deepEqual(await messages(withPolicy(readsImportAnd())), [
+            `Personalize bucket "${B}" (batch): Amazon Personalize (personalize.amazonaws.com) can't use it under BucketPolicy "${B}-policy": ` +
+                `s3:GetObject on ${ARN}/batch/input/users.jsonl is not allowed by any statement.`,
+        ]);
+    });
+
     it("resolves policy variables only in a 2012-10-17 document; elsewhere they are literal text", async () => {
         const pinned = (version?: string) => {
             const stack = new StackBuilder();
