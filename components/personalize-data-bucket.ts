@@ -8,7 +8,7 @@ import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from "../policypack/contract";
 import { checkDataFiles, type DatasetType, type FileReport } from "./data-check";
-import { readDataFolder, type CsvFile, type DataFolder } from "./data-files";
+import { readDataFolder, type DataFolder } from "./data-files";
 import { DataCheckError } from "./errors";
 import { boundedName } from "./names";
 import { ACCESS_POLICY_ID, bucketArn, bucketPolicy, personalizeTrustPolicy, roleAccessPolicy, type BucketAccess } from "./policy-documents";
@@ -49,6 +49,16 @@ export interface PersonalizeDataBucketArgs {
     headerOnlyAbove?: number;
     /** Folder where check results of unchanged files are kept between runs. Default: no cache. */
     dataCheckCacheDir?: string;
+    /** Upload each CSV to `<keyPrefix>/<dataset type>/<file>`, so that a dataset import reads one folder. Default false. */
+    folderPerDatasetType?: boolean;
+}
+
+/** An uploaded CSV: its file, dataset and object key. */
+export interface Upload {
+    fileName: string;
+    path: string;
+    datasetType: DatasetType;
+    key: string;
 }
 
 function checkSummary(file: FileReport): string {
@@ -78,6 +88,10 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     public readonly batchInputLocation: pulumi.Output<string> | undefined;
     /** `s3://bucket/<batchOutputPrefix>/`, for batch stacks only. */
     public readonly batchOutputLocation: pulumi.Output<string> | undefined;
+    /** Every CSV uploaded, with its dataset and key. */
+    public readonly uploads: Upload[];
+    /** What a dataset import must wait for: the objects, the bucket policy and the role policy. */
+    public readonly importDependencies: pulumi.Resource[];
 
     /**
      * Validates the arguments and checks every CSV against Personalize's format, then declares the
@@ -90,16 +104,22 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     ): Promise<PersonalizeDataBucket> {
         const settings = resolveSettings(args);
         const data = readDataFolder("dataDir", settings.dataDir);
-        const report = await checkDataFiles(dataFiles(settings, data), {
+        const files = dataFiles(settings, data);
+        const report = await checkDataFiles(files, {
             headerOnlyAboveBytes: settings.headerOnlyAbove,
             cacheDir: settings.dataCheckCacheDir,
         });
         if (!report.ok) throw new DataCheckError(report);
         for (const file of report.files) pulumi.log.info(checkSummary(file));
-        return new PersonalizeDataBucket(name, settings, data, opts);
+        // dataFiles keeps the folder's order: files[i] is the dataset of csvFiles[i].
+        const uploads = data.csvFiles.map((file, i): Upload => {
+            const folder = args.folderPerDatasetType ? `${settings.keyPrefix}/${files[i].datasetType}` : settings.keyPrefix;
+            return { fileName: file.fileName, path: file.path, datasetType: files[i].datasetType, key: `${folder}/${file.fileName}` };
+        });
+        return new PersonalizeDataBucket(name, settings, data, uploads, opts);
     }
 
-    private constructor(name: string, settings: Settings, data: DataFolder, opts?: pulumi.ComponentResourceOptions) {
+    private constructor(name: string, settings: Settings, data: DataFolder, uploads: Upload[], opts?: pulumi.ComponentResourceOptions) {
         super("personalize-data-bucket:index:PersonalizeDataBucket", name, {}, opts);
 
         for (const file of data.ignored) {
@@ -187,9 +207,10 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         );
 
         const objectUris: Record<string, pulumi.Output<string>> = {};
-        for (const file of data.csvFiles) {
-            objectUris[file.fileName] = this.uploadCsv(name, file, settings.keyPrefix, bucketName, [bucket, encryption, versioning]);
-        }
+        const objects = uploads.map(upload => {
+            objectUris[upload.fileName] = pulumi.interpolate`s3://${bucketName}/${upload.key}`;
+            return this.uploadCsv(name, upload, bucketName, [bucket, encryption, versioning]);
+        });
 
         const role = new iam.Role(
             `${name}-role`,
@@ -207,12 +228,12 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         // An inline policy, not a managed one: RolePolicy names its role by name, known in preview,
         // while an attachment names a managed policy by its ARN, which AWS computes. It also lives
         // and dies with the role, so no account-wide policy name can collide or be left behind.
-        new iam.RolePolicy(
+        const rolePolicy = new iam.RolePolicy(
             `${name}-s3-access`,
             { name: ACCESS_POLICY_ID, role: roleName, policy: access.apply(a => JSON.stringify(roleAccessPolicy(a))) },
             { parent: this, dependsOn: [role] },
         );
-        new s3.BucketPolicy(
+        const policy = new s3.BucketPolicy(
             `${name}-policy`,
             {
                 bucket: bucketName,
@@ -231,6 +252,8 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         this.objectUris = pulumi.output(objectUris);
         this.batchInputLocation = settings.workflow === "batch" ? location(settings.batchInputPrefix) : undefined;
         this.batchOutputLocation = settings.workflow === "batch" ? location(settings.batchOutputPrefix) : undefined;
+        this.uploads = uploads;
+        this.importDependencies = [...objects, policy, rolePolicy];
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,
@@ -244,19 +267,11 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     }
 
     /** One object per file, named after the file alone so adding or removing others renames nothing. */
-    private uploadCsv(
-        name: string,
-        file: CsvFile,
-        keyPrefix: string,
-        bucketName: pulumi.Output<string>,
-        dependsOn: pulumi.Resource[],
-    ): pulumi.Output<string> {
-        const key = `${keyPrefix}/${file.fileName}`;
-        new s3.BucketObject(
-            `${name}-${file.fileName}`,
-            { bucket: bucketName, key, source: new pulumi.asset.FileAsset(file.path), contentType: "text/csv" },
+    private uploadCsv(name: string, upload: Upload, bucketName: pulumi.Output<string>, dependsOn: pulumi.Resource[]): s3.BucketObject {
+        return new s3.BucketObject(
+            `${name}-${upload.fileName}`,
+            { bucket: bucketName, key: upload.key, source: new pulumi.asset.FileAsset(upload.path), contentType: "text/csv" },
             { parent: this, dependsOn },
         );
-        return pulumi.interpolate`s3://${bucketName}/${key}`;
     }
 }
