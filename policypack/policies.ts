@@ -3,6 +3,8 @@ import { knownConditionKeys } from "./policies/known-condition-keys";
 import { noPublicAccess } from "./policies/no-public-access";
 import { noVpcOnlyBucketPolicy } from "./policies/no-vpc-only-bucket-policy";
 import { personalizeBucketAccess } from "./policies/personalize-bucket-access";
+import { personalizeDatasetImport } from "./policies/personalize-dataset-import";
+import { personalizeDatasetImportUnverified } from "./policies/personalize-dataset-import-unverified";
 import { personalizeLeastPrivilege } from "./policies/personalize-least-privilege";
 import { personalizeRoleAccess } from "./policies/personalize-role-access";
 import { personalizeRoleTrust } from "./policies/personalize-role-trust";
@@ -18,4 +20,6 @@ export const policies: StackValidationPolicy[] = [
     policyDocumentValidity,
     knownConditionKeys,
     personalizeLeastPrivilege,
+    personalizeDatasetImport,
+    personalizeDatasetImportUnverified,
 ];
