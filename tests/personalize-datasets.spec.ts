@@ -125,6 +125,11 @@ describe("PersonalizeDatasets", () => {
                 "schemas",
                 "datasetGroup is set, so every dataset needs the schema it is created with; add items: schemas/items.json, users: schemas/users.json (the Avro JSON CreateSchema takes)",
             );
+            refuses(
+                { schemas: { interactions: SCHEMAS.interactions, items: SCHEMAS.items } },
+                "schemas",
+                "datasetGroup is set, so every dataset needs the schema it is created with; add users: schemas/users.json (the Avro JSON CreateSchema takes)",
+            );
             // Only the types present: interactions alone needs its schema alone.
             const plan = planImport({
                 dataDir: dataFolder({ "interactions.csv": CSV["interactions.csv"] }),

@@ -137,31 +137,31 @@ describe("personalize-dataset-import", () => {
 });
 
 describe("personalize-dataset-import-unverified", () => {
-    const unverified = (urn: string, message: string) => [
-        { policy: "personalize-dataset-import-unverified", level: "advisory", urn, message },
-    ];
+    /** Asserts the one verdict on an import of `location` with `roleArn`: advisory, can't verify, because of `why`. */
+    async function unverified(location: string, roleArn: string, why: string) {
+        const stack = validStack("data-bucket");
+        const urn = dataset(stack, location, roleArn);
+        assert.deepEqual(await verdicts(stack), [
+            {
+                policy: "personalize-dataset-import-unverified",
+                level: "advisory",
+                urn,
+                message: `can't verify that Dataset "interactions" imports "${location}" with role "${roleArn}": ${why}.`,
+            },
+        ]);
+    }
 
     it("names a location outside any Personalize bucket the pack knows", async () => {
-        const stack = validStack("data-bucket");
-        const urn = dataset(stack, "s3://partner-exports/interactions/");
-        assert.deepEqual(
-            await verdicts(stack),
-            unverified(
-                urn,
-                `can't verify that Dataset "interactions" imports "s3://partner-exports/interactions/" with role "${ROLE_ARN}": ` +
-                    'bucket "partner-exports" is not a Personalize bucket of this stack (tagged personalize-workflow) nor in the pack\'s buckets config, ' +
-                    "so its policy can't be read; import from the stack's Personalize bucket.",
-            ),
+        await unverified(
+            "s3://partner-exports/interactions/",
+            ROLE_ARN,
+            'bucket "partner-exports" is not a Personalize bucket of this stack (tagged personalize-workflow) nor in the pack\'s buckets config, ' +
+                "so its policy can't be read; import from the stack's Personalize bucket",
         );
-        const https = validStack("data-bucket");
-        const httpsUrn = dataset(https, "https://data-bucket.s3.amazonaws.com/import/");
-        assert.deepEqual(
-            await verdicts(https),
-            unverified(
-                httpsUrn,
-                `can't verify that Dataset "interactions" imports "https://data-bucket.s3.amazonaws.com/import/" with role "${ROLE_ARN}": ` +
-                    "its data location is not an s3:// location, so it can't be tied to a bucket.",
-            ),
+        await unverified(
+            "https://data-bucket.s3.amazonaws.com/import/",
+            ROLE_ARN,
+            "its data location is not an s3:// location, so it can't be tied to a bucket",
         );
     });
 
@@ -171,15 +171,10 @@ describe("personalize-dataset-import-unverified", () => {
             `arn:aws:iam::${ACCOUNT}:role/team/importer`,
             "personalize-role",
         ]) {
-            const stack = validStack("data-bucket");
-            const urn = dataset(stack, "s3://data-bucket/import/", roleArn);
-            assert.deepEqual(
-                await verdicts(stack),
-                unverified(
-                    urn,
-                    `can't verify that Dataset "interactions" imports "s3://data-bucket/import/" with role "${roleArn}": ` +
-                        "the role is not declared in this stack, so its trust and permissions can't be read; use the stack's service role.",
-                ),
+            await unverified(
+                "s3://data-bucket/import/",
+                roleArn,
+                "the role is not declared in this stack, so its trust and permissions can't be read; use the stack's service role",
             );
         }
     });
