@@ -120,16 +120,17 @@ export function checkImport(
 
 function unsupportedTypeProblem(types: string[], group: string): string {
     const cliType = (t: string) => t.replace(/(^|[_-])([a-z])/g, (_, sep: string, c: string) => `${sep ? "_" : ""}${c.toUpperCase()}`);
-    const lines = types.map(
+    const commands = types.map(
         t =>
+            `aws s3 cp <your ${t} files> s3://<bucketName>/<keyPrefix>/${t}/ --recursive; ` +
             `aws personalize create-dataset --name ${group}-${t} --dataset-type ${cliType(t)} ` +
             `--dataset-group-arn "$(pulumi stack output datasetGroupArn)" --schema-arn <ARN from aws personalize create-schema>; ` +
             `aws personalize create-dataset-import-job --job-name ${t}-$(date +%Y%m%d%H%M%S) --dataset-arn <its ARN> ` +
             `--data-source dataLocation=s3://<bucketName>/<keyPrefix>/${t}/ --role-arn "$(pulumi stack output roleArn)" --import-mode FULL`,
     );
     return (
-        `the data has ${types.map(t => `${t}`).join(", ")} files, which @pulumi/aws-native can't import: AWS::Personalize::Dataset ` +
-        `takes Interactions, Items and Users only. Move those files out of dataDir and import them by hand: ${lines.join(" ")}`
+        `the data has ${types.join(", ")} files, which @pulumi/aws-native can't import: AWS::Personalize::Dataset ` +
+        `takes Interactions, Items and Users only. Move those files out of dataDir and import them by hand: ${commands.join("; ")}`
     );
 }
 

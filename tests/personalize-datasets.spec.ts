@@ -155,9 +155,11 @@ describe("PersonalizeDatasets", () => {
                         err.problem,
                         "the data has action_interactions, actions files, which @pulumi/aws-native can't import: AWS::Personalize::Dataset takes " +
                             "Interactions, Items and Users only. Move those files out of dataDir and import them by hand: " +
+                            "aws s3 cp <your action_interactions files> s3://<bucketName>/<keyPrefix>/action_interactions/ --recursive; " +
                             'aws personalize create-dataset --name retail-action_interactions --dataset-type Action_Interactions --dataset-group-arn "$(pulumi stack output datasetGroupArn)" ' +
                             "--schema-arn <ARN from aws personalize create-schema>; aws personalize create-dataset-import-job --job-name action_interactions-$(date +%Y%m%d%H%M%S) " +
-                            '--dataset-arn <its ARN> --data-source dataLocation=s3://<bucketName>/<keyPrefix>/action_interactions/ --role-arn "$(pulumi stack output roleArn)" --import-mode FULL ' +
+                            '--dataset-arn <its ARN> --data-source dataLocation=s3://<bucketName>/<keyPrefix>/action_interactions/ --role-arn "$(pulumi stack output roleArn)" --import-mode FULL; ' +
+                            "aws s3 cp <your actions files> s3://<bucketName>/<keyPrefix>/actions/ --recursive; " +
                             'aws personalize create-dataset --name retail-actions --dataset-type Actions --dataset-group-arn "$(pulumi stack output datasetGroupArn)" ' +
                             "--schema-arn <ARN from aws personalize create-schema>; aws personalize create-dataset-import-job --job-name actions-$(date +%Y%m%d%H%M%S) " +
                             '--dataset-arn <its ARN> --data-source dataLocation=s3://<bucketName>/<keyPrefix>/actions/ --role-arn "$(pulumi stack output roleArn)" --import-mode FULL',
