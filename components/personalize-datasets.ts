@@ -152,11 +152,14 @@ async function fileDigest(file: string): Promise<string> {
 /**
  * The import job name of a dataset: changes exactly when the bytes of one of its files or of its
  * schema change (or a file is added or removed), so changed data starts a new FULL import and
- * unchanged data none. File names and times don't count.
+ * unchanged data none. File names and times don't count. Job names are unique in an account and
+ * region (the job's ARN is `dataset-import-job/<name>`), so the dataset group's name is part of
+ * the hash: two groups importing the same files get different names.
  */
-export async function importJobName(type: string, files: string[], schemaFile: string): Promise<string> {
+export async function importJobName(group: string, type: string, files: string[], schemaFile: string): Promise<string> {
     const digests = (await Promise.all(files.map(fileDigest))).sort();
     const hash = createHash("sha256")
+        .update(`${group}\n`)
         .update(await fileDigest(schemaFile))
         .update(digests.join(","))
         .digest("hex");
@@ -197,6 +200,7 @@ export class PersonalizeDatasets extends pulumi.ComponentResource {
                 folder: datasetFolder(uploads),
                 schema,
                 jobName: await importJobName(
+                    plan.datasetGroup.name,
                     type,
                     uploads.map(u => u.path),
                     schema,

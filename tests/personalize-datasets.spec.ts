@@ -184,16 +184,16 @@ describe("PersonalizeDatasets", () => {
             const schema = path.join(dir, "schema.json");
             fs.writeFileSync(schema, fs.readFileSync(SCHEMAS.users));
             const [a, b] = [path.join(dir, "a.csv"), path.join(dir, "b.csv")];
-            const name = () => importJobName("users", [a, b], schema);
+            const name = () => importJobName("retail", "users", [a, b], schema);
             const first = await name();
             assert.match(first, /^users-[0-9a-f]{24}$/);
             // Same bytes: a new modification time, another order, other file names.
             fs.utimesSync(a, new Date(2020, 0, 1), new Date(2020, 0, 1));
             assert.equal(await name(), first);
-            assert.equal(await importJobName("users", [b, a], schema), first);
+            assert.equal(await importJobName("retail", "users", [b, a], schema), first);
             const renamed = path.join(dir, "renamed.csv");
             fs.copyFileSync(a, renamed);
-            assert.equal(await importJobName("users", [renamed, b], schema), first);
+            assert.equal(await importJobName("retail", "users", [renamed, b], schema), first);
             // One byte of data.
             fs.writeFileSync(a, "USER_ID\nu3\n");
             const changed = await name();
@@ -201,8 +201,10 @@ describe("PersonalizeDatasets", () => {
             // Back to the same bytes: the same name again.
             fs.writeFileSync(a, "USER_ID\nu1\n");
             assert.equal(await name(), first);
+            // Another dataset group: job names are unique in the account.
+            assert.notEqual(await importJobName("catalogue", "users", [a, b], schema), first);
             // A file added, and the schema changed.
-            assert.notEqual(await importJobName("users", [a, b, renamed], schema), first);
+            assert.notEqual(await importJobName("retail", "users", [a, b, renamed], schema), first);
             fs.appendFileSync(schema, "\n");
             assert.notEqual(await name(), first);
         });

@@ -308,7 +308,12 @@ describe("the program (index.ts) under mocks", () => {
                     datasetType: NATIVE[type],
                     schemaArn: personalizeArn(`schema/personalize-data-import-${type}`),
                     datasetImportJob: {
-                        jobName: await importJobName(type, [file], path.join(PROJECT_DIR, "schemas", `${type}.json`)),
+                        jobName: await importJobName(
+                            "personalize-data-import",
+                            type,
+                            [file],
+                            path.join(PROJECT_DIR, "schemas", `${type}.json`),
+                        ),
                         dataSource: { dataLocation: `s3://${bucket}/import/${type}/` },
                         roleArn,
                     },
