@@ -82,6 +82,12 @@ export function keyAliasName(bucketName: string): string {
     return `alias/${bucketName.replace(/\./g, "-")}`;
 }
 
+export interface DataKey {
+    arn: pulumi.Output<string>;
+    /** The role's grant on the key: what a use of the key through the role must wait for. */
+    rolePolicy: iam.RolePolicy;
+}
+
 export interface DataKeyContext {
     parent: pulumi.Resource;
     partition: pulumi.Output<string>;
@@ -95,7 +101,7 @@ export interface DataKeyContext {
 }
 
 /**
- * The key the bucket is encrypted with, and the role's grant on it; returns the key's ARN.
+ * The key the bucket is encrypted with, and the role's grant on it.
  *
  * A created key's policy is built from the partition, account and role name, so it is known
  * during preview; it names the role, which KMS refuses unless the role exists, hence the
@@ -103,7 +109,7 @@ export interface DataKeyContext {
  * read. An existing key's policy can't be changed here, so the statement its owner must add is
  * logged, ready to paste.
  */
-export function declareDataKey(name: string, setting: KmsKeySetting, ctx: DataKeyContext): pulumi.Output<string> {
+export function declareDataKey(name: string, setting: KmsKeySetting, ctx: DataKeyContext): DataKey {
     const { parent, partition, accountId } = ctx;
     const serviceRoleArn = pulumi.all([partition, accountId, ctx.roleName]).apply(([p, a, r]) => roleArn(p, a, r));
     let keyArn: pulumi.Output<string>;
@@ -135,10 +141,10 @@ export function declareDataKey(name: string, setting: KmsKeySetting, ctx: DataKe
         );
         keyArn = pulumi.output(setting.arn);
     }
-    new iam.RolePolicy(
+    const rolePolicy = new iam.RolePolicy(
         `${name}-kms-access`,
         { name: KMS_ACCESS_POLICY_ID, role: ctx.roleName, policy: keyArn.apply(arn => JSON.stringify(roleKmsPolicy(arn))) },
         { parent, dependsOn: [ctx.role] },
     );
-    return keyArn;
+    return { arn: keyArn, rolePolicy };
 }

@@ -8,7 +8,7 @@ import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from "../policypack/contract";
 import { checkBatchInputFiles, checkDataFiles, formatReport, plural, type DatasetType, type FileReport } from "./data-check";
-import { readBatchInputFolder, readDataFolder, type BatchInputFolder, type DataFolder, type FolderFile } from "./data-files";
+import { readBatchInputFolder, readDataFolder, type BatchInputFolder, type DataFolder } from "./data-files";
 import { DataCheckError, InvalidArgumentError } from "./errors";
 import { declareDataKey } from "./kms-key";
 import { boundedName } from "./names";
@@ -54,6 +54,16 @@ export interface PersonalizeDataBucketArgs {
     dataCheckCacheDir?: string;
     /** SSE-KMS with a customer managed key: "create" one, or an existing key's ARN. Default: SSE-S3. */
     kmsKey?: string;
+    /** Upload each CSV to `<keyPrefix>/<dataset type>/<file>`, so that a dataset import reads one folder. Default false. */
+    folderPerDatasetType?: boolean;
+}
+
+/** An uploaded CSV: its file, dataset and object key. */
+export interface Upload {
+    fileName: string;
+    path: string;
+    datasetType: DatasetType;
+    key: string;
 }
 
 function checkSummary(file: FileReport): string {
@@ -89,6 +99,10 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     public readonly kmsKeyArn: pulumi.Output<string> | undefined;
     /** Uploads name the bucket's key too (SSE-KMS with a Bucket Key), as its default encryption does; empty without one. */
     private readonly objectEncryption: Partial<s3.BucketObjectArgs>;
+    /** Every CSV uploaded, with its dataset and key. */
+    public readonly uploads: Upload[];
+    /** What a dataset import must wait for: the objects, the bucket policy and the role policy. */
+    public readonly importDependencies: pulumi.Resource[];
 
     /**
      * Validates the arguments and checks every CSV against Personalize's format, then declares the
@@ -101,7 +115,8 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     ): Promise<PersonalizeDataBucket> {
         const settings = resolveSettings(args);
         const data = readDataFolder("dataDir", settings.dataDir);
-        const report = await checkDataFiles(dataFiles(settings, data), {
+        const files = dataFiles(settings, data);
+        const report = await checkDataFiles(files, {
             headerOnlyAboveBytes: settings.headerOnlyAbove,
             cacheDir: settings.dataCheckCacheDir,
         });
@@ -118,13 +133,19 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
                 );
             }
         }
-        return new PersonalizeDataBucket(name, settings, data, batchInput, opts);
+        // dataFiles keeps the folder's order: files[i] is the dataset of csvFiles[i].
+        const uploads = data.csvFiles.map((file, i): Upload => {
+            const folder = args.folderPerDatasetType ? `${settings.keyPrefix}/${files[i].datasetType}` : settings.keyPrefix;
+            return { fileName: file.fileName, path: file.path, datasetType: files[i].datasetType, key: `${folder}/${file.fileName}` };
+        });
+        return new PersonalizeDataBucket(name, settings, data, uploads, batchInput, opts);
     }
 
     private constructor(
         name: string,
         settings: Settings,
         data: DataFolder,
+        uploads: Upload[],
         batchInput: BatchInputFolder | undefined,
         opts?: pulumi.ComponentResourceOptions,
     ) {
@@ -180,7 +201,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const kmsKeyArn =
+        const dataKey =
             settings.kmsKey &&
             declareDataKey(name, settings.kmsKey, {
                 parent: this,
@@ -225,9 +246,9 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
             {
                 bucket: bucketName,
                 rules: [
-                    kmsKeyArn
+                    dataKey
                         ? {
-                              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn },
+                              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: dataKey.arn },
                               bucketKeyEnabled: true,
                           }
                         : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
@@ -259,32 +280,28 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         );
 
         const objectUris: Record<string, pulumi.Output<string>> = {};
-        this.objectEncryption = kmsKeyArn ? { serverSideEncryption: "aws:kms", kmsKeyId: kmsKeyArn, bucketKeyEnabled: true } : {};
-        for (const file of data.csvFiles) {
-            objectUris[file.fileName] = this.upload(name, file, settings.keyPrefix, "text/csv", bucketName, [
-                bucket,
-                encryption,
-                versioning,
-            ]);
-        }
+        this.objectEncryption = dataKey ? { serverSideEncryption: "aws:kms", kmsKeyId: dataKey.arn, bucketKeyEnabled: true } : {};
+        const afterBucket = [bucket, encryption, versioning];
+        const objects = uploads.map(upload => {
+            objectUris[upload.fileName] = pulumi.interpolate`s3://${bucketName}/${upload.key}`;
+            return this.upload(name, upload, upload.key, "text/csv", bucketName, afterBucket);
+        });
         const batchInputUris: Record<string, pulumi.Output<string>> = {};
         for (const file of batchInput?.files ?? []) {
-            batchInputUris[file.fileName] = this.upload(name, file, settings.batchInputPrefix, "application/json", bucketName, [
-                bucket,
-                encryption,
-                versioning,
-            ]);
+            const key = `${settings.batchInputPrefix}/${file.fileName}`;
+            batchInputUris[file.fileName] = pulumi.interpolate`s3://${bucketName}/${key}`;
+            this.upload(name, file, key, "application/json", bucketName, afterBucket);
         }
 
         // An inline policy, not a managed one: RolePolicy names its role by name, known in preview,
         // while an attachment names a managed policy by its ARN, which AWS computes. It also lives
         // and dies with the role, so no account-wide policy name can collide or be left behind.
-        new iam.RolePolicy(
+        const rolePolicy = new iam.RolePolicy(
             `${name}-s3-access`,
             { name: ACCESS_POLICY_ID, role: roleName, policy: access.apply(a => JSON.stringify(roleAccessPolicy(a))) },
             { parent: this, dependsOn: [role] },
         );
-        new s3.BucketPolicy(
+        const policy = new s3.BucketPolicy(
             `${name}-policy`,
             {
                 bucket: bucketName,
@@ -304,7 +321,9 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         this.batchInputUris = batchInput ? pulumi.output(batchInputUris) : undefined;
         this.batchInputLocation = settings.workflow === "batch" ? location(settings.batchInputPrefix) : undefined;
         this.batchOutputLocation = settings.workflow === "batch" ? location(settings.batchOutputPrefix) : undefined;
-        this.kmsKeyArn = kmsKeyArn;
+        this.kmsKeyArn = dataKey?.arn;
+        this.uploads = uploads;
+        this.importDependencies = [...objects, policy, rolePolicy, ...(dataKey ? [dataKey.rolePolicy] : [])];
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,
@@ -322,18 +341,16 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     /** One object per file, named after the file alone so adding or removing others renames nothing. */
     private upload(
         name: string,
-        file: FolderFile,
-        keyPrefix: string,
+        file: { fileName: string; path: string },
+        key: string,
         contentType: string,
         bucketName: pulumi.Output<string>,
         dependsOn: pulumi.Resource[],
-    ): pulumi.Output<string> {
-        const key = `${keyPrefix}/${file.fileName}`;
-        new s3.BucketObject(
+    ): s3.BucketObject {
+        return new s3.BucketObject(
             `${name}-${file.fileName}`,
             { bucket: bucketName, key, source: new pulumi.asset.FileAsset(file.path), contentType, ...this.objectEncryption },
             { parent: this, dependsOn },
         );
-        return pulumi.interpolate`s3://${bucketName}/${key}`;
     }
 }

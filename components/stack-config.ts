@@ -4,6 +4,7 @@ import { DATASET_TYPES } from "./data-check/dataset-type";
 import { parseSize } from "./data-check/size";
 import { KMS_KEY_ACCEPTS, kmsKeyProblem } from "./kms-key";
 import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
+import type { ImportArgs } from "./personalize-datasets";
 
 /**
  * Reads the stack's config (namespaced under the project name) into the component's arguments.
@@ -11,7 +12,7 @@ import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
  * before any resource is declared.
  */
 
-type Kind = "string" | "boolean" | "integer" | "size" | "string map" | "statement list" | "kms key";
+type Kind = "string" | "boolean" | "integer" | "size" | "string map" | "statement list" | "kms key" | "dataset group";
 
 /** The config keys, each the name of the component argument it sets. */
 const KEYS: Record<string, { kind: Kind; accepts: string }> = {
@@ -33,6 +34,11 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     schemas: { kind: "string map", accepts: `a map of ${DATASET_TYPES.join(", ")} to a schema file path, relative to the project folder` },
     headerOnlyAbove: { kind: "size", accepts: 'a size such as "10GB", "500MB" or a number of bytes' },
     kmsKey: { kind: "kms key", accepts: KMS_KEY_ACCEPTS },
+    datasetGroup: {
+        kind: "dataset group",
+        accepts: 'an object with a string name and an optional string domain, e.g. {"name": "retail"}',
+    },
+    datasetImportTimeout: { kind: "string", accepts: 'a duration such as "36h" or "90m"' },
 };
 
 export class StackConfigError extends pulumi.RunError {
@@ -75,6 +81,15 @@ function parse(key: string, raw: string): unknown {
             const ok = Array.isArray(value) && value.every(v => typeof v === "object" && v !== null && !Array.isArray(v));
             return ok ? value : fail();
         }
+        case "dataset group": {
+            const value = parseJson(raw) ?? fail();
+            const ok =
+                typeof value === "object" &&
+                !Array.isArray(value) &&
+                typeof (value as { name?: unknown }).name === "string" &&
+                ["string", "undefined"].includes(typeof (value as { domain?: unknown }).domain);
+            return ok ? value : fail();
+        }
     }
 }
 
@@ -87,7 +102,7 @@ function parseJson(raw: string): unknown {
 }
 
 /** The component's arguments from this stack's config; relative paths are taken from `projectDir`. */
-export function readStackConfig(projectDir: string): PersonalizeDataBucketArgs {
+export function readStackConfig(projectDir: string): PersonalizeDataBucketArgs & ImportArgs {
     const namespace = `${pulumi.getProject()}:`;
     const values: Record<string, unknown> = {};
     for (const [fullKey, raw] of Object.entries(pulumi.runtime.allConfig())) {
@@ -98,7 +113,7 @@ export function readStackConfig(projectDir: string): PersonalizeDataBucketArgs {
         }
         values[key] = parse(key, raw);
     }
-    const args = values as Partial<PersonalizeDataBucketArgs>;
+    const args = values as Partial<PersonalizeDataBucketArgs & ImportArgs>;
     const schemas =
         args.schemas && Object.fromEntries(Object.entries(args.schemas).map(([type, file]) => [type, path.resolve(projectDir, file)]));
     return {

@@ -34,9 +34,32 @@ function computedState(
         }
         case "aws:s3/bucketObject:BucketObject":
             return { id: inputs.key, state: { etag: "0123456789abcdef0123456789abcdef", versionId: "v1" } };
+        // aws-native (Cloud Control) resources: the id is the primary identifier, here the ARN.
+        case "aws-native:personalize:DatasetGroup": {
+            const arn = personalizeArn(account, `dataset-group/${inputs.name}`);
+            return { id: arn, state: { datasetGroupArn: arn } };
+        }
+        case "aws-native:personalize:Schema": {
+            const arn = personalizeArn(account, `schema/${inputs.name}`);
+            return { id: arn, state: { schemaArn: arn } };
+        }
+        case "aws-native:personalize:Dataset": {
+            const group = String(inputs.datasetGroupArn).split("/").pop();
+            const arn = personalizeArn(account, `dataset/${group}/${String(inputs.datasetType).toUpperCase()}`);
+            const job = inputs.datasetImportJob && {
+                ...inputs.datasetImportJob,
+                datasetArn: arn,
+                datasetImportJobArn: personalizeArn(account, `dataset-import-job/${inputs.datasetImportJob.jobName}`),
+            };
+            return { id: arn, state: { datasetArn: arn, ...(job && { datasetImportJob: job }) } };
+        }
         default:
             return { id: `${inputs.bucket ?? inputs.name ?? type}-id`, state: {} };
     }
+}
+
+function personalizeArn({ partition, region, accountId }: MockAccount, resource: string): string {
+    return `arn:${partition}:personalize:${region}:${accountId}:${resource}`;
 }
 
 /**

@@ -5,6 +5,8 @@ import { noVpcOnlyBucketPolicy } from "./policies/no-vpc-only-bucket-policy";
 import { personalizeBucketAccess } from "./policies/personalize-bucket-access";
 import { personalizeKmsKeyAccess } from "./policies/personalize-kms-key-access";
 import { personalizeKmsKeyOutsideStack } from "./policies/personalize-kms-key-outside-stack";
+import { personalizeDatasetImport } from "./policies/personalize-dataset-import";
+import { personalizeDatasetImportUnverified } from "./policies/personalize-dataset-import-unverified";
 import { personalizeLeastPrivilege } from "./policies/personalize-least-privilege";
 import { personalizeRoleAccess } from "./policies/personalize-role-access";
 import { personalizeRoleTrust } from "./policies/personalize-role-trust";
@@ -22,4 +24,6 @@ export const policies: StackValidationPolicy[] = [
     personalizeLeastPrivilege,
     personalizeKmsKeyAccess,
     personalizeKmsKeyOutsideStack,
+    personalizeDatasetImport,
+    personalizeDatasetImportUnverified,
 ];

@@ -49,6 +49,8 @@ describe("stack config", () => {
             schemas: { items: "schemas/items.json" },
             headerOnlyAbove: "10GB",
             kmsKey: "create",
+            datasetGroup: { name: "retail", domain: "ECOMMERCE" },
+            datasetImportTimeout: "12h",
         });
         assert.deepEqual(args, {
             dataDir: path.join(PROJECT, "datasets/retail"),
@@ -69,6 +71,8 @@ describe("stack config", () => {
             schemas: { items: path.join(PROJECT, "schemas/items.json") },
             headerOnlyAbove: 10 * 1024 ** 3,
             kmsKey: "create",
+            datasetGroup: { name: "retail", domain: "ECOMMERCE" },
+            datasetImportTimeout: "12h",
         });
     });
 
@@ -88,6 +92,14 @@ describe("stack config", () => {
         assert.deepEqual(readStackConfig(PROJECT), { dataDir: path.join(PROJECT, "data") });
     });
 
+    it("refuses a datasetGroup that is not an object with a string name and an optional string domain", () => {
+        const accepts = 'an object with a string name and an optional string domain, e.g. {"name": "retail"}';
+        for (const value of [["retail"], {}, { name: 7 }, { name: "retail", domain: 1 }]) {
+            refuses({ datasetGroup: value }, `${where}:datasetGroup: expects ${accepts}, got ${JSON.stringify(JSON.stringify(value))}`);
+        }
+        refuses({ datasetGroup: "retail" }, `${where}:datasetGroup: expects ${accepts}, got "retail"`);
+    });
+
     it("reads the committed stack files", () => {
         pulumi.runtime.setAllConfig(stackConfig("prod"));
         const args = readStackConfig(PROJECT);
@@ -101,7 +113,7 @@ describe("stack config", () => {
             { bukcetName: "x" },
             `${where}:bukcetName: is not a setting of this program; the settings are dataDir, keyPrefix, batch, batchInputPrefix, ` +
                 "batchOutputPrefix, batchInputDir, bucketName, roleName, forceDestroy, protect, retainOnDelete, noncurrentVersionDays, tags, extraBucketPolicyStatements, " +
-                "datasetTypes, schemas, headerOnlyAbove, kmsKey",
+                "datasetTypes, schemas, headerOnlyAbove, kmsKey, datasetGroup, datasetImportTimeout",
         );
     });
 

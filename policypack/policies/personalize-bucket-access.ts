@@ -1,10 +1,9 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import type { Statement } from "../iam";
-import { clock } from "../clock";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { PERSONALIZE_PRINCIPAL, requestFailures, requiredAccess, roleSessionPrincipal } from "../personalize-requests";
+import { PERSONALIZE_PRINCIPAL } from "../personalize-requests";
+import { bucketPolicyFailures, bucketScope } from "../personalize-proofs";
 import { readStatements } from "../read-document";
-import { StackView, type PersonalizeBucket } from "../stack-view";
+import { StackView } from "../stack-view";
 
 /**
  * Personalize reads its bucket (and writes batch output) with its service principal, so the bucket
@@ -47,10 +46,8 @@ export const personalizeBucketAccess: StackValidationPolicy = {
             }
             const statements = readStatements(sources[0], "resource");
             if (!statements) continue;
-            const failures = [
-                ...servicePrincipalFailures(view, bucket, statements, clock.now()),
-                ...roleSessionFailures(view, bucket, statements, clock.now()),
-            ];
+            const roles = view.personalizeRoles().filter(role => role.bucketName === bucket.name);
+            const failures = bucketPolicyFailures(view, bucketScope(view, bucket), statements, roles);
             if (failures.length > 0) {
                 reportViolation(
                     `${subject}: Amazon Personalize (${PERSONALIZE_PRINCIPAL}) can't use it under ${sources[0].where}: ${failures.join("; ")}.`,
@@ -60,34 +57,3 @@ export const personalizeBucketAccess: StackValidationPolicy = {
         }
     },
 };
-
-function servicePrincipalFailures(view: StackView, bucket: PersonalizeBucket, statements: Statement[], now: Date): string[] {
-    const judgement = { statements, kind: "resource" as const, caller: "service" as const, identity: view.identity, now };
-    return requestFailures(requiredAccess(bucket, view.objectKeys(bucket), view.identity.partition), judgement, {
-        type: "Service",
-        id: PERSONALIZE_PRINCIPAL,
-    });
-}
-
-/** A Deny of the bucket policy that hits the service role's requests breaks imports as surely as a missing grant. */
-function roleSessionFailures(view: StackView, bucket: PersonalizeBucket, statements: Statement[], now: Date): string[] {
-    return view
-        .personalizeRoles()
-        .filter(role => role.bucketName === bucket.name)
-        .flatMap(role => {
-            const roleArn = view.roleArn(role);
-            const judgement = {
-                statements,
-                kind: "resource" as const,
-                caller: "role" as const,
-                identity: view.identity,
-                now,
-                roleArn,
-                onlyDenies: true,
-            };
-            const principal = roleSessionPrincipal(roleArn, role, view.identity);
-            return requestFailures(requiredAccess(bucket, view.objectKeys(bucket), view.identity.partition), judgement, principal).map(
-                why => `through service role "${role.name}": ${why}`,
-            );
-        });
-}

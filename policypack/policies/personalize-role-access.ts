@@ -1,11 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { ROLE_BUCKET_TAG } from "../contract";
-import type { Statement } from "../iam";
-import { clock } from "../clock";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { requestFailures, requiredAccess, vpcKeyUses, type Judgement } from "../personalize-requests";
-import { readStatements } from "../read-document";
-import { StackView, type PersonalizeRole } from "../stack-view";
+import { bucketScope, roleAccess } from "../personalize-proofs";
+import { StackView } from "../stack-view";
 
 /**
  * Personalize also reaches the bucket through the role it assumes, so the role's identity policies
@@ -39,50 +36,11 @@ export const personalizeRoleAccess: StackValidationPolicy = {
                 );
                 continue;
             }
-            const { sources, unreadable } = view.roleIdentityPolicies(role);
-            const statements: Statement[] = [];
-            // Without one of its policies the role's access can't be judged; policy-document-validity reports that policy.
-            let readable = true;
-            for (const source of sources) {
-                const read = readStatements(source, "identity");
-                if (!read) {
-                    readable = false;
-                    continue;
-                }
-                statements.push(...read);
-                for (const s of read) {
-                    const uses = vpcKeyUses(s);
-                    if (uses.length > 0) {
-                        reportViolation(
-                            `${source.where}, statement "${s.label}": ${uses.map(u => u.text).join(", ")}; Amazon Personalize doesn't communicate with AWS VPCs, so remove it.`,
-                            source.urn,
-                        );
-                    }
-                }
-            }
-            if (!readable) continue;
-            const boundary = readBoundary(view, role);
-            if (boundary === "unreadable") continue;
-            const judge = (judged: Statement[]): Judgement => ({
-                statements: judged,
-                kind: "identity",
-                caller: "role",
-                identity: view.identity,
-                now: clock.now(),
-                roleArn: view.roleArn(role),
-            });
-            const accesses = requiredAccess(bucket, view.objectKeys(bucket), view.identity.partition);
-            const failures = [
-                ...requestFailures(accesses, judge(statements)),
-                ...(boundary.statements
-                    ? requestFailures(accesses, judge(boundary.statements)).map(why => `its permissions boundary ${boundary.where}: ${why}`)
-                    : []),
-            ];
+            const access = roleAccess(view, role, bucketScope(view, bucket));
+            if (!access) continue;
+            for (const use of access.vpcUses) reportViolation(use.message, use.urn);
+            const { failures, notes } = access;
             if (failures.length > 0) {
-                const notes = [
-                    unreadable.length > 0 ? `not declared in this stack, so not read: ${unreadable.join(", ")}` : "",
-                    boundary.assumption,
-                ].filter(Boolean);
                 reportViolation(
                     `${subject} can't do what Personalize needs on bucket "${bucket.name}" (${notes.join("; ")}): ${failures.join("; ")}.`,
                     role.resource.urn,
@@ -91,13 +49,3 @@ export const personalizeRoleAccess: StackValidationPolicy = {
         }
     },
 };
-
-type Boundary = { statements?: Statement[]; where?: string; assumption: string };
-
-function readBoundary(view: StackView, role: PersonalizeRole): Boundary | "unreadable" {
-    const { arn, source } = view.permissionsBoundary(role);
-    if (arn === undefined) return { assumption: "assuming the role has no permissions boundary, as the stack sets none" };
-    if (!source) return { assumption: `assuming its permissions boundary ${arn}, not declared in this stack, allows these requests` };
-    const statements = readStatements(source, "identity");
-    return statements ? { statements, where: source.where, assumption: `within its permissions boundary ${source.where}` } : "unreadable";
-}

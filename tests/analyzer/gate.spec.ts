@@ -20,7 +20,7 @@ import {
 import { installPackAlone } from "../../offline/pack-install";
 import { PackConfigError, parsePackConfig, readPackConfigFile, reconcilePackConfig } from "../../offline/pack-config";
 import { runStackPolicies, type PackConfigFile } from "../../offline/policy-engine";
-import { PROJECT_DIR, StackFileError, stackConfig } from "../../offline/program";
+import { PROJECT_DIR, StackFileError, committedStacks, stackConfig } from "../../offline/program";
 import { durationSeconds, type RecordedResource } from "../../offline/recorder";
 import { policies } from "../../policypack/policies";
 
@@ -64,7 +64,7 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
     let committed: GateRun[];
     before(async () => {
         gate = await Gate.open();
-        committed = await Promise.all(["dev", "prod"].flatMap(stack => [true, false].map(preview => gate.run(stack, preview))));
+        committed = await Promise.all(committedStacks().flatMap(stack => [true, false].map(preview => gate.run(stack, preview))));
     });
     after(async () => gate?.close());
 
@@ -83,7 +83,7 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
     it("passes every committed stack in preview and update mode: no diagnostic at all, not even a can't-run-during-preview", () => {
         assert.deepEqual(
             committed.map(r => `${r.stack}:${r.preview}`),
-            ["dev:true", "dev:false", "prod:true", "prod:false"],
+            ["dev:true", "dev:false", "import:true", "import:false", "prod:true", "prod:false"],
         );
         for (const run of committed) {
             assert.equal(run.program.error, undefined);
@@ -333,7 +333,8 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
             assert.throws(
                 () => parseArguments(["--stack", "staging"]),
                 (err: Error) =>
-                    err instanceof GateError && err.message === "no stack staging (no Pulumi.staging.yaml); the stacks are dev, prod",
+                    err instanceof GateError &&
+                    err.message === "no stack staging (no Pulumi.staging.yaml); the stacks are dev, import, prod",
             );
             assert.throws(
                 () => parseArguments(["--stacks", "dev"]),
@@ -351,7 +352,7 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
                 },
             );
             assert.equal(result.status, 2);
-            assert.equal(result.stderr, "gate: no stack staging (no Pulumi.staging.yaml); the stacks are dev, prod\n");
+            assert.equal(result.stderr, "gate: no stack staging (no Pulumi.staging.yaml); the stacks are dev, import, prod\n");
         });
     });
 });
