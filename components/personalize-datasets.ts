@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
-import { personalize, type DatasetTypeName, type Domain } from "./aws-native-personalize";
+// By module path, as @pulumi/aws is imported: loads the Personalize module alone.
+import * as personalize from "@pulumi/aws-native/personalize";
 import type { DatasetType } from "./data-check";
 import { readDataFolder } from "./data-files";
 import { InvalidArgumentError } from "./errors";
@@ -15,7 +16,7 @@ import { dataFiles, resolveSettings } from "./settings";
 /** The dataset group to import into: `{ name, domain? }` (CreateDatasetGroup). */
 export interface DatasetGroupSetting {
     name: string;
-    domain?: Domain;
+    domain?: personalize.DatasetGroupDomain;
 }
 
 /** The import's arguments, beside the bucket's (whose `schemas` the datasets are created with). */
@@ -27,8 +28,8 @@ export interface ImportArgs {
 }
 
 /** The dataset types AWS::Personalize::Dataset (so @pulumi/aws-native) accepts, and their names there. */
-const NATIVE_TYPES: Partial<Record<string, DatasetTypeName>> = { interactions: "Interactions", items: "Items", users: "Users" };
-const DOMAINS: Domain[] = ["ECOMMERCE", "VIDEO_ON_DEMAND"];
+const NATIVE_TYPES: Partial<Record<string, personalize.DatasetType>> = { interactions: "Interactions", items: "Items", users: "Users" };
+const DOMAINS: personalize.DatasetGroupDomain[] = ["ECOMMERCE", "VIDEO_ON_DEMAND"];
 
 /**
  * The handlers of AWS::Personalize::Dataset, which create the import job and wait for it, time out

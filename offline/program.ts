@@ -175,7 +175,7 @@ class ProgramWorker {
 
     private start(): ChildProcess {
         const child = fork(path.join(__dirname, "program-child.ts"), [], {
-            execArgv: ["-r", "ts-node/register/transpile-only"],
+            execArgv: ["-r", "ts-node/register/transpile-only", "-r", path.join(__dirname, "plain-promise-traces.ts")],
             stdio: ["ignore", "inherit", "inherit", "ipc"],
         });
         child.on("message", m => {
