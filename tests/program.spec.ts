@@ -82,6 +82,10 @@ describe("the program (index.ts) under mocks", () => {
         jobs.forEach((job, i) => (runs[`${job.stack}${job.preview ? ":preview" : ""}`] = results[i]));
     });
 
+    it("runs every committed stack in both modes without an error or a warning", () => {
+        for (const [name, run] of Object.entries(runs)) assert.deepEqual([run.error, run.warnings], [undefined, []], name);
+    });
+
     it("has exactly the committed stacks dev (import), import (import into Personalize) and prod (batch)", () => {
         assert.deepEqual(committedStacks(), ["dev", "import", "prod"]);
         for (const run of Object.values(runs)) assert.equal(run.error, undefined);
@@ -182,7 +186,7 @@ describe("the program (index.ts) under mocks", () => {
                                       bucket,
                                       key: "batch/input/users.jsonl",
                                       contentType: "application/json",
-                                      path: path.join(PROJECT_DIR, "data", "batch-input", "users.jsonl"),
+                                      path: path.join(PROJECT_DIR, "batch-input", "users.jsonl"),
                                   },
                               ]
                             : []),
