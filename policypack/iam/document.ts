@@ -64,7 +64,28 @@ const VERSIONS = [VARIABLES_VERSION, "2008-10-17"];
 const SET_PREFIX = /^(ForAllValues|ForAnyValue):(.*)$/i;
 const IF_EXISTS_SUFFIX = /IfExists$/i;
 
+/**
+ * Results for documents given as text (as stacks give them), by kind and text: the policies of the
+ * pack read the same documents (a bucket policy is read by most of them), and parsing the text,
+ * repeated keys included, is most of the cost of reading one. Results are shared: callers must not
+ * change them. At most PARSED_TEXTS_MAX are kept, the oldest leaving first.
+ */
+const parsedTexts = new Map<string, ParseResult>();
+const PARSED_TEXTS_MAX = 256;
+
 export function parsePolicy(doc: unknown, kind?: PolicyKind): ParseResult {
+    if (typeof doc !== "string") return parseDocument(doc, kind);
+    const key = `${kind ?? ""}\u0000${doc}`;
+    let result = parsedTexts.get(key);
+    if (result === undefined) {
+        result = parseDocument(doc, kind);
+        if (parsedTexts.size >= PARSED_TEXTS_MAX) parsedTexts.delete(parsedTexts.keys().next().value!);
+        parsedTexts.set(key, result);
+    }
+    return result;
+}
+
+function parseDocument(doc: unknown, kind?: PolicyKind): ParseResult {
     const problems: string[] = [];
     const root = typeof doc === "string" ? parseJson(doc, problems) : doc;
     if (problems.length > 0) return { ok: false, problems };

@@ -83,6 +83,24 @@ describe("parsePolicy", () => {
         ]);
     });
 
+    it("parses a text once per kind: the same result for the same text, a verdict of its own for each kind", () => {
+        const text = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "personalize.amazonaws.com" }, Action: "s3:GetObject", Resource: "*" }],
+        });
+        const asResource = parsePolicy(text, "resource");
+        assert.equal(parsePolicy(text, "resource"), asResource, "read twice, parsed once");
+        assert.ok(asResource.ok);
+        // The same text as an identity policy is judged anew, by that kind's rules.
+        assert.deepEqual(problems(text, "identity"), [
+            "Statement[0]: Principal is not allowed in an identity policy (the principal is the identity the policy is attached to); remove it",
+        ]);
+        assert.equal(parsePolicy(text, "resource"), asResource, "and the first verdict still stands");
+        // Only the last few hundred texts are kept: a long-running pack doesn't grow without bound.
+        for (let i = 0; i < 1000; i++) parsePolicy(JSON.stringify({ Statement: [], Id: String(i) }));
+        assert.notEqual(parsePolicy(text, "resource"), asResource);
+    });
+
     it("never throws, and names each problem with its fix", () => {
         assert.deepEqual(problems(null), ['Policy must be a JSON object with a "Statement" element, got null']);
         assert.deepEqual(problems(42), ['Policy must be a JSON object with a "Statement" element, got number 42']);
