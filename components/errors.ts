@@ -1,4 +1,4 @@
-import { formatReport, type DataReport } from "./data-check";
+import { formatReport, type DataReport } from "../datacheck";
 
 /**
  * A bad argument of the component, named so the program can point at the config key that set it.

@@ -1,7 +1,7 @@
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
-import { ROLE_KMS_ACTIONS, isAwsManagedS3Key, personalizeKeyStatement } from "../policypack/personalize-kms";
+import { ROLE_KMS_ACTIONS, isAwsManagedS3Key, personalizeKeyStatement } from "../policypack/personalize/kms";
 import { InvalidArgumentError } from "./errors";
 import type { PolicyDocument } from "./policy-documents";
 

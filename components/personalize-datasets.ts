@@ -6,7 +6,7 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
 // By module path, as @pulumi/aws is imported: loads the Personalize module alone.
 import * as personalize from "@pulumi/aws-native/personalize";
-import type { DatasetType } from "./data-check";
+import type { DatasetType } from "../datacheck";
 import { readDataFolder } from "./data-files";
 import { InvalidArgumentError } from "./errors";
 import { boundedName } from "./names";

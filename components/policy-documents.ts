@@ -1,4 +1,4 @@
-import type { Workflow } from "../policypack/contract";
+import type { Workflow } from "../policypack/stack/contract";
 
 /**
  * The IAM documents the component attaches, as pure functions of plain values.

@@ -1,6 +1,6 @@
-import type { Workflow } from "../policypack/contract";
-import { RESERVED_TAGS } from "../policypack/contract";
-import { DATASET_FILE_NAMES, DATASET_TYPES, datasetTypeFromFileName, type DataFile, type DatasetType } from "./data-check";
+import type { Workflow } from "../policypack/stack/contract";
+import { RESERVED_TAGS } from "../policypack/stack/contract";
+import { DATASET_FILE_NAMES, DATASET_TYPES, datasetTypeFromFileName, type DataFile, type DatasetType } from "../datacheck";
 import type { DataFolder } from "./data-files";
 import { InvalidArgumentError } from "./errors";
 import { parseKmsKey, type KmsKeySetting } from "./kms-key";

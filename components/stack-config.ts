@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { DATASET_TYPES } from "./data-check/dataset-type";
-import { parseSize } from "./data-check/size";
+import { DATASET_TYPES } from "../datacheck/rules/dataset-type";
+import { parseSize } from "../datacheck/size";
 import { KMS_KEY_ACCEPTS, kmsKeyProblem } from "./kms-key";
 import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
 import type { ImportArgs } from "./personalize-datasets";

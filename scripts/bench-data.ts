@@ -1,7 +1,7 @@
 /**
  * Benchmark of the data check (not a test): generates a deterministic Interactions CSV (1 GB by default; `--mb N`
  * or BENCH_DATA_MB=N for quick runs) in a temporary folder, then times `wc -l`, checkDataFiles (cache off) and the
- * same rules on csv-parse (tests/data-check/csv-parse-oracle.ts), each checker in a child process so its peak RSS
+ * same rules on csv-parse (tests/datacheck/csv-parse-oracle.ts), each checker in a child process so its peak RSS
  * is its own. `wc -l` and our checker take the best of 3 runs (they take seconds, and a shared machine is noisy);
  * csv-parse runs once (minutes). Prints MB/s, the ratios and peak RSS, MISSED beside a goal not met, and deletes
  * the file. The default 1 GB run writes 1 GB to the temp folder and takes minutes; use --mb while iterating.
@@ -12,8 +12,8 @@ import { execFileSync } from "child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkDataFiles } from "../components/data-check";
-import { checkWithCsvParse } from "../tests/data-check/csv-parse-oracle";
+import { checkDataFiles } from "../datacheck";
+import { checkWithCsvParse } from "../tests/datacheck/csv-parse-oracle";
 
 type Checker = "ours" | "csv-parse";
 

@@ -8,7 +8,7 @@
  *
  *   npx ts-node --transpile-only scripts/bench-document-validity.ts [--runs 2000]
  */
-import { closestConditionKeys, unknownActions, unknownConditionKeys } from "../policypack/aws-catalog";
+import { closestConditionKeys, unknownActions, unknownConditionKeys } from "../policypack/aws/catalog";
 import { runStackPolicies } from "../offline/policy-engine";
 import { knownConditionKeys } from "../policypack/policies/known-condition-keys";
 import { policyDocumentValidity } from "../policypack/policies/policy-document-validity";

@@ -18,10 +18,10 @@ import { bucketPolicy } from "../components/policy-documents";
 import { runStackPolicies } from "../offline/policy-engine";
 import { parsePolicy } from "../policypack/iam";
 import { policies } from "../policypack/policies";
-import { trustProblems, type TrustSubject } from "../policypack/trust-proof";
-import { PERSONALIZE_PRINCIPAL, requestFailures, requiredAccess, roleSessionPrincipal } from "../policypack/personalize-requests";
-import type { StackIdentity } from "../policypack/stack-identity";
-import type { PersonalizeBucket } from "../policypack/stack-view";
+import { trustProblems, type TrustSubject } from "../policypack/personalize/trust-proof";
+import { PERSONALIZE_PRINCIPAL, requestFailures, requiredAccess, roleSessionPrincipal } from "../policypack/personalize/requests";
+import type { StackIdentity } from "../policypack/stack/identity";
+import type { PersonalizeBucket } from "../policypack/stack/view";
 import { guideBucketPolicy, personalizeTrust, validStack } from "../tests/policypack/stack-builder";
 
 const BUCKET = "data-bucket";

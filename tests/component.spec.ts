@@ -549,7 +549,7 @@ describe("PersonalizeDataBucket", () => {
         });
 
         it("takes Actions and Action interactions files, by name or datasetTypes, with their schemas", async () => {
-            const fixtures = path.join(__dirname, "data-check", "fixtures");
+            const fixtures = path.join(__dirname, "datacheck", "fixtures");
             const read = (name: string) => fs.readFileSync(path.join(fixtures, name), "utf8");
             const dir = dataFolder({
                 ...CSV,

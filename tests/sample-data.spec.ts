@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { checkBatchInputFiles, formatReport } from "../components/data-check";
+import { checkBatchInputFiles, formatReport } from "../datacheck";
 import { sampleData } from "../scripts/generate-sample-data";
 import { PROJECT_DIR } from "../offline/program";
 

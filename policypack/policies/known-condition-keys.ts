@@ -1,9 +1,9 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { alternatives, closestConditionKeys, unknownConditionKeys } from "../aws-catalog";
-import { personalizeDocuments, statementLocation } from "../document-validity/documents";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { readStatements } from "../read-document";
-import { StackView } from "../stack-view";
+import { alternatives, closestConditionKeys, unknownConditionKeys } from "../aws/catalog";
+import { personalizeDocuments, statementLocation } from "../stack/documents";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { readStatements } from "../stack/read-document";
+import { StackView } from "../stack/view";
 
 /**
  * A key of a web identity provider (`token.actions.githubusercontent.com:sub`, `accounts.google.com:aud`):

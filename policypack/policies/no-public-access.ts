@@ -1,9 +1,9 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { Statement } from "../iam";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { readStatements } from "../read-document";
-import { BAD_ACTIONS, classifyStatement, type PublicVerdict } from "../s3-public-policy";
-import { StackView, describeResource } from "../stack-view";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { readStatements } from "../stack/read-document";
+import { BAD_ACTIONS, classifyStatement, type PublicVerdict } from "../aws/s3-public-policy";
+import { StackView, describeResource } from "../stack/view";
 
 const BLOCK_SETTINGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 

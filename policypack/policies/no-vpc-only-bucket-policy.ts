@@ -1,8 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { vpcKeyUses } from "../personalize-requests";
-import { readStatements } from "../read-document";
-import { StackView } from "../stack-view";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { vpcKeyUses } from "../personalize/requests";
+import { readStatements } from "../stack/read-document";
+import { StackView } from "../stack/view";
 
 /**
  * "Because Amazon Personalize doesn't communicate with AWS VPCs, Amazon Personalize can't interact

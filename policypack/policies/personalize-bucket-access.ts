@@ -1,9 +1,9 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { PERSONALIZE_PRINCIPAL } from "../personalize-requests";
-import { bucketPolicyFailures, bucketScope } from "../personalize-proofs";
-import { readStatements } from "../read-document";
-import { StackView } from "../stack-view";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { PERSONALIZE_PRINCIPAL } from "../personalize/requests";
+import { bucketPolicyFailures, bucketScope } from "../personalize/proofs";
+import { readStatements } from "../stack/read-document";
+import { StackView } from "../stack/view";
 
 /**
  * Personalize reads its bucket (and writes batch output) with its service principal, so the bucket

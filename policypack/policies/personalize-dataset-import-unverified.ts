@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { judgeDatasetImports } from "../dataset-imports";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { StackView } from "../stack-view";
+import { judgeDatasetImports } from "../personalize/dataset-imports";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { StackView } from "../stack/view";
 
 /**
  * The dataset import jobs personalize-dataset-import can't judge: their data location is not in a

@@ -1,8 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { judgeDatasetImports } from "../dataset-imports";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { PERSONALIZE_PRINCIPAL } from "../personalize-requests";
-import { StackView } from "../stack-view";
+import { judgeDatasetImports } from "../personalize/dataset-imports";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { PERSONALIZE_PRINCIPAL } from "../personalize/requests";
+import { StackView } from "../stack/view";
 
 /**
  * Every dataset import job (an aws-native Personalize Dataset with `datasetImportJob`) must be one

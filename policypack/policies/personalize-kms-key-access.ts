@@ -1,11 +1,11 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { bucketKeyUses, keyAccess, keyArnOf, roleStatements, type BucketKeyUse } from "../bucket-kms-keys";
-import { clock } from "../clock";
+import { bucketKeyUses, keyAccess, keyArnOf, roleStatements, type BucketKeyUse } from "../personalize/bucket-kms-keys";
+import { clock } from "../stack/clock";
 import { parsePolicy } from "../iam";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { KEY_POLICY_ACTIONS, ROLE_KMS_ACTIONS, isAwsManagedS3Key } from "../personalize-kms";
-import { PERSONALIZE_PRINCIPAL, requestFailures, roleSessionPrincipal, type Judgement } from "../personalize-requests";
-import { StackView, describeResource, type PersonalizeBucket } from "../stack-view";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { KEY_POLICY_ACTIONS, ROLE_KMS_ACTIONS, isAwsManagedS3Key } from "../personalize/kms";
+import { PERSONALIZE_PRINCIPAL, requestFailures, roleSessionPrincipal, type Judgement } from "../personalize/requests";
+import { StackView, describeResource, type PersonalizeBucket } from "../stack/view";
 
 /**
  * With SSE-KMS, Personalize can read the bucket (and write batch output) only if it may use the

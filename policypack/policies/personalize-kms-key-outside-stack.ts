@@ -1,8 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { bucketKeyUses } from "../bucket-kms-keys";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { isAwsManagedS3Key, personalizeKeyStatement } from "../personalize-kms";
-import { StackView } from "../stack-view";
+import { bucketKeyUses } from "../personalize/bucket-kms-keys";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { isAwsManagedS3Key, personalizeKeyStatement } from "../personalize/kms";
+import { StackView } from "../stack/view";
 
 /**
  * A Personalize bucket encrypted with a KMS key the stack doesn't declare: its key policy can't be

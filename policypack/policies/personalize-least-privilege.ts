@@ -1,9 +1,9 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { Statement } from "../iam";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { excessGrant } from "../personalize-excess-grants";
-import { readStatements } from "../read-document";
-import { StackView, type DocumentSource, type PersonalizeBucket } from "../stack-view";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { excessGrant } from "../personalize/excess-grants";
+import { readStatements } from "../stack/read-document";
+import { StackView, type DocumentSource, type PersonalizeBucket } from "../stack/view";
 
 const PERSONALIZE = "personalize.amazonaws.com";
 

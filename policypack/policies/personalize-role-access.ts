@@ -1,8 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { ROLE_BUCKET_TAG } from "../contract";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { bucketScope, roleAccess } from "../personalize-proofs";
-import { StackView } from "../stack-view";
+import { ROLE_BUCKET_TAG } from "../stack/contract";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { bucketScope, roleAccess } from "../personalize/proofs";
+import { StackView } from "../stack/view";
 
 /**
  * Personalize also reaches the bucket through the role it assumes, so the role's identity policies

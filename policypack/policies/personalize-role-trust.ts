@@ -1,13 +1,13 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { PERSONALIZE_PRINCIPAL } from "../personalize-requests";
-import { roleTrustProblems } from "../personalize-proofs";
-import { StackView, describeResource } from "../stack-view";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { PERSONALIZE_PRINCIPAL } from "../personalize/requests";
+import { roleTrustProblems } from "../personalize/proofs";
+import { StackView, describeResource } from "../stack/view";
 
 /**
  * The service role must trust Personalize alone, and only when it acts for this stack's account
  * from a Personalize resource of that account (the confused-deputy conditions), shown over every
- * account and region by trust-proof.ts.
+ * account and region by personalize/trust-proof.ts.
  */
 export const personalizeRoleTrust: StackValidationPolicy = {
     name: "personalize-role-trust",

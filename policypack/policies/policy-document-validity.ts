@@ -1,10 +1,10 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { alternatives, unknownActions } from "../aws-catalog";
-import { personalizeDocuments, statementLocation, type DocumentUse, type PackDocument } from "../document-validity/documents";
-import { bucketPolicySizeProblem, roleInlineSizeProblems } from "../document-validity/size-limits";
+import { alternatives, unknownActions } from "../aws/catalog";
+import { personalizeDocuments, statementLocation, type DocumentUse, type PackDocument } from "../stack/documents";
+import { bucketPolicySizeProblem, roleInlineSizeProblems } from "../aws/size-limits";
 import { parsePolicy } from "../iam";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../pack-config";
-import { StackView } from "../stack-view";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { StackView } from "../stack/view";
 
 /** The call that puts each kind of document, where AWS would turn it down. */
 const PUT_CALL: Record<DocumentUse, string> = {
@@ -70,7 +70,7 @@ async function documentProblems(document: PackDocument, partition: string): Prom
  * Checks every policy document the pack reads on Personalize buckets and roles for what S3 and IAM
  * check when it is put: JSON without duplicate keys, the policy grammar and Version, Principal and
  * Resource in bucket-policy statements, actions that exist, and the size limits. This is the only
- * policy that reports an unreadable or invalid document; the others skip it (read-document.ts), so
+ * policy that reports an unreadable or invalid document; the others skip it (stack/read-document.ts), so
  * each problem is reported once.
  */
 export const policyDocumentValidity: StackValidationPolicy = {

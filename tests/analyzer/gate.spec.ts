@@ -432,12 +432,12 @@ describe("the pack as it was, without typescript and ts-node in its package.json
                 const { typeScriptRequireStrings } = require("./node_modules/@pulumi/pulumi/tsutils");
                 const { typescriptRequire, tsnodeRequire } = typeScriptRequireStrings();
                 const ts = require(typescriptRequire);
-                const text = require("fs").readFileSync("pack-config.ts", "utf8");
-                const { diagnostics } = ts.transpileModule(text, { fileName: "pack-config.ts", reportDiagnostics: true });
+                const text = require("fs").readFileSync("stack/pack-config.ts", "utf8");
+                const { diagnostics } = ts.transpileModule(text, { fileName: "stack/pack-config.ts", reportDiagnostics: true });
                 const at = d => { const { line, character } = d.file.getLineAndCharacterOfPosition(d.start); return "(" + (line + 1) + "," + (character + 1) + ")"; };
                 console.log(JSON.stringify({
                     typescript: path.relative(".", typescriptRequire), tsnode: path.relative(".", tsnodeRequire), version: ts.version,
-                    errors: diagnostics.map(d => "pack-config.ts" + at(d) + ": error TS" + d.code + ": " + ts.flattenDiagnosticMessageText(d.messageText, "\\n")),
+                    errors: diagnostics.map(d => "stack/pack-config.ts" + at(d) + ": error TS" + d.code + ": " + ts.flattenDiagnosticMessageText(d.messageText, "\\n")),
                 }));`;
             const result = spawnSync(process.execPath, ["-e", probe], { cwd: copy.dir, encoding: "utf8" });
             assert.equal(result.status, 0, result.stderr);
@@ -445,7 +445,7 @@ describe("the pack as it was, without typescript and ts-node in its package.json
                 typescript: "node_modules/@pulumi/pulumi/vendor/typescript@3.8.3/typescript.js",
                 tsnode: "node_modules/@pulumi/pulumi/vendor/ts-node@7.0.1",
                 version: "3.8.3",
-                errors: ["pack-config.ts(2,26): error TS1005: ',' expected."],
+                errors: ["stack/pack-config.ts(2,26): error TS1005: ',' expected."],
             });
         } finally {
             copy.remove();

@@ -11,7 +11,7 @@ import { ACCOUNT, StackBuilder, guideBucketPolicy } from "./stack-builder";
  * A table of hand-made bucket policies, each judged by the three bucket-policy policies of the pack.
  * Every case is a Personalize bucket (unless it says otherwise) with a full Block Public Access,
  * one uploaded object and the bucket policy under test; the expected verdicts follow the IAM
- * evaluation rules of REFERENCE.md and the request envelope of policypack/personalize-requests.ts.
+ * evaluation rules of REFERENCE.md and the request envelope of policypack/personalize/requests.ts.
  */
 
 const POLICIES = [personalizeBucketAccess, noVpcOnlyBucketPolicy, noPublicAccess, policyDocumentValidity];

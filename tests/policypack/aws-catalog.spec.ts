@@ -11,7 +11,7 @@ import {
     serviceActions,
     unknownActions,
     unknownConditionKeys,
-} from "../../policypack/aws-catalog";
+} from "../../policypack/aws/catalog";
 
 const names = (actions: { name: string }[]) => actions.map(a => a.name);
 

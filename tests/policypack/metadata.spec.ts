@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { PACK_CONFIG_SCHEMA } from "../../policypack/pack-config";
+import { PACK_CONFIG_SCHEMA } from "../../policypack/stack/pack-config";
 import { policies } from "../../policypack/policies";
 
 const PACK = path.join(__dirname, "..", "..", "policypack");

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { clock } from "../../policypack/clock";
+import { clock } from "../../policypack/stack/clock";
 import { personalizeBucketAccess } from "../../policypack/policies/personalize-bucket-access";
 import { StackBuilder, guideBucketPolicy, personalizeTrust, validStack } from "./stack-builder";
 

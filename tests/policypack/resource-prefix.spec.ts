@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mayReachPrefix, staysUnderPrefix } from "../../policypack/resource-prefix";
+import { mayReachPrefix, staysUnderPrefix } from "../../policypack/aws/resource-prefix";
 
 const OUT = "arn:aws:s3:::b/batch/output/";
 

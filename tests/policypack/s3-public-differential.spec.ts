@@ -3,7 +3,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { loadPolicy } from "@cloud-copilot/iam-policy";
 import { parsePolicy, type Statement } from "../../policypack/iam";
-import { classifyStatement, whyNotPinning } from "../../policypack/s3-public-policy";
+import { classifyStatement, whyNotPinning } from "../../policypack/aws/s3-public-policy";
 
 /**
  * The pack's reading of "public" against S3's Block Public Access classifier as

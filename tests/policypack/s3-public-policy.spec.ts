@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parsePolicy, type Statement } from "../../policypack/iam";
-import { classifyStatement, whyNotPinning } from "../../policypack/s3-public-policy";
+import { classifyStatement, whyNotPinning } from "../../policypack/aws/s3-public-policy";
 
 function statement(extra: Record<string, unknown>): Statement {
     const doc = {

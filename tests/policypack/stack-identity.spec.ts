@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import type { PolicyResource } from "@pulumi/policy";
-import { stackIdentity } from "../../policypack/stack-identity";
+import { stackIdentity } from "../../policypack/stack/identity";
 import { UNKNOWN } from "../../offline/recorder";
 import { ACCOUNT, StackBuilder, personalizeTrust, validStack } from "./stack-builder";
 import { policyResources } from "../../offline/policy-engine";

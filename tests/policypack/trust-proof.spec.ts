@@ -11,7 +11,7 @@ import {
     regionWitnesses,
     type AccountSpace,
     type TrustSubject,
-} from "../../policypack/trust-proof";
+} from "../../policypack/personalize/trust-proof";
 
 const ROLE = "arn:aws:iam::123456789012:role/personalize-role";
 const IMPORT = "dataset-import-job/personalize-import";
