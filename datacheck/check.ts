@@ -120,7 +120,7 @@ export async function checkDataFiles(files: DataFile[], options: CheckOptions = 
         });
         let result: CachedResult | undefined = cache && key ? await cache.get(file.path, key) : undefined;
         if (!result) {
-            result = await checkFile(file, {
+            result = await checkFile(file, stat.size, {
                 maxProblems,
                 linesPerProblem,
                 headerOnly,

@@ -1,4 +1,3 @@
-import { promises as fs } from "fs";
 import { DataFile } from "../../rules/dataset-type";
 import { ColumnPlan, HeaderField, checkHeader } from "../../rules/header";
 import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS } from "./id-counter";
@@ -7,6 +6,7 @@ import { RangeRequest, RangeResult, scanRange } from "./range-scan";
 import { FileReport, ProblemList } from "../../report";
 import { RULES } from "../../rules/table";
 import { DatasetSchema } from "../../rules/schema";
+import { openSource } from "../../sources/source";
 import {
     FIELD_QUOTED,
     FieldBounds,
@@ -47,10 +47,10 @@ interface ParsedHeader {
 
 /** Reads and scans the first record (the header) of a file. Undefined when the file has no bytes besides a BOM. */
 async function readHeader(path: string, size: number): Promise<ParsedHeader | undefined> {
-    const file = await fs.open(path, "r");
+    const file = await openSource(path);
     try {
         const buf = Buffer.alloc(Math.min(size, MAX_RECORD_BYTES));
-        const { bytesRead } = await file.read(buf, 0, buf.length, 0);
+        const bytesRead = await file.read(buf, 0, buf.length, 0);
         const bom = buf.subarray(0, 3).equals(BOM);
         const start = bom ? 3 : 0;
         if (bytesRead <= start) return undefined;
@@ -82,11 +82,11 @@ async function readHeader(path: string, size: number): Promise<ParsedHeader | un
 
 /** Where to cut [start, size) for two workers: just after the first line break past the middle, or undefined. */
 async function middleLineBreak(path: string, start: number, size: number): Promise<number | undefined> {
-    const file = await fs.open(path, "r");
+    const file = await openSource(path);
     try {
         const middle = start + Math.floor((size - start) / 2);
         const buf = Buffer.alloc(MAX_RECORD_BYTES);
-        const { bytesRead } = await file.read(buf, 0, buf.length, middle);
+        const bytesRead = await file.read(buf, 0, buf.length, middle);
         const lf = buf.subarray(0, bytesRead).indexOf(0x0a);
         return lf >= 0 && middle + lf + 1 < size ? middle + lf + 1 : undefined;
     } finally {
@@ -94,9 +94,9 @@ async function middleLineBreak(path: string, start: number, size: number): Promi
     }
 }
 
-export async function checkFile(file: DataFile, settings: FileCheckSettings): Promise<FileCheckResult> {
+/** Checks one data file of `size` bytes (the caller knows it: a file's stat, an object's listing). */
+export async function checkFile(file: DataFile, size: number, settings: FileCheckSettings): Promise<FileCheckResult> {
     const started = process.hrtime.bigint();
-    const { size } = await fs.stat(file.path);
     const problems = new ProblemList(file.path, settings.maxProblems, settings.linesPerProblem);
     if (settings.schemaProblem) {
         const [rule, message, schemaPath] = settings.schemaProblem;

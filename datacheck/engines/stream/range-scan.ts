@@ -1,10 +1,10 @@
-import { promises as fs } from "fs";
 import { isUtf8 } from "buffer";
 import { ColumnPlan } from "../../rules/header";
 import { IdCounter } from "./id-counter";
 import { Problem, ProblemList } from "../../report";
 import { RowChecker } from "./row-checker";
 import { MAX_RECORD_BYTES, RecordScanner } from "./scanner";
+import { SourceReader, openSource } from "../../sources/source";
 
 /** Bytes per read: large reads keep syscalls rare; one buffer is reused for the whole range. */
 const READ_BYTES = 2 << 20;
@@ -42,12 +42,12 @@ export async function scanRange(request: RangeRequest): Promise<RangeResult> {
     const checker = new RowChecker(request.plan, problems);
     const scanner = new RecordScanner(checker, request.firstLine);
     const buf = Buffer.allocUnsafe(READ_BYTES + MAX_RECORD_BYTES);
-    const file = await fs.open(path, "r");
+    const file = await openSource(path);
     let base = start; // file offset of buf[0]
     let carried = 0; // bytes of an unfinished record kept at the front of buf
     try {
         for (;;) {
-            const { bytesRead } = await file.read(buf, carried, READ_BYTES, base + carried);
+            const bytesRead = await file.read(buf, carried, READ_BYTES, base + carried);
             const end = carried + bytesRead;
             const eof = bytesRead === 0 || base + end >= size;
             scanner.validateEachRecord = !isUtf8(buf.subarray(0, end));
@@ -85,9 +85,9 @@ export async function scanRange(request: RangeRequest): Promise<RangeResult> {
     };
 }
 
-async function offsetAfterNextLineBreak(file: fs.FileHandle, buf: Buffer, offset: number, size: number): Promise<number> {
+async function offsetAfterNextLineBreak(file: SourceReader, buf: Buffer, offset: number, size: number): Promise<number> {
     while (offset < size) {
-        const { bytesRead } = await file.read(buf, 0, buf.length, offset);
+        const bytesRead = await file.read(buf, 0, buf.length, offset);
         if (bytesRead === 0) break;
         const lf = buf.subarray(0, bytesRead).indexOf(0x0a);
         if (lf >= 0) return offset + lf + 1;
