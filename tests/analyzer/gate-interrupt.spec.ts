@@ -1,0 +1,43 @@
+// Beside gate.spec.ts and second in name order, so that mocha's other worker runs it while the first starts the gate.
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PROJECT_DIR } from "../../offline/program";
+
+describe("the gate interrupted (Ctrl-C)", () => {
+    it("removes its temporary copy of the pack, as a normal exit does, and ends by the signal", async () => {
+        // The gate's own temporary folder, so that what it leaves behind can be seen.
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gate-interrupt-"));
+        try {
+            const gate = spawn(
+                process.execPath,
+                ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "offline", "gate.ts"), "--stack", "dev"],
+                {
+                    cwd: PROJECT_DIR,
+                    env: { ...process.env, TMPDIR: tmp },
+                    // A process group of its own: Ctrl-C in a terminal signals the whole foreground group.
+                    detached: true,
+                    stdio: "ignore",
+                },
+            );
+            const exited = new Promise<NodeJS.Signals | number | null>(resolve =>
+                gate.once("exit", (code, signal) => resolve(signal ?? code)),
+            );
+            const copies = () => fs.readdirSync(tmp).filter(name => name.startsWith("policypack-alone-"));
+            await new Promise<void>(resolve => {
+                const watcher = fs.watch(tmp, () => {
+                    if (copies().length === 0) return;
+                    watcher.close();
+                    resolve();
+                });
+            });
+            process.kill(-gate.pid!, "SIGINT");
+            assert.equal(await exited, "SIGINT");
+            assert.deepEqual(copies(), []);
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    });
+});
