@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_DIR } from "../../offline/program";
+import { PROJECT_DIR, SHARED_RUNS_ENV } from "../../offline/program";
 
 describe("the gate interrupted (Ctrl-C)", () => {
     it("removes its temporary copy of the pack, as a normal exit does, and ends by the signal", async () => {
@@ -16,23 +16,29 @@ describe("the gate interrupted (Ctrl-C)", () => {
                 ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "offline", "gate.ts"), "--stack", "dev"],
                 {
                     cwd: PROJECT_DIR,
-                    env: { ...process.env, TMPDIR: tmp },
+                    // Runs of its own: the interrupted gate must not leave a lock on a run that other tests share.
+                    env: { ...process.env, [SHARED_RUNS_ENV]: "", TMPDIR: tmp },
                     // A process group of its own: Ctrl-C in a terminal signals the whole foreground group.
                     detached: true,
-                    stdio: "ignore",
+                    stdio: ["ignore", "ignore", "pipe"],
                 },
             );
+            let stderr = "";
+            gate.stderr!.on("data", chunk => (stderr += chunk));
             const exited = new Promise<NodeJS.Signals | number | null>(resolve =>
                 gate.once("exit", (code, signal) => resolve(signal ?? code)),
             );
             const copies = () => fs.readdirSync(tmp).filter(name => name.startsWith("policypack-alone-"));
-            await new Promise<void>(resolve => {
-                const watcher = fs.watch(tmp, () => {
-                    if (copies().length === 0) return;
-                    watcher.close();
-                    resolve();
-                });
-            });
+            const watcher = fs.watch(tmp);
+            try {
+                // Interrupted once its copy exists; a gate that ends before is a failure of its own.
+                await Promise.race([
+                    new Promise<void>(resolve => watcher.on("change", () => copies().length > 0 && resolve())),
+                    exited.then(end => assert.fail(`the gate ended (${end}) before it copied the pack:\n${stderr}`)),
+                ]);
+            } finally {
+                watcher.close();
+            }
             process.kill(-gate.pid!, "SIGINT");
             assert.equal(await exited, "SIGINT");
             assert.deepEqual(copies(), []);
