@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { analyzerResources, runPolicyPackCommand } from "../../offline/analyzer";
+import { analyzerResources, runPolicyPackCommand, type Diagnostic } from "../../offline/analyzer";
 import {
     Gate,
     GateError,
@@ -15,11 +15,13 @@ import {
     main,
     packConfigLabel,
     parseArguments,
+    stackNotes,
     type GateRun,
 } from "../../offline/gate";
 import { PackConfigError, parsePackConfig, readPackConfigFile, reconcilePackConfig } from "../../offline/pack-config";
 import { runStackPolicies, type PackConfigFile } from "../../offline/policy-engine";
 import { PROJECT_DIR, StackFileError, committedStacks, stackConfig } from "../../offline/program";
+import { KEYS } from "../../components/stack-config";
 import { durationSeconds, type RecordedResource } from "../../offline/recorder";
 import { policies } from "../../policypack/policies";
 
@@ -367,13 +369,18 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
         it("exits 1 on a broken variant, printing what would be built and the violations like pulumi preview", async () => {
             const { code, stdout } = await command("--stack", "prod", "--set", `extraBucketPolicyStatements=${JSON.stringify([VPC_ONLY])}`);
             assert.equal(code, 1);
-            assert.match(stdout, /^stack prod\n {4}Resources: 16\n {8}pulumi:pulumi:Stack +personalize-data-bucket-prod\n/);
+            assert.match(
+                stdout,
+                /^stack prod\n {4}account 123456789012, region eu-west-1 \(from aws:region\), partition aws: the offline mocks' values; pulumi preview uses your AWS credentials' account\n {4}Resources: 16\n {8}pulumi:pulumi:Stack +personalize-data-bucket-prod\n/,
+            );
             assert.match(stdout, /\n {8}aws:s3\/bucketPolicy:BucketPolicy +personalize-data-policy\n/);
             assert.match(stdout, /\n {4}Outputs:\n {8}bucketName: "personalize-data-prod-123456789012-eu-west-1"\n/);
             assert.match(
                 stdout,
-                / {2}preview:\n {4}Policies:\n {8}❌ personalize-bucket-policies@v0\.1\.0 \(local: policypack\)\n {12}- \[mandatory\] {2}no-vpc-only-bucket-policy {2}\(aws:s3\/bucketPolicy:BucketPolicy: personalize-data-policy\)\n/,
+                / {2}preview and update, alike:\n {4}Policies:\n {8}❌ personalize-bucket-policies@v0\.1\.0 \(local: policypack\)\n {12}- \[mandatory\] {2}no-vpc-only-bucket-policy {2}\(aws:s3\/bucketPolicy:BucketPolicy: personalize-data-policy\)\n/,
             );
+            // One Policies section, as preview and update say the same.
+            assert.equal(stdout.match(/Policies:/g)!.length, 1);
             assert.ok(
                 stdout.includes(
                     `\n              BucketPolicy "personalize-data-policy", statement "VpcOnly" (Deny): its condition tests aws:SourceVpce`,
@@ -390,7 +397,7 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
             const { code, stdout } = await command("--stack", "dev", "--set", "keyPrefix=/import");
             assert.equal(code, 1);
             assert.equal(
-                stdout.split("\n")[1],
+                stdout.split("\n")[2],
                 '    error (preview and update): --set keyPrefix: must not start with "/", got "/import"; use folder names of letters, digits, ".", "_" and "-" separated by "/", e.g. "personalize/import"',
             );
             assert.equal(stdout.match(/must not start with/g)!.length, 1);
@@ -404,31 +411,80 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
             });
         }
 
-        it("lists the stacks when asked for one that doesn't exist, and rejects unknown arguments with the usage", () => {
-            assert.throws(
-                () => parseArguments(["--stack", "staging"]),
-                (err: Error) =>
-                    err instanceof GateError &&
-                    err.message === "no stack staging (no Pulumi.staging.yaml); the stacks are dev, import, prod",
-            );
-            assert.throws(
-                () => parseArguments(["--stacks", "dev"]),
-                (err: Error) => err.message.startsWith('unknown argument "--stacks"\nusage: npm run gate'),
-            );
-        });
-
-        it("exits 2 with the error on stderr from the shell, before starting anything", () => {
+        it("exits 2 with one message on stderr from the shell for an unknown --set key, before starting anything", () => {
             const result = spawnSync(
                 process.execPath,
-                ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "offline", "gate.ts"), "--stack", "staging"],
-                {
-                    cwd: PROJECT_DIR,
-                    encoding: "utf8",
-                },
+                ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "offline", "gate.ts"), "--set", "bach=true"],
+                { cwd: PROJECT_DIR, encoding: "utf8" },
             );
             assert.equal(result.status, 2);
-            assert.equal(result.stderr, "gate: no stack staging (no Pulumi.staging.yaml); the stacks are dev, import, prod\n");
+            assert.equal(
+                result.stderr,
+                `gate: --set bach: is not a setting of this program; did you mean personalize-data-bucket:batch? The settings are ${Object.keys(KEYS).join(", ")}\n`,
+            );
+            assert.equal(result.stdout, "");
         });
+    });
+});
+
+describe("the gate's arguments, checked before anything starts", () => {
+    const refuses = (argv: string[], message: string, env: NodeJS.ProcessEnv = {}) =>
+        assert.throws(
+            () => parseArguments(argv, env),
+            (err: Error) => err instanceof GateError && err.message === message,
+        );
+
+    it("lists the stacks when asked for one that doesn't exist, and rejects unknown arguments with the usage", () => {
+        refuses(["--stack", "staging"], "no stack staging (no Pulumi.staging.yaml); the stacks are dev, import, prod");
+        assert.throws(
+            () => parseArguments(["--stacks", "dev"], {}),
+            (err: Error) => err.message.startsWith('unknown argument "--stacks"\nusage: npm run gate'),
+        );
+    });
+
+    it("says that a name is missing after --stack, and a KEY=VALUE after --set", () => {
+        const noName = "--stack needs a stack name after it, one of dev, import, prod: --stack NAME";
+        refuses(["--stack"], noName);
+        refuses(["--stack", "--set", "batch=true"], noName);
+        refuses(["--set"], "--set needs KEY=VALUE after it, e.g. --set batch=true");
+    });
+
+    it("hints at the lost -- when npm kept --stack or --set for itself", () => {
+        // `npm run gate --stack prod` sets npm_config_stack=true and passes the gate "prod" alone.
+        refuses(
+            ["prod"],
+            'npm took --stack for itself: npm run passes a script only what comes after "--"; run npm run gate -- --stack prod',
+            { npm_config_stack: "true" },
+        );
+        refuses(
+            ["prod", 'extraBucketPolicyStatements=[{"Sid":"X"}]'],
+            `npm took --stack and --set for itself: npm run passes a script only what comes after "--"; run npm run gate -- --stack prod --set 'extraBucketPolicyStatements=[{"Sid":"X"}]'`,
+            { npm_config_stack: "true", npm_config_set: "true" },
+        );
+        refuses([], 'npm took --stack for itself: npm run passes a script only what comes after "--"; run npm run gate -- --stack NAME', {
+            npm_config_stack: "true",
+        });
+        // `npm run gate --stack=prod` leaves the value with npm too.
+        refuses([], 'npm took --stack for itself: npm run passes a script only what comes after "--"; run npm run gate -- --stack prod', {
+            npm_config_stack: "prod",
+        });
+        assert.deepEqual(parseArguments(["--stack", "prod"], { npm_config_cache: "/x" }).stacks, ["prod"]);
+    });
+
+    it("refuses a --set key no one reads, naming the closest one, all in one message", () => {
+        refuses(
+            ["--set", "aws:regoin=eu-west-1", "--set", "personalise-data-bucket:batch=true"],
+            "--set aws:regoin: is not a setting of the aws provider (@pulumi/aws declares none by that name); did you mean aws:region?\n" +
+                `--set personalise-data-bucket:batch: "personalise-data-bucket" is not this project's namespace, so nothing reads the key; did you mean personalize-data-bucket:batch?`,
+        );
+        assert.deepEqual(
+            parseArguments(["--set", "aws:region=us-east-1", "--set", "aws-native:region=us-east-1", "--set", "batch=true"], {}).overrides,
+            {
+                "aws:region": "us-east-1",
+                "aws-native:region": "us-east-1",
+                batch: true,
+            },
+        );
     });
 });
 
@@ -444,6 +500,38 @@ describe("the gate's report of program errors and warnings", () => {
         const warning = 'ignoring notes.txt in data folder "/data": only .csv files are uploaded';
         const text = formatStack("dev", [run(true, "boom", [warning]), run(false, "boom", [warning])], info, {});
         assert.equal(text, `stack dev\n    warning: ${warning}\n    error (preview and update): boom\n`);
+    });
+
+    it("prints one Policies section when preview and update say the same, and one each when they differ", () => {
+        const judged = (preview: boolean, diagnostics: Diagnostic[]): GateRun => ({ ...run(preview), diagnostics });
+        const violation: Diagnostic = {
+            policyName: "p",
+            policyPackName: "pack",
+            policyPackVersion: "1.0.0",
+            enforcementLevel: "advisory",
+            message: "m",
+            urn: "",
+        };
+        assert.equal(
+            formatStack("dev", [judged(true, []), judged(false, [])], info, {}, ["a note"]),
+            "stack dev\n    a note\n    Resources: 0\n    Outputs:\n  preview and update, alike:\n    Policies:\n        ✅ pack@v1.0.0 (local: policypack)\n",
+        );
+        assert.equal(
+            formatStack("dev", [judged(true, [violation]), judged(false, [])], info, {}),
+            "stack dev\n    Resources: 0\n    Outputs:\n" +
+                "  preview:\n    Policies:\n        ✅ pack@v1.0.0 (local: policypack)\n            - [advisory]  p  (stack)\n              m\n" +
+                "  update:\n    Policies:\n        ✅ pack@v1.0.0 (local: policypack)\n",
+        );
+    });
+
+    it("says the account and region are the mocks', and that a stack has no pack config file, once", () => {
+        const mocks = (region: string) =>
+            `account 123456789012, region ${region} (from aws:region), partition aws: the offline mocks' values; pulumi preview uses your AWS credentials' account`;
+        assert.deepEqual(stackNotes("dev", {}), [mocks("eu-west-1")]);
+        assert.deepEqual(stackNotes("dev", { "aws:region": "us-east-1" }, os.tmpdir()), [
+            mocks("us-east-1"),
+            "no policypack/config/dev.json: the policies run at their own enforcement levels and default settings",
+        ]);
     });
 
     it("attributes a config error to --set, the stack file, or the program's default", () => {
