@@ -46,18 +46,31 @@ function readPackageJson(dir: string): PackageJson {
 /** Runs a command; resolves with its output, rejects with it (and the step named) if it fails. */
 function run(command: string, args: string[], cwd: string, step: string): Promise<string> {
     return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+        // A process group of its own, which an interrupt stops whole (npm, the shell, the script's command).
+        const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+        const done = track(() => child.pid !== undefined && stopGroup(child.pid));
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", chunk => (stdout += chunk));
         child.stderr.on("data", chunk => (stderr += chunk));
-        child.once("error", err => reject(new PackInstallError(`${step}: ${err.message}`)));
-        child.once("close", (code, signal) =>
-            code === 0
-                ? resolve(stdout)
-                : reject(new PackInstallError(`${step} failed (${signal ?? `exit ${code}`}):\n${`${stdout}${stderr}`.trim()}`)),
-        );
+        child.once("error", err => {
+            done();
+            reject(new PackInstallError(`${step}: ${err.message}`));
+        });
+        child.once("close", (code, signal) => {
+            done();
+            if (code === 0) resolve(stdout);
+            else reject(new PackInstallError(`${step} failed (${signal ?? `exit ${code}`}):\n${`${stdout}${stderr}`.trim()}`));
+        });
     });
+}
+
+function stopGroup(pid: number): void {
+    try {
+        process.kill(-pid, "SIGKILL");
+    } catch {
+        // Already gone.
+    }
 }
 
 /**
@@ -142,13 +155,18 @@ function linkCommands(modules: string, packages: string[]): void {
     }
 }
 
-/** Folders of copies not yet removed; an interrupt removes them before the process ends. */
-const live = new Set<string>();
+/**
+ * What an interrupt (Ctrl-C, a kill) must undo before the process ends, as a normal end does: the
+ * process groups of the commands still running (their own, so a command started after the signal
+ * came is stopped too, and can't write into a folder already removed), then the copies' folders.
+ */
+const onInterrupt = new Set<() => void>();
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 function onSignal(signal: NodeJS.Signals): void {
-    for (const dir of live) fs.rmSync(dir, { recursive: true, force: true });
-    live.clear();
+    // Commands first (they were tracked after the folders they write into).
+    for (const undo of [...onInterrupt].reverse()) undo();
+    onInterrupt.clear();
     listen(false);
     // Ended by the signal, as it would have been without this handler (a shell reports 130 for Ctrl-C).
     process.kill(process.pid, signal);
@@ -158,27 +176,36 @@ function listen(on: boolean): void {
     for (const signal of SIGNALS) (on ? process.on : process.off).call(process, signal, onSignal);
 }
 
+/** Has an interrupt call `undo`, until the returned function says it is done with. */
+function track(undo: () => void): () => void {
+    if (onInterrupt.size === 0) listen(true);
+    onInterrupt.add(undo);
+    return () => {
+        onInterrupt.delete(undo);
+        if (onInterrupt.size === 0) listen(false);
+    };
+}
+
 /**
  * A new temporary folder (mkdtemp: a random name that only this user can write, mode 0700), removed
- * by `remove()` or by an interrupt. The handlers listen before the folder exists: a signal is
- * handled once this synchronous code is done, by then with the folder in `live`.
+ * by `remove()` or by an interrupt. Tracked before it exists: a signal is handled once this
+ * synchronous code is done, by then with the folder's name known.
  */
 function temporaryFolder(prefix: string): { dir: string; remove(): void } {
-    if (live.size === 0) listen(true);
-    let dir: string;
+    let dir: string | undefined;
+    const removeDir = () => dir !== undefined && fs.rmSync(dir, { recursive: true, force: true });
+    const done = track(removeDir);
     try {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     } catch (err) {
-        if (live.size === 0) listen(false);
+        done();
         throw err;
     }
-    live.add(dir);
     return {
         dir,
         remove: () => {
-            fs.rmSync(dir, { recursive: true, force: true });
-            live.delete(dir);
-            if (live.size === 0) listen(false);
+            removeDir();
+            done();
         },
     };
 }

@@ -275,6 +275,8 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
                     args: [runPolicyPack, "--a", "--b", "e:1", dir],
                     env: { PULUMI_NODEJS_TYPESCRIPT: "true", PULUMI_NODEJS_TSCONFIG_PATH: "tsconfig.pack.json" },
                 });
+                fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime:\n  name: nodejs\n  options:\n    typescript: false\n");
+                assert.deepEqual(runPolicyPackCommand(dir, "e:1"), { args: [runPolicyPack, "e:1", dir], env: {} });
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
