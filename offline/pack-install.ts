@@ -47,7 +47,7 @@ function readPackageJson(dir: string): PackageJson {
 function run(command: string, args: string[], cwd: string, step: string): Promise<string> {
     return new Promise((resolve, reject) => {
         // A process group of its own, which an interrupt stops whole (npm, the shell, the script's command).
-        const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+        const child = spawn(command, args, { cwd, env: aloneEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
         const done = track(() => child.pid !== undefined && stopGroup(child.pid));
         let stdout = "";
         let stderr = "";
@@ -63,6 +63,18 @@ function run(command: string, args: string[], cwd: string, step: string): Promis
             else reject(new PackInstallError(`${step} failed (${signal ?? `exit ${code}`}):\n${`${stdout}${stderr}`.trim()}`));
         });
     });
+}
+
+/**
+ * This environment without the `node_modules/.bin` folders npm and npx put on PATH for this project:
+ * the pack's scripts find their commands in its own node_modules, as in the CLI's install.
+ */
+function aloneEnv(): NodeJS.ProcessEnv {
+    const PATH = (process.env.PATH ?? "")
+        .split(path.delimiter)
+        .filter(dir => path.basename(dir) !== ".bin" || path.basename(path.dirname(dir)) !== "node_modules")
+        .join(path.delimiter);
+    return { ...process.env, PATH };
 }
 
 function stopGroup(pid: number): void {
