@@ -20,13 +20,13 @@ export interface CheckOptions {
     linesPerProblem?: number;
 }
 
-interface LoadedSchema {
+export interface LoadedSchema {
     schema?: DatasetSchema;
     text?: string;
     problem?: [rule: string, message: string, schemaPath: string];
 }
 
-async function loadSchemaOnce(cache: Map<string, Promise<LoadedSchema>>, schemaPath: string): Promise<LoadedSchema> {
+export async function loadSchemaOnce(cache: Map<string, Promise<LoadedSchema>>, schemaPath: string): Promise<LoadedSchema> {
     let loaded = cache.get(schemaPath);
     if (!loaded) {
         loaded = loadSchema(schemaPath).then(
@@ -74,22 +74,50 @@ class DatasetTotals {
     }
 
     problems(): Problem[] {
-        // A problem of the dataset as a whole names the dataset and its files, not a line of one of them.
-        const path = `${this.type} dataset (${this.files.map(f => f.path).join(", ")})`;
-        const at = ([rule, message]: [string, string]): Problem => ({ path, rule, message });
-        const found: Problem[] = [];
-        const fullImportBytes = LIMITS.fullImportBytes[this.type];
-        if (fullImportBytes !== undefined && this.bytes > fullImportBytes) found.push(at(RULES.importTooLarge(this.type, this.bytes)));
-        if (this.eventTypes.size + this.metadataColumns > LIMITS.eventTypesAndMetadata)
-            found.push(at(RULES.eventTypesTooMany([...this.eventTypes], this.metadataColumns)));
-        // Without the data rows of every file the counts would be wrong, so minimums are only judged on full checks.
-        if (this.type !== "interactions" || this.files.some(f => f.headerOnly)) return found;
-        if (this.rows < LIMITS.minInteractions) found.push(at(RULES.interactionsTooFew(this.rows, this.files.length)));
-        if (!this.usersSettled && this.merged.atLeastTwice < LIMITS.minUsers) {
-            found.push(at(RULES.interactionsTooFewUsers(this.merged.atLeastTwice, this.merged.capped)));
-        }
-        return found;
+        return datasetFindings({
+            type: this.type,
+            paths: this.files.map(f => f.path),
+            rows: this.rows,
+            bytes: this.bytes,
+            eventTypes: [...this.eventTypes],
+            metadataColumns: this.metadataColumns,
+            headerOnly: this.files.some(f => f.headerOnly),
+            // Once one file has enough users, the exact count no longer matters.
+            usersWithTwoOrMore: this.usersSettled ? LIMITS.minUsers : this.merged.atLeastTwice,
+            usersCapped: !this.usersSettled && this.merged.capped,
+        });
     }
+}
+
+/** What the dataset-wide rules judge, whichever engine counted it. */
+export interface DatasetFigures {
+    type: DatasetType;
+    paths: string[];
+    rows: number;
+    bytes: number;
+    eventTypes: string[];
+    metadataColumns: number;
+    headerOnly: boolean;
+    usersWithTwoOrMore: number;
+    usersCapped: boolean;
+}
+
+/** The dataset-wide rules: the size of one FULL import, and for Item interactions the quotas and minimums to train. */
+export function datasetFindings(figures: DatasetFigures): Problem[] {
+    // A problem of the dataset as a whole names the dataset and its files, not a line of one of them.
+    const path = `${figures.type} dataset (${figures.paths.join(", ")})`;
+    const at = ([rule, message]: [string, string]): Problem => ({ path, rule, message });
+    const found: Problem[] = [];
+    const fullImportBytes = LIMITS.fullImportBytes[figures.type];
+    if (fullImportBytes !== undefined && figures.bytes > fullImportBytes) found.push(at(RULES.importTooLarge(figures.type, figures.bytes)));
+    if (figures.eventTypes.length + figures.metadataColumns > LIMITS.eventTypesAndMetadata)
+        found.push(at(RULES.eventTypesTooMany(figures.eventTypes, figures.metadataColumns)));
+    // Without the data rows of every file the counts would be wrong, so minimums are only judged on full checks.
+    if (figures.type !== "interactions" || figures.headerOnly) return found;
+    if (figures.rows < LIMITS.minInteractions) found.push(at(RULES.interactionsTooFew(figures.rows, figures.paths.length)));
+    if (figures.usersWithTwoOrMore < LIMITS.minUsers)
+        found.push(at(RULES.interactionsTooFewUsers(figures.usersWithTwoOrMore, figures.usersCapped)));
+    return found;
 }
 
 /**

@@ -22,9 +22,11 @@ import {
     plural,
 } from "./";
 import { parseSize } from "./size";
+import { runDuckDb } from "./engines/sql/command";
 
 const USAGE = `usage: check-data <file-or-folder>… [--type FILE=${DATASET_TYPES.join("|")}] [--schema FILE=SCHEMA.json]
                   [--header-only-above SIZE] [--cache DIR] [--max-problems N] [--batch-input DIR]
+                  [--engine stream|duckdb] [--print-sql]
        (from the project: npm run check-data -- <arguments>)
 
 Checks CSV files against Amazon Personalize's import format, and batch input files (.json, .jsonl: JSON
@@ -37,6 +39,8 @@ directly in it. Prints each problem as path:line: rule: message, then one line p
   --cache DIR                 keep results of unchanged files in DIR
   --max-problems N            problems shown per file (default 20)
   --batch-input DIR           also check the .json and .jsonl batch input files directly in DIR (batchInputDir)
+  --engine duckdb             check with the SQL queries Athena runs, on DuckDB in memory (default: stream)
+  --print-sql                 with --engine duckdb: print the queries instead of running them
   --help                      this text
 
 Exit status: 0 no problem, 1 problems found, 2 bad arguments.`;
@@ -66,10 +70,12 @@ interface Arguments {
     headerOnlyAboveBytes?: number;
     cacheDir?: string;
     maxProblemsPerFile?: number;
+    engine: "stream" | "duckdb";
+    printSql: boolean;
 }
 
 function parseArguments(argv: string[]): Arguments {
-    const args: Arguments = { inputs: [], batchInputDirs: [], types: new Map(), schemas: new Map() };
+    const args: Arguments = { inputs: [], batchInputDirs: [], types: new Map(), schemas: new Map(), engine: "stream", printSql: false };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -104,6 +110,15 @@ function parseArguments(argv: string[]): Arguments {
                 args.maxProblemsPerFile = n;
                 break;
             }
+            case "--engine": {
+                const engine = value();
+                if (engine !== "stream" && engine !== "duckdb") throw new UsageError(`unknown engine ${engine}; use stream or duckdb`);
+                args.engine = engine;
+                break;
+            }
+            case "--print-sql":
+                args.printSql = true;
+                break;
             case "--help":
             case "-h":
                 throw new HelpRequest();
@@ -113,6 +128,8 @@ function parseArguments(argv: string[]): Arguments {
         }
     }
     if (args.inputs.length === 0 && args.batchInputDirs.length === 0) throw new UsageError("no files or folders given");
+    if (args.printSql && args.engine === "stream")
+        throw new UsageError("--print-sql prints the queries of an SQL engine: add --engine duckdb");
     return args;
 }
 
@@ -183,6 +200,8 @@ export async function main(argv: string[], out: Output = console): Promise<numbe
         out.error(`check-data: ${e.message}\n${USAGE}`);
         return 2;
     }
+    if (args.engine === "duckdb")
+        return runDuckDb(files.csv, { printSql: args.printSql, maxProblemsPerFile: args.maxProblemsPerFile }, out);
     const report = await checkDataFiles(files.csv, {
         headerOnlyAboveBytes: args.headerOnlyAboveBytes,
         cacheDir: args.cacheDir,

@@ -25,7 +25,7 @@ interface Measurement {
 }
 
 /** Interactions rows from a fixed-seed xorshift generator: 200,000 users, 50,000 items, a few event types. */
-function generate(file: string, megabytes: number): void {
+export function generate(file: string, megabytes: number): void {
     const EVENTS = ["click", "view", "purchase", "add_to_cart"];
     let state = 0x2545f491;
     const next = () => {
@@ -127,7 +127,8 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch((e: Error) => {
-    console.error(e.message);
-    process.exit(1);
-});
+if (require.main === module)
+    main().catch((e: Error) => {
+        console.error(e.message);
+        process.exit(1);
+    });

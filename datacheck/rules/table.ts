@@ -12,6 +12,15 @@ export const LIMITS = {
     idCharacters: 256,
     /** The quotas page: categorical data and impression values at most 1,000 characters (every dataset). */
     categoricalCharacters: 1000,
+    /**
+     * Timestamps are Unix epoch seconds
+     * (https://docs.aws.amazon.com/personalize/latest/dg/interactions-dataset-requirements.html); a whole number of
+     * this many digits is one in milliseconds (13 digits from September 2001 to 2286), and more digits are out of range.
+     */
+    millisecondDigits: 13,
+    /** Avro int and long: 32- and 64-bit signed integers (https://avro.apache.org/docs/1.11.1/specification/#primitive-types). */
+    intRange: [-(2n ** 31n), 2n ** 31n - 1n] as const,
+    longRange: [-(2n ** 63n), 2n ** 63n - 1n] as const,
     /** The quotas page: 1,000 item interactions to train, and 25 users with 2 or more interactions each. */
     minInteractions: 1000,
     minUsers: 25,
