@@ -6,7 +6,7 @@ import { DataFile, checkDataFiles, datasetTypeFromFileName } from "../../datache
 import { openDuckDb, DuckDbEngine } from "../../datacheck/engines/duckdb/engine";
 import { SizedDataFile, checkWithSql } from "../../datacheck/engines/sql/check";
 import { Problem } from "../../datacheck/report";
-import { actionsCsv, interactionsCsv } from "./csv-arbitraries";
+import { ITEMS_SCHEMA, actionsCsv, interactionsCsv, schemaItemsCsv } from "./csv-arbitraries";
 import { TempFolder } from "./temp-files";
 
 /*
@@ -109,9 +109,15 @@ describe("data-check differential (SQL on DuckDB vs the stream engine)", functio
             });
         const interactions = await compare(db, write("interactions", fc.sample(interactionsCsv, { seed: 20261204, numRuns: 300 })));
         const actions = await compare(db, write("actions", fc.sample(actionsCsv, { seed: 20261205, numRuns: 100 })));
+        // The schema's value kinds: int and long bounds, booleans, floats.
+        const schemaPath = temp.write("items-schema.json", ITEMS_SCHEMA);
+        const items = await compare(
+            db,
+            write("items", fc.sample(schemaItemsCsv, { seed: 20261206, numRuns: 100 })).map(f => ({ ...f, schemaPath })),
+        );
         // Most generated files must be compared exactly, or the test proves little.
-        assert.ok(interactions.exact >= 100 && actions.exact >= 60, JSON.stringify({ interactions, actions }));
-        const total = [interactions, actions].reduce((sum, c) => ({
+        assert.ok(interactions.exact >= 100 && actions.exact >= 60 && items.exact >= 60, JSON.stringify({ interactions, actions, items }));
+        const total = [interactions, actions, items].reduce((sum, c) => ({
             files: sum.files + c.files,
             exact: sum.exact + c.exact,
             spanning: sum.spanning + c.spanning,
