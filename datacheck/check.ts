@@ -57,9 +57,10 @@ class DatasetTotals {
     bytes = 0;
     files: FileReport[] = [];
     private readonly eventTypes = new Set<string>();
-    private metadataColumns = 0;
+    private readonly eventTypeQuotaFields = new Set<string>();
     private merged: IdCounter | undefined;
     private readonly cachedUsers: Array<() => Promise<IdCounter | undefined>> = [];
+    /** A file without per-user counts: only a header-only one, whose minimums are not judged. */
     private usersMissing = false;
 
     constructor(private readonly type: DatasetType) {}
@@ -68,9 +69,9 @@ class DatasetTotals {
         this.files.push(report);
         this.rows += report.rows;
         this.bytes += report.bytes;
-        for (const event of report.eventTypes) this.eventTypes.add(event);
-        this.metadataColumns = Math.max(this.metadataColumns, report.metadataColumns);
         if (this.type !== "interactions") return;
+        for (const event of report.eventTypes) this.eventTypes.add(event);
+        for (const field of report.eventTypeQuotaFields) this.eventTypeQuotaFields.add(field);
         if (typeof users === "function") this.cachedUsers.push(users);
         else if (!users) this.usersMissing = true;
         else if (!this.merged) this.merged = users;
@@ -84,32 +85,46 @@ class DatasetTotals {
         const found: Problem[] = [];
         const fullImportBytes = LIMITS.fullImportBytes[this.type];
         if (fullImportBytes !== undefined && this.bytes > fullImportBytes) found.push(at(RULES.importTooLarge(this.type, this.bytes)));
-        if (this.eventTypes.size + this.metadataColumns > LIMITS.eventTypesAndMetadata)
-            found.push(at(RULES.eventTypesTooMany([...this.eventTypes], this.metadataColumns)));
+        // Everything below is about the Item interactions dataset alone: no other dataset has these quotas.
+        if (this.type !== "interactions") return found;
+        if (this.eventTypes.size + this.eventTypeQuotaFields.size > LIMITS.eventTypesAndMetadata)
+            found.push(at(RULES.eventTypesTooMany([...this.eventTypes], [...this.eventTypeQuotaFields])));
         // Without the data rows of every file the counts would be wrong, so minimums are only judged on full checks.
-        if (this.type !== "interactions" || this.files.some(f => f.headerOnly)) return found;
+        if (this.files.some(f => f.headerOnly)) return found;
         if (this.rows < LIMITS.minInteractions) found.push(at(RULES.interactionsTooFew(this.rows, this.files.length)));
         const users = await this.userTotals();
         if (users.twoOrMore < LIMITS.minUsers) found.push(at(RULES.interactionsTooFewUsers(users.twoOrMore, users.capped)));
+        // With capped counts neither number is exact, and their ratio could fall either side: not judged then.
+        else if (!users.capped && 100 * users.twoOrMore < LIMITS.minUsersPercent * users.all)
+            found.push(at(RULES.interactionsTooFewUsersShare(users.twoOrMore, users.all)));
         return found;
     }
 
-    /** Users with two or more interactions in the dataset: from one file's counts when they settle it, else merged. */
-    private async userTotals(): Promise<{ twoOrMore: number; capped: boolean }> {
+    /**
+     * Users with two or more interactions in the dataset, and all its users: from the files' own counts when they
+     * settle the minimums (a user with two interactions in one file has them in the dataset, and the dataset has at
+     * most as many users as its files together), else from the merged per-user counts.
+     */
+    private async userTotals(): Promise<{ twoOrMore: number; all: number; capped: boolean }> {
         const mostInOneFile = Math.max(...this.files.map(f => f.usersWithTwoOrMore));
+        const atMost = this.files.reduce((sum, f) => sum + f.users, 0);
         const capped = this.files.some(f => f.usersCapped);
-        if (this.files.length === 1 || mostInOneFile >= LIMITS.minUsers) return { twoOrMore: mostInOneFile, capped };
+        const settled = mostInOneFile >= LIMITS.minUsers && 100 * mostInOneFile >= LIMITS.minUsersPercent * atMost;
+        if (this.files.length === 1 || (settled && !capped)) return { twoOrMore: mostInOneFile, all: atMost, capped };
         const merged = this.merged ?? new IdCounter(MAX_USER_SLOTS);
+        let missing = this.usersMissing;
         for (const load of this.cachedUsers.splice(0)) {
             const users = await load();
             if (users) merged.merge(users);
-            else this.usersMissing = true;
+            else missing = true;
         }
         this.merged = merged;
-        // A file whose counts are gone (a cache file removed) counts only its own users: a lower bound.
-        return this.usersMissing
-            ? { twoOrMore: Math.max(mostInOneFile, merged.atLeastTwice), capped }
-            : { twoOrMore: merged.atLeastTwice, capped: merged.capped };
+        // Counts of a file gone from the cache since it was read: what is left is a lower bound, as for a capped count.
+        return {
+            twoOrMore: Math.max(mostInOneFile, merged.atLeastTwice),
+            all: merged.size,
+            capped: merged.capped || missing,
+        };
     }
 }
 

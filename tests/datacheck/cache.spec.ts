@@ -193,6 +193,29 @@ describe("data-check result cache", () => {
         assert.deepStrictEqual([fresh.problems, cached.problems], [[], []]);
     });
 
+    it("judges the share of users with 2 or more interactions across files the same when they come from the cache", async () => {
+        // 30 users twice in a; 2,950 others once in b and 51 more once in c: 30 of 3,031 is under 1 %, without c over.
+        const twice = "USER_ID,ITEM_ID,TIMESTAMP\n" + Array.from({ length: 30 }, (_, u) => `w${u},i1,1\nw${u},i2,2\n`).join("");
+        const files = [temp.write("interactions-share-a.csv", twice), temp.write("interactions-share-b.csv", rows(2950, "x"))];
+        const c = temp.write("interactions-share-c.csv", rows(51, "y"));
+        const check = (paths: string[]) =>
+            checkDataFiles(
+                paths.map(p => ({ path: p, datasetType: "interactions" as const })),
+                { cacheDir },
+            );
+        assert.deepStrictEqual((await check(files)).problems, []);
+        const fresh = await check([...files, c]);
+        const cached = await check([...files, c]);
+        assert.deepStrictEqual(
+            cached.files.map(f => f.cached),
+            [true, true, true],
+        );
+        assert.deepStrictEqual(
+            [fresh.problems.map(p => p.rule), cached.problems.map(p => p.rule)],
+            [["interactions-min-users-share"], ["interactions-min-users-share"]],
+        );
+    });
+
     it("keeps the digest of a file's bytes for that version of the file only", async () => {
         const file = temp.write("users-digest.csv", "USER_ID,AGE\nu1,3\n");
         const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");

@@ -67,7 +67,10 @@ const csv = fc
         return Buffer.concat(parts);
     });
 
-/** Actions files: a random header (case, duplicates, empty and quoted names, too many columns) and rows of values for it. */
+/**
+ * Actions files: a random header (case, duplicates, empty and quoted names, names with spaces or another delimiter,
+ * too many columns) and rows of values for it.
+ */
 const ACTION_COLUMNS = [
     "ACTION_ID",
     "action_id",
@@ -78,6 +81,10 @@ const ACTION_COLUMNS = [
     "LEVEL",
     "",
     '"LEVEL"',
+    " LEVEL",
+    "TIER ",
+    "A;B",
+    "C\tD",
     "A",
     "B",
     "C",
