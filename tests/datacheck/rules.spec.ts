@@ -277,6 +277,19 @@ describe("data-check limits and cross-file rules", () => {
         assert.deepStrictEqual((await check([a, c])).problems, []);
     });
 
+    it("takes timestamps of up to 12 digits as seconds; 13 are milliseconds, 14 and more too many", async () => {
+        const timestamps = ["1", "999999999999", "1700000000123", "17000000001234", "170000000012345"];
+        const file = temp.write("interactions-digits.csv", `USER_ID,ITEM_ID,TIMESTAMP\n${timestamps.map(t => `u,i,${t}\n`).join("")}`);
+        const problems = (await checkDataFiles([{ path: file, datasetType: "interactions" }])).files[0].problems;
+        assert.deepStrictEqual(
+            problems.map(p => [p.rule, p.lines]),
+            [
+                ["timestamp-milliseconds", [4]],
+                ["timestamp-range", [5, 6]],
+            ],
+        );
+    });
+
     it("reports a rule broken on many rows once, with the number of rows and the first line numbers", async () => {
         const file = temp.write("interactions-many.csv", "USER_ID,ITEM_ID,TIMESTAMP\n" + "u,i,x\n".repeat(1_200) + ",i,1\n");
         const report = await checkDataFiles([{ path: file, datasetType: "interactions" }]);
