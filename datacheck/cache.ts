@@ -107,6 +107,15 @@ export class ResultCache {
         const check = (await this.read(source))?.check;
         if (check?.key !== key || typeof check.report !== "object" || !Array.isArray(check.report.problems)) return undefined;
         const usersFile = check.usersFile;
+        // A check whose per-user counts are gone (removed by hand) is a miss: the file is checked again.
+        if (
+            usersFile !== undefined &&
+            !(await fs.access(path.join(this.dir, usersFile)).then(
+                () => true,
+                () => false,
+            ))
+        )
+            return undefined;
         const users =
             usersFile === undefined
                 ? undefined

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { createHash } from "crypto";
-import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "fs";
+import { mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "fs";
 import * as path from "path";
 import { DataReport, checkDataFiles } from "../../datacheck";
 import { ResultCache, localFileVersion, sourceHash } from "../../datacheck/cache";
@@ -191,6 +191,10 @@ describe("data-check result cache", () => {
             ],
         );
         assert.deepStrictEqual([fresh.problems, cached.problems], [[], []]);
+        // Per-user counts removed from the cache: the file is checked again rather than judged without them.
+        for (const name of readdirSync(cacheDir).filter(n => n.endsWith(".users"))) rmSync(path.join(cacheDir, name));
+        const rechecked = await checkDataFiles(files, { cacheDir });
+        assert.deepStrictEqual([rechecked.files.map(f => f.cached), rechecked.problems], [[false, false], []]);
     });
 
     it("judges the share of users with 2 or more interactions across files the same when they come from the cache", async () => {
