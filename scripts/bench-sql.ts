@@ -7,13 +7,21 @@
  *   npx ts-node --transpile-only scripts/bench-sql.ts [--mb 200]
  */
 import { execFileSync } from "child_process";
-import { mkdtempSync, rmSync, statSync } from "fs";
+import { statSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { checkDataFiles } from "../datacheck";
 import { openDuckDb } from "../datacheck/engines/duckdb/engine";
 import { checkWithSql } from "../datacheck/engines/sql/check";
 import { generate } from "./bench-data";
+import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
+import { scriptTempFolder } from "./temp-folder";
+
+const USAGE = `usage: npm run bench:sql -- [--mb MEGABYTES]
+
+Generates an Interactions CSV (1024 MB unless --mb says otherwise), checks it with the stream engine and with the
+DuckDB engine, each in a child process, and prints MB/s, their ratio and peak RSS. The file is removed at the end
+and on Ctrl-C.`;
 
 type Engine = "stream" | "duckdb";
 
@@ -57,14 +65,14 @@ async function main(): Promise<void> {
         process.stdout.write(JSON.stringify(await measureHere(args[1] as Engine, args[2])));
         return;
     }
-    const mbFlag = args.indexOf("--mb");
-    const megabytes = Number(mbFlag >= 0 ? args[mbFlag + 1] : 1024);
-    if (!(megabytes > 0)) throw new Error("usage: bench-sql.ts [--mb MEGABYTES]");
-    const dir = mkdtempSync(path.join(os.tmpdir(), "bench-sql-"));
-    const file = path.join(dir, "interactions.csv");
+    const { megabytes } = settingsOrExit(
+        parseScriptArguments(args, USAGE, { mb: { type: "string" } }, values => ({ megabytes: positiveNumber("mb", values.mb, 1024) })),
+    );
+    const folder = scriptTempFolder("bench-sql-");
+    const file = path.join(folder.dir, "interactions.csv");
     try {
-        process.stdout.write(`generating ${megabytes} MB of interactions in ${dir} … `);
-        generate(file, megabytes);
+        process.stdout.write(`generating ${megabytes} MB of interactions in ${folder.dir} … `);
+        await generate(file, megabytes);
         const mb = statSync(file).size / 1024 ** 2;
         console.log(`${mb.toFixed(0)} MB (${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)})`);
         const best = (engine: Engine) => {
@@ -82,7 +90,7 @@ async function main(): Promise<void> {
             );
         console.log(`duckdb / stream: ${(stream.seconds / duckdb.seconds).toFixed(2)}x`);
     } finally {
-        rmSync(dir, { recursive: true, force: true });
+        folder.remove();
     }
 }
 

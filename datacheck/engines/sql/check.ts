@@ -119,7 +119,7 @@ function fileReport(file: SizedDataFile, problems: Problem[]): FileReport {
         usersCapped: false,
         itemsCapped: false,
         eventTypes: [],
-        metadataColumns: 0,
+        eventTypeQuotaFields: [],
         bytes: file.size,
         seconds: 0,
         threads: 1,
@@ -151,7 +151,7 @@ function readRows(rows: SqlRow[], slots: Slot[], groups: FileGroup[], type: Data
             if (!report || group === undefined) throw new Error(`the query returned a file it was not asked about: ${path}`);
             report.rows = num(row.rows);
             counts.rows += report.rows;
-            report.metadataColumns = groups[group].plan.metadataColumns;
+            report.eventTypeQuotaFields = groups[group].plan.eventTypeQuotaFields;
             // Columns of one name (a duplicated header name) are one finding, as in the stream engine's report.
             const byRule = new Map<string, Problem>();
             slots.forEach((slot, i) => {

@@ -12,10 +12,9 @@ export function datasetProblems(result: SqlCheckResult): Problem[] {
             rows: counts.rows,
             bytes: files.reduce((sum, f) => sum + f.bytes, 0),
             eventTypes: counts.eventTypes,
-            metadataColumns: Math.max(0, ...files.map(f => f.metadataColumns)),
+            eventTypeQuotaFields: [...new Set(files.flatMap(f => f.eventTypeQuotaFields))],
             headerOnly: false,
-            usersWithTwoOrMore: counts.usersWithTwoOrMore,
-            usersCapped: false,
+            users: { twoOrMore: counts.usersWithTwoOrMore, all: counts.users, capped: false },
         });
     });
 }
