@@ -23,6 +23,7 @@ import {
     type Source,
 } from "./account-search";
 import { PERSONALIZE_PRINCIPAL, VPC_KEYS } from "./requests";
+import { isStated } from "../stack/identity";
 
 /** One of Personalize's `sts:AssumeRole` requests: each source key present with its value, or absent. */
 interface AssumeRoleSource {
@@ -116,18 +117,18 @@ const quote = (statements: Statement[]) => [...new Set(statements.map(s => `"${s
 
 /**
  * Where the stack's account and region came from, when that is an assumption worth stating (they
- * were read from the ARNs the stack declares, or are unknown); "" when the stack's configuration says.
+ * were read from the ARNs the stack declares, or are unknown); "" when the stack states them (its
+ * pack config, aws provider or the component's tags).
  */
 function assumptions(subject: TrustSubject, withRegion: boolean): string {
-    const stated = (source: string) => /^(pack config|the aws provider)/.test(source);
     const { account, region, accountSource, regionSource } = subject;
-    if (withRegion && account !== undefined && region !== undefined && accountSource === regionSource && !stated(accountSource)) {
+    if (withRegion && account !== undefined && region !== undefined && accountSource === regionSource && !isStated(accountSource)) {
         return `the stack's account ${account} and region ${region} are taken from ${accountSource}`;
     }
     const one = (what: string, value: string | undefined, source: string) =>
         value === undefined
             ? `the stack's ${what} is ${source}`
-            : stated(source)
+            : isStated(source)
               ? ""
               : `the stack's ${what} ${value} is taken from ${source}`;
     const parts = [one("account", account, accountSource), withRegion ? one("region", region, regionSource) : ""];
@@ -188,6 +189,13 @@ export function foreignAdmissions(
  *    key must be pinned on its own (the stack's account, with the other key at the stack's value);
  *  - no account other than the stack's is admitted, from any region;
  *  - Personalize acting for the stack's account, from its region and partition, is admitted.
+ * With the stack's account unknown, what holds for every account: a trust no account can use
+ * fails, and so does one that admits two accounts or more (one of them is not the stack's); one
+ * that admits a single account is right only if that is the stack's, which the pack can't tell, so
+ * it says so, naming the account and the `account` setting that lets it verify the trust. That is a
+ * problem like the others, never a pass: the gate would otherwise be green for a trust that pins a
+ * foreign account, and setting the account (or deploying with the component, which tags it) is
+ * always in the stack owner's hands.
  */
 export function trustProblems(statements: Statement[], subject: TrustSubject): string[] {
     const { partition, account, roleArn } = subject;
@@ -253,17 +261,45 @@ export function trustProblems(statements: Statement[], subject: TrustSubject): s
 
     // Exclusivity: every class of accounts other than the stack's, from every region.
     const admitted = foreignAdmissions(statements, subject, consistent);
-    if (admitted.size > 0) {
-        const list = [...admitted.entries()].map(
+    const listed = (found: typeof admitted) =>
+        [...found.entries()].map(
             ([a, { arn, found }]) =>
                 `${describeAccount(a)} (statement ${quote(found.statements)}${found.certain ? "" : ", if its undecidable condition holds"}, e.g. from ${arn})`,
         );
+    const pinBoth = `pin both keys to your account: ${fix[SOURCE_ACCOUNT]} and ${fix[SOURCE_ARN]}`;
+    if (account === undefined) {
+        // What holds for every account, since the stack's is unknown.
         const stated = assumptions(subject, false);
-        const whose =
-            account === undefined
-                ? `${stated}, and it lets Personalize acting for ${list.join(", ")} assume the role`
-                : `it lets Personalize acting for accounts other than yours (${account}${stated ? `; ${stated}` : ""}) assume the role: ${list.join(", ")}`;
-        problems.push(`${whose}; pin both keys to your account: ${fix[SOURCE_ACCOUNT]} and ${fix[SOURCE_ARN]}`);
+        if (admitted.size === 0) {
+            const [a] = witnesses.filter(w => named.has(w)).concat(witnesses);
+            const source = { account: a, arn: personalizeArn(partition, sources[0].region, a, sources[0].resource) };
+            problems.push(
+                `${stated}, and no account can use the role: Personalize acting for ${describeAccount(a)} (${SOURCE_ACCOUNT} ${a}, ${SOURCE_ARN} ${source.arn}) ` +
+                    `can't assume it: ${whyRefused(statements, assume(statements, roleArn, source), source, roleArn)}, nor can Personalize acting for any other account, ` +
+                    `from any region; Personalize sends both keys for the same account: ${fix[SOURCE_ACCOUNT]} and ${fix[SOURCE_ARN]}`,
+            );
+        } else {
+            // One class admitted: a single account, unless accounts other than its witness are admitted too.
+            const [only] = admitted.keys();
+            const others = admitted.size === 1 ? foreignAdmissions(statements, { ...subject, account: only }) : new Map();
+            if (admitted.size === 1 && others.size === 0) {
+                const [entry] = listed(admitted);
+                problems.push(
+                    `can't verify that it trusts the stack's own account: it lets Personalize acting for one account alone assume the role, ${entry}, ` +
+                        `which is right only if ${only} is the stack's account, and the stack's account is ${subject.accountSource} ` +
+                        `(to "${only}" if that is the stack's account; if not, ${pinBoth})`,
+                );
+            } else {
+                problems.push(
+                    `${stated}, and it lets Personalize acting for ${listed(new Map([...admitted, ...others])).join(", ")} assume the role; ${pinBoth}`,
+                );
+            }
+        }
+    } else if (admitted.size > 0) {
+        const stated = assumptions(subject, false);
+        problems.push(
+            `it lets Personalize acting for accounts other than yours (${account}${stated ? `; ${stated}` : ""}) assume the role: ${listed(admitted).join(", ")}; ${pinBoth}`,
+        );
     }
 
     // Usability: Personalize acting for the stack's account, from the stack's region (each region when unknown).
