@@ -263,6 +263,22 @@ describe("personalize-bucket-access: every key, every request context", () => {
         }
     });
 
+    it("judges each instant on its own: a Deny that ends one second after the check holds until then, and not a second later", async () => {
+        const frozen = bucketWith(
+            {},
+            statement({ Sid: "Freeze", Resource: ARN, Condition: { DateLessThan: { "aws:CurrentTime": "2026-11-28T12:00:01Z" } } }),
+        );
+        assert.deepEqual(await messages(frozen), [
+            `${SUBJECT}s3:ListBucket on ${ARN} is denied by statement "Freeze" until 2026-11-28T12:00:01.000Z.`,
+        ]);
+        clock.now = () => new Date(NOW.getTime() + 1000);
+        try {
+            assert.deepEqual(await messages(frozen), []);
+        } finally {
+            clock.now = () => NOW;
+        }
+    });
+
     it("tries aws:SourceAccount absent and the stack's own: a Deny false in both passes, one true when absent fails", async () => {
         const otherAccounts = statement({
             Sid: "OtherAccounts",
