@@ -106,11 +106,18 @@ interface FoundArn {
     account: string;
 }
 
+/** Found once per resource: every policy asks, for each document it judges, and a resource's inputs don't change during a check. */
+const arnsByResource = new WeakMap<PolicyResource, FoundArn[]>();
+
 /** Every ARN with an account in a resource's inputs (policy documents included, as text). */
 function arnsIn(resource: PolicyResource): FoundArn[] {
-    const found: FoundArn[] = [];
-    for (const text of knownStrings(resource.props)) {
-        for (const m of text.matchAll(ARN)) found.push({ text: `${m[0]}...`, region: m[3], account: m[4] });
+    let found = arnsByResource.get(resource);
+    if (found === undefined) {
+        found = [];
+        for (const text of knownStrings(resource.props)) {
+            for (const m of text.matchAll(ARN)) found.push({ text: `${m[0]}...`, region: m[3], account: m[4] });
+        }
+        arnsByResource.set(resource, found);
     }
     return found;
 }
