@@ -228,3 +228,20 @@ export function roleStatements(
     }
     return { statements, unreadable };
 }
+
+/**
+ * The ARNs of the keys a role uses (its bucket's, and those of the dataset groups created with
+ * it), or undefined when the stack doesn't tell them all (a key named by an alias the stack doesn't
+ * declare) or names none.
+ */
+export function keyArnsUsedBy(view: StackView, role: DeclaredRole): string[] | undefined {
+    const arns = new Set<string>();
+    for (const use of keyUses(view)) {
+        if (!use.users.some(u => u.role?.resource.urn === role.resource.urn)) continue;
+        if (use.reference === undefined || isAwsManagedS3Key(use.reference)) continue;
+        const arn = keyArnOf(view, use);
+        if (arn === undefined) return undefined;
+        arns.add(arn);
+    }
+    return arns.size > 0 ? [...arns] : undefined;
+}
