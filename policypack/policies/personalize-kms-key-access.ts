@@ -4,7 +4,8 @@ import { clock } from "../stack/clock";
 import { parsePolicy } from "../iam";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
 import { KEY_POLICY_ACTIONS, ROLE_KMS_ACTIONS, isAwsManagedS3Key } from "../personalize/kms";
-import { PERSONALIZE_PRINCIPAL, requestFailures, roleSessionPrincipal, whyNotAllowed, type Judgement } from "../personalize/requests";
+import { judgeKeyPolicy, type KeyPolicyVerdict } from "../personalize/key-policy";
+import { PERSONALIZE_PRINCIPAL, whyNotAllowed, type Judgement } from "../personalize/requests";
 import { StackView } from "../stack/view";
 
 /**
@@ -19,15 +20,8 @@ import { StackView } from "../stack/view";
  * a key outside the stack is left to personalize-kms-key-outside-stack, but the role's side is
  * still judged. The AWS managed aws/s3 key can't be granted to Personalize at all.
  *
- * The role may use the key when the key policy allows the role's session: a statement naming the
- * role's ARN, or "*" under conditions its requests meet (`kms:CallerAccount` = the stack's
- * account; AWS KMS Developer Guide, "AWS KMS condition keys",
- * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account),
- * or the account (`arn:<partition>:iam::<account>:root` or the account ID), which leaves the grant
- * to the account's IAM policies (KMS Developer Guide, "Default key policy",
- * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam):
- * an action the key policy grants the role only that way must then be allowed by the role's own
- * policies, kms:CreateGrant included. A Deny naming the role, the account or "*" hits the role.
+ * How the key policy is judged for the role (its ARN, "*" under kms:CallerAccount, or the account
+ * with the role's own policies) is key-policy.ts's.
  *
  * The time of the check (for aws:CurrentTime and aws:EpochTime) comes from `clock`.
  */
@@ -70,46 +64,17 @@ export const personalizeKmsKeyAccess: StackValidationPolicy = {
     },
 };
 
-interface KeyPolicyVerdict {
-    failures: string[];
-    /** Per role, the actions the key policy grants it only through the account: its own policies must allow them. */
-    throughAccount: Map<KeyUser, string[]>;
-}
-
 function keyPolicyVerdict(view: StackView, use: KeyUse, key: PolicyResource, keyArn: string): KeyPolicyVerdict {
-    const throughAccount = new Map<KeyUser, string[]>();
     const document: unknown = key.props.policy;
     if (document === undefined || document === "") {
         const failure =
             "it sets no key policy, so KMS gives it the default one, which lets the account's IAM policies grant the key but never " +
             PERSONALIZE_PRINCIPAL;
-        return { failures: [failure], throughAccount };
+        return { failures: [failure], throughAccount: new Map() };
     }
     const parsed = parsePolicy(document, "resource");
-    if (!parsed.ok) return { failures: [`its key policy can't be read: ${parsed.problems.join("; ")}`], throughAccount };
-    const accesses = keyAccess(KEY_POLICY_ACTIONS, keyArn, use.jobs);
-    const judgement = { statements: parsed.statements, kind: "resource" as const, identity: view.identity, now: clock.now() };
-    const failures = requestFailures(accesses, { ...judgement, caller: "service" }, { type: "Service", id: PERSONALIZE_PRINCIPAL }).map(
-        why => `the key policy for ${PERSONALIZE_PRINCIPAL}: ${why}`,
-    );
-    for (const user of use.users) {
-        const asRole: Judgement = { ...judgement, caller: "role", roleArn: user.arn };
-        const session = roleSessionPrincipal(user.arn, user.role ?? roleNamedBy(user.arn), view.identity);
-        const indirect: string[] = [];
-        for (const access of accesses) {
-            const why = whyNotAllowed(access, asRole, session);
-            if (why !== undefined) failures.push(`the key policy for ${user.label}: ${why}`);
-            else if (whyNotAllowed(access, asRole, { type: "AWS", id: user.arn ?? "" }) !== undefined) indirect.push(access.action);
-        }
-        throughAccount.set(user, indirect);
-    }
-    return { failures, throughAccount };
-}
-
-/** The name and path of the role an ARN names (for a role the stack doesn't declare). */
-function roleNamedBy(arn: string | undefined): { name: string; path: string } {
-    const match = /:role(\/(?:.*\/)?)([^/]+)$/.exec(arn ?? "");
-    return match ? { name: match[2], path: match[1] } : { name: "", path: "/" };
+    if (!parsed.ok) return { failures: [`its key policy can't be read: ${parsed.problems.join("; ")}`], throughAccount: new Map() };
+    return judgeKeyPolicy(parsed.statements, keyArn, use, view.identity, clock.now());
 }
 
 /**
