@@ -3,7 +3,7 @@ import { personalizeKmsKeyAccess } from "../../policypack/policies/personalize-k
 import { personalizeKmsKeyOutsideStack } from "../../policypack/policies/personalize-kms-key-outside-stack";
 import type { PackConfigFile } from "../../offline/policy-engine";
 import { UNKNOWN } from "../../offline/recorder";
-import { ACCOUNT, StackBuilder, validStack } from "./stack-builder";
+import { ACCOUNT, StackBuilder, personalizeTrust, serviceRoleTags, validStack } from "./stack-builder";
 
 const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${KEY_ID}`;
@@ -213,8 +213,8 @@ describe("personalize-kms-key-access and personalize-kms-key-outside-stack", () 
 
         it("fails safe while the stack's account is unknown, and says so", async () => {
             const stack = kmsStack({ keyPolicy: keyPolicy(serviceGrant(), everyone(ACCOUNT)) });
-            // A second account in the stack's ARNs: the account is unknown.
-            stack.object("other-bucket", "arn:aws:iam::999999999999:role/x");
+            // A second account in the component's tags and in the stack's ARNs: the account is unknown.
+            stack.role("other-role", JSON.stringify(personalizeTrust("999999999999")), serviceRoleTags("other-bucket", "999999999999"));
             const [message] = await messages(stack);
             assert.ok(
                 message.includes(
