@@ -152,6 +152,17 @@ describe("personalize-kms-key-access and personalize-kms-key-outside-stack", () 
             assert.deepEqual(await messages(kmsStack({ keyPolicy: createGrantOnly })), []);
         });
 
+        it("never takes the stack's account from the key policy it judges: another account's root there doesn't hide the stack's own", async () => {
+            const other = { ...rootStatement, Principal: { AWS: "arn:aws:iam::999999999999:root" } };
+            const stack = kmsStack({ keyPolicy: keyPolicy(other, serviceGrant()), rolePolicy: roleKmsPolicy(KEY_ACTIONS) });
+            // Without the component's tags, the stack's account is what its other resources' ARNs say (the trust's, the role policy's).
+            const role = stack.resources.find(r => r.name === "personalize-role")!;
+            role.inputs = { ...role.inputs, tags: { "personalize-bucket": "data-bucket" } };
+            assert.deepEqual(await messages(stack), [
+                SUBJECT + KEY_ACTIONS.map(a => `the key policy for service role "personalize-role": ${notAllowed(a)}`).join("; ") + ".",
+            ]);
+        });
+
         it("needs the role's own account: a grant to another account's root, or to the account only for other actions, lets nothing in", async () => {
             const other = { ...rootStatement, Principal: { AWS: "arn:aws:iam::999999999999:root" } };
             const otherStack = kmsStack({ keyPolicy: keyPolicy(other, serviceGrant()), rolePolicy: roleKmsPolicy(KEY_ACTIONS) });
