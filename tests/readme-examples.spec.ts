@@ -56,7 +56,11 @@ describe("the README's shell examples, run by a POSIX shell (sh -eu) with pulumi
         const { outputs, error } = await runProgram({ stack: "prod", config: { kmsKey: "create" } });
         assert.equal(error, undefined);
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-examples-"));
-        for (const sub of ["bin", "outputs", "work/policypack"]) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+        for (const sub of ["bin", "outputs", "work"]) fs.mkdirSync(path.join(dir, sub));
+        // The project's folders, empty, for the examples that cd into one.
+        for (const entry of fs.readdirSync(PROJECT_DIR, { withFileTypes: true }))
+            if (entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules")
+                fs.mkdirSync(path.join(dir, "work", entry.name));
         for (const [name, text] of Object.entries(STUBS)) fs.writeFileSync(path.join(dir, "bin", name), text, { mode: 0o755 });
         for (const [name, value] of Object.entries(outputs)) {
             fs.writeFileSync(path.join(dir, "outputs", name), `${typeof value === "string" ? value : JSON.stringify(value)}\n`);

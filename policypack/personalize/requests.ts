@@ -1,4 +1,5 @@
 import {
+    contextLookup,
     KeySetJudge,
     type DenyHit,
     type EvaluationKind,
@@ -139,7 +140,7 @@ function failureOf(access: RequiredAccess, judgement: Judgement, principal?: Req
         const contexts = personalizeContexts({ ...judgement, jobs: access.jobs, now, referenced });
         for (const context of contexts) {
             const verdict = judge.verdict(context);
-            const failure = describeFailure(access, verdict, judgement);
+            const failure = describeFailure(access, verdict, judgement, context);
             if (failure) return { failure, context };
         }
         return undefined;
@@ -151,7 +152,12 @@ function failureOf(access: RequiredAccess, judgement: Judgement, principal?: Req
     return { ...now.failure, reason };
 }
 
-function describeFailure(access: RequiredAccess, verdict: KeySetVerdict, judgement: Judgement): RequestFailure | undefined {
+function describeFailure(
+    access: RequiredAccess,
+    verdict: KeySetVerdict,
+    judgement: Judgement,
+    context: RequestContext,
+): RequestFailure | undefined {
     if (verdict.decision === "Allowed" || (judgement.onlyDenies && verdict.decision !== "ExplicitDeny")) return undefined;
     const { action } = access;
     if (verdict.decision === "ExplicitDeny") {
@@ -160,18 +166,42 @@ function describeFailure(access: RequiredAccess, verdict: KeySetVerdict, judgeme
         return {
             action,
             target: onKeys(access, verdict.deniedBy[0]),
-            reason: `may be denied by statement ${quote(verdict.deniedBy)}: its condition or resource can't be decided for Personalize's request`,
+            reason:
+                `may be denied by statement ${quote(verdict.deniedBy)}: ` +
+                `its condition or resource can't be decided for Personalize's request${undocumented(verdict.deniedBy, context, judgement, ": ")}`,
         };
     }
     const target = keyText(access.keys, verdict.missed);
-    const unsure = verdict.undeterminedAllows;
+    const unsure = verdict.undeterminedAllows.map(statement => ({ statement }));
     return unsure.length > 0
         ? {
               action,
               target,
-              reason: `is allowed only under a condition Personalize's requests can't be shown to meet (statement ${quote(unsure.map(statement => ({ statement })))})`,
+              reason: `is allowed only under a condition Personalize's requests can't be shown to meet (statement ${quote(unsure)}${undocumented(unsure, context, judgement, "; ")})`,
           }
         : { action, target, reason: "is not allowed by any statement" };
+}
+
+/**
+ * The condition keys the statements test that the request context leaves unknown, other than the
+ * ones that are unknown only while the stack's account or region is: AWS documents no value for
+ * them in Personalize's requests (kms:ViaService, kms:EncryptionContext:..., kms:CallerAccount of
+ * the service principal, and any key the contexts don't model), so a condition on them is
+ * undecided, never met.
+ */
+function undocumented(hits: Array<{ statement: Statement }>, context: RequestContext, judgement: Judgement, separator: string): string {
+    const lookup = contextLookup(context);
+    const identityUnknown = judgement.identity.account === undefined || judgement.identity.region === undefined;
+    const keys = new Map<string, string>();
+    for (const { statement } of hits) {
+        for (const { key } of statement.conditions) {
+            const lower = key.toLowerCase();
+            if (identityUnknown && ACCOUNT_KEYS.includes(lower)) continue;
+            if (lookup(key).state === "unknown" && !keys.has(lower)) keys.set(lower, key);
+        }
+    }
+    if (keys.size === 0) return "";
+    return `${separator}Personalize's requests don't document the value of ${[...keys.values()].join(", ")}, so it is taken as undecided`;
 }
 
 function onKeys(access: RequiredAccess, hit: DenyHit): string {
@@ -185,8 +215,8 @@ function keyText(keys: KeySet, example: string | undefined): string {
     return example === undefined ? `every key under ${keys.base}` : `${example} (a key under ${keys.base})`;
 }
 
-/** Keys whose value is the stack's account or built from it. */
-const ACCOUNT_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:principalarn", "aws:principalaccount"];
+/** Keys whose value is the stack's account or built from it (or, for aws:SourceArn, its region). */
+const ACCOUNT_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:principalarn", "aws:principalaccount", "kms:calleraccount"];
 
 function inContext(context: RequestContext, judgement: Judgement): string {
     const needsAccount = judgement.caller === "role" || ACCOUNT_KEYS.some(k => referencedKeys(judgement.statements).has(k));
