@@ -16,12 +16,13 @@
  * them with only what the pack's package.json declares, taken from this project's install
  * (hard-linked, copied where links are not possible, laid out as npm laid them out here: nothing
  * downloaded) and its commands in `node_modules/.bin`; then the pack's install scripts, run by npm
- * as `npm install` runs them. The copy is removed by `remove()`, and by Ctrl-C or a kill before it.
+ * as `npm install` runs them. The copy is removed by `remove()`, and by an interrupt before it
+ * (interrupts.ts), which stops the commands still running too.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { onInterrupt, temporaryFolder } from "./interrupts";
 
 interface PackageJson {
     name?: string;
@@ -48,7 +49,8 @@ function run(command: string, args: string[], cwd: string, step: string): Promis
     return new Promise((resolve, reject) => {
         // A process group of its own, which an interrupt stops whole (npm, the shell, the script's command).
         const child = spawn(command, args, { cwd, env: aloneEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
-        const done = track(() => child.pid !== undefined && stopGroup(child.pid));
+        // Stopped by an interrupt too: a command started just after the signal came would go on writing into the removed copy.
+        const done = onInterrupt(() => child.pid !== undefined && stopGroup(child.pid));
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", chunk => (stdout += chunk));
@@ -165,61 +167,6 @@ function linkCommands(modules: string, packages: string[]): void {
         for (const [command, file] of Object.entries(commands))
             fs.symlinkSync(path.relative(path.join(modules, ".bin"), path.join(pkgDir, file)), path.join(modules, ".bin", command));
     }
-}
-
-/**
- * What an interrupt (Ctrl-C, a kill) must undo before the process ends, as a normal end does: the
- * process groups of the commands still running (their own, so a command started after the signal
- * came is stopped too, and can't write into a folder already removed), then the copies' folders.
- */
-const onInterrupt = new Set<() => void>();
-const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-
-function onSignal(signal: NodeJS.Signals): void {
-    // Commands first (they were tracked after the folders they write into).
-    for (const undo of [...onInterrupt].reverse()) undo();
-    onInterrupt.clear();
-    listen(false);
-    // Ended by the signal, as it would have been without this handler (a shell reports 130 for Ctrl-C).
-    process.kill(process.pid, signal);
-}
-
-function listen(on: boolean): void {
-    for (const signal of SIGNALS) (on ? process.on : process.off).call(process, signal, onSignal);
-}
-
-/** Has an interrupt call `undo`, until the returned function says it is done with. */
-function track(undo: () => void): () => void {
-    if (onInterrupt.size === 0) listen(true);
-    onInterrupt.add(undo);
-    return () => {
-        onInterrupt.delete(undo);
-        if (onInterrupt.size === 0) listen(false);
-    };
-}
-
-/**
- * A new temporary folder (mkdtemp: a random name that only this user can write, mode 0700), removed
- * by `remove()` or by an interrupt. Tracked before it exists: a signal is handled once this
- * synchronous code is done, by then with the folder's name known.
- */
-function temporaryFolder(prefix: string): { dir: string; remove(): void } {
-    let dir: string | undefined;
-    const removeDir = () => dir !== undefined && fs.rmSync(dir, { recursive: true, force: true });
-    const done = track(removeDir);
-    try {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    } catch (err) {
-        done();
-        throw err;
-    }
-    return {
-        dir,
-        remove: () => {
-            removeDir();
-            done();
-        },
-    };
 }
 
 export interface PackCopy {
