@@ -17,12 +17,26 @@ import * as path from "node:path";
 import { startPack, runPolicyPackCommand } from "../offline/analyzer";
 import { installPackAlone } from "../offline/pack-install";
 import { PROJECT_DIR, projectName } from "../offline/program";
+import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
 
 const GOAL = 2.5;
-const args = process.argv.slice(2);
-const roundsAt = args.indexOf("--rounds");
-const ROUNDS = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 5;
-const TYPESCRIPT = !args.includes("--no-typescript");
+
+const USAGE = `usage: npm run bench:pack-start -- [--rounds N] [--no-typescript]
+
+Installs the policy pack as npm run gate does, then times its start as the Pulumi CLI starts it
+against the floor (Node loading @pulumi/policy and @pulumi/pulumi), in alternating rounds, and
+once the TypeScript sources as the pack ran them before it was compiled. Goal: start ≤ 2.5 × floor.
+
+  --rounds N        rounds of floor and start (default 5); the medians are compared
+  --no-typescript   skip the start of the TypeScript sources (5 to 15 s)
+  --help            this text`;
+
+export function parseBenchPackStartArguments(argv: string[]) {
+    return parseScriptArguments(argv, USAGE, { rounds: { type: "string" }, "no-typescript": { type: "boolean" } }, values => ({
+        rounds: positiveNumber("rounds", values.rounds, 5, true),
+        typescript: !values["no-typescript"],
+    }));
+}
 
 /** Milliseconds from spawning `node args` in `cwd` until `done` says so (exit, or a line of output). */
 function timeNode(args: string[], cwd: string, untilPortLine: boolean): Promise<number> {
@@ -47,13 +61,14 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
+    const { rounds, typescript: withTypescript } = settingsOrExit(parseBenchPackStartArguments(process.argv.slice(2)));
     const copy = await installPackAlone(path.join(PROJECT_DIR, "policypack"), PROJECT_DIR);
     try {
         console.log(`pack installed in ${copy.dir} in ${seconds(copy.installMs)} (scripts: ${copy.scripts.join(", ")}; once per install)`);
         const floors: number[] = [];
         const starts: number[] = [];
         const identity = { organization: "organization", project: projectName(), stack: "", preview: true, config: {} };
-        for (let round = 0; round < ROUNDS; round++) {
+        for (let round = 0; round < rounds; round++) {
             floors.push(await timeNode(["-e", 'require("@pulumi/policy"); require("@pulumi/pulumi")'], copy.dir, false));
             const server = await startPack(copy.dir, identity);
             starts.push(server.startMs);
@@ -62,10 +77,10 @@ async function main(): Promise<void> {
         const floor = median(floors);
         const start = median(starts);
         const ratio = start / floor;
-        console.log(`floor (node loads @pulumi/policy and @pulumi/pulumi): median ${seconds(floor)} of ${ROUNDS}`);
-        console.log(`pack start (compiled, as the CLI starts it):         median ${seconds(start)} of ${ROUNDS}`);
+        console.log(`floor (node loads @pulumi/policy and @pulumi/pulumi): median ${seconds(floor)} of ${rounds}`);
+        console.log(`pack start (compiled, as the CLI starts it):         median ${seconds(start)} of ${rounds}`);
         console.log(`start / floor: ${ratio.toFixed(2)}× (goal ≤ ${GOAL}×)${ratio <= GOAL ? "" : "  MISSED"}`);
-        if (TYPESCRIPT) {
+        if (withTypescript) {
             // The sources as the entry point: run-policy-pack registers ts-node, which type-checks them.
             const [runPolicyPack, engine] = runPolicyPackCommand(copy.dir, "127.0.0.1:0").args;
             const typescript = await timeNode([runPolicyPack, engine, path.join(copy.dir, "index.ts")], copy.dir, true);
@@ -76,7 +91,9 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch(err => {
-    console.error(err);
-    process.exitCode = 1;
-});
+if (require.main === module) {
+    main().catch(err => {
+        console.error(err);
+        process.exitCode = 1;
+    });
+}
