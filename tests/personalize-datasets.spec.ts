@@ -59,12 +59,29 @@ describe("PersonalizeDatasets", () => {
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     describe("arguments, checked before any resource", () => {
-        it("plans nothing without datasetGroup, and refuses datasetImportTimeout alone", () => {
+        it("plans nothing without datasetGroup, and refuses datasetImportTimeout or importAttempt alone", () => {
             assert.equal(planImport({ dataDir: dataFolder(CSV) }), undefined);
             assert.throws(
                 () => planImport({ dataDir: dataFolder(CSV), datasetImportTimeout: "1h" }),
                 /^InvalidArgumentError: datasetImportTimeout: applies to dataset imports only; set datasetGroup too, or remove it$/,
             );
+            assert.throws(
+                () => planImport({ dataDir: dataFolder(CSV), importAttempt: 2 }),
+                /^InvalidArgumentError: importAttempt: applies to dataset imports only; set datasetGroup too, or remove it$/,
+            );
+        });
+
+        it("takes importAttempt as a whole number from 1", () => {
+            const plan = (importAttempt: number) =>
+                planImport({ dataDir: dataFolder(CSV), schemas: SCHEMAS, datasetGroup: { name: "retail" }, importAttempt });
+            assert.equal(plan(3)?.attempt, 3);
+            for (const bad of [0, 1.5])
+                assert.throws(
+                    () => plan(bad),
+                    new RegExp(
+                        `^InvalidArgumentError: importAttempt: must be a whole number, 1 or more, got ${bad}; raise it by one to retry a failed import$`,
+                    ),
+                );
         });
 
         it("takes a group name and domain as CreateDatasetGroup does", () => {
@@ -77,6 +94,7 @@ describe("PersonalizeDatasets", () => {
                 datasetGroup: { name: "Retail_2-a", domain: "VIDEO_ON_DEMAND" },
                 timeout: "36h",
                 schemas: SCHEMAS,
+                attempt: 1,
             });
             assert.equal(
                 planImport({ dataDir: dataFolder(CSV), schemas: SCHEMAS, datasetGroup: { name: "a".repeat(63) } })!.datasetGroup.name

@@ -31,7 +31,11 @@ export const s3Uri = ({ bucket, key }: S3Location): string => `s3://${bucket}/${
  * line that names the location and the fix.
  */
 export class S3ReadError extends Error {
-    constructor(message: string) {
+    constructor(
+        message: string,
+        /** S3's error code (NoSuchBucket, AccessDenied, …), or NoCredentials, Unreachable, NotAnObject. */
+        readonly code: string,
+    ) {
         super(message);
         this.name = "S3ReadError";
     }
@@ -109,29 +113,40 @@ export function describeS3Error(error: unknown, location: string, action: string
         return new S3ReadError(
             `${location}: no AWS credentials: the AWS SDK found none in the environment (AWS_ACCESS_KEY_ID), the shared files ` +
                 "(AWS_PROFILE, ~/.aws/credentials, ~/.aws/config) or an instance role; sign in (aws sso login, aws configure) or set AWS_PROFILE",
+            "NoCredentials",
         );
     if (name === "AccessDenied" || (status === 403 && !["InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"].includes(name)))
         return new S3ReadError(
             `${location}: access denied to ${action}: the credentials in use need ${action} on ${
                 action === "s3:ListBucket" ? `bucket ${bucket}` : "the object"
             } (an IAM policy of theirs, and the bucket policy, must allow it)`,
+            "AccessDenied",
         );
     if (["InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "TokenRefreshRequired"].includes(name))
         return new S3ReadError(
             `${location}: S3 rejected the credentials (${name}): the access key is unknown, wrong or expired; sign in again or check AWS_PROFILE`,
+            name,
         );
     if (name === "NoSuchBucket")
         return new S3ReadError(
             `${location}: no bucket named "${bucket}" (NoSuchBucket): check the name, and that your credentials are for its account and partition`,
+            name,
         );
     if (name === "NoSuchKey")
-        return new S3ReadError(`${location}: the object was deleted while it was read (NoSuchKey); check again once the writer is done`);
+        return new S3ReadError(
+            `${location}: the object was deleted while it was read (NoSuchKey); check again once the writer is done`,
+            name,
+        );
     if (name === "PreconditionFailed" || status === 412)
-        return new S3ReadError(`${location}: the object changed while it was read (its ETag changed); check again once the writer is done`);
+        return new S3ReadError(
+            `${location}: the object changed while it was read (its ETag changed); check again once the writer is done`,
+            "PreconditionFailed",
+        );
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "ETIMEDOUT" || code === "ECONNRESET" || code === "EAI_AGAIN")
         return new S3ReadError(
             `${location}: can't reach S3${s3Endpoint() ? ` at ${s3Endpoint()}` : ""} (${code}); check the network and endpoint`,
+            "Unreachable",
         );
     return error instanceof Error ? error : new Error(String(error));
 }

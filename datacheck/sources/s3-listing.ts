@@ -33,6 +33,8 @@ export interface S3Listing {
     /** The folder's data objects in key order, or the one object named. */
     objects: ListedObject[];
     leftovers: Leftover[];
+    /** Every object listed (leftovers too, sub-folders' included), in key order: all an import of the folder may read. */
+    listed: ListedObject[];
 }
 
 /** Every object whose key starts with `prefix`, in key order (S3 lists in UTF-8 binary order). */
@@ -75,7 +77,7 @@ function leftoverKind(relative: string): LeftoverKind | undefined {
 }
 
 /** Sorts a folder's objects into data and leftovers; sub-folders are reported once each, with their object count. */
-function sortFolder(folder: S3Location, objects: ListedObject[]): Omit<S3Listing, "uri"> {
+function sortFolder(folder: S3Location, objects: ListedObject[]): Omit<S3Listing, "uri" | "listed"> {
     const data: ListedObject[] = [];
     const leftovers: Leftover[] = [];
     const subFolders = new Map<string, Leftover>();
@@ -102,21 +104,16 @@ function sortFolder(folder: S3Location, objects: ListedObject[]): Omit<S3Listing
  */
 export async function listS3(uri: string): Promise<S3Listing> {
     const location = parseS3Uri(uri);
-    if (!location) throw new S3ReadError(`${uri}: not an S3 location; write s3://bucket/folder/ or s3://bucket/key`);
+    if (!location) throw new S3ReadError(`${uri}: not an S3 location; write s3://bucket/folder/ or s3://bucket/key`, "NotAnObject");
     const folderNamed = location.key === "" || location.key.endsWith("/");
     const found = await listKeys(location, uri);
     let listing: S3Listing;
     const exact = folderNamed ? undefined : found.find(o => o.key === location.key);
-    if (exact) listing = { uri, objects: [exact], leftovers: [] };
+    if (exact) listing = { uri, objects: [exact], leftovers: [], listed: [exact] };
     else {
         const folder = folderNamed ? location : { bucket: location.bucket, key: `${location.key}/` };
-        listing = {
-            uri: s3Uri(folder),
-            ...sortFolder(
-                folder,
-                found.filter(o => o.key.startsWith(folder.key)),
-            ),
-        };
+        const inFolder = found.filter(o => o.key.startsWith(folder.key));
+        listing = { uri: s3Uri(folder), ...sortFolder(folder, inFolder), listed: inFolder };
     }
     for (const o of listing.objects) rememberObject(o.uri, { size: o.size, etag: o.etag });
     return listing;

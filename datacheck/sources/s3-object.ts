@@ -132,6 +132,7 @@ class S3ObjectReader implements SourceReader {
 
 export async function openS3Object(uri: string): Promise<SourceReader> {
     const location = parseS3Uri(uri);
-    if (!location || location.key === "" || location.key.endsWith("/")) throw new S3ReadError(`${uri}: not an S3 object (s3://bucket/key)`);
+    if (!location || location.key === "" || location.key.endsWith("/"))
+        throw new S3ReadError(`${uri}: not an S3 object (s3://bucket/key)`, "NotAnObject");
     return new S3ObjectReader(uri, location, listed.get(uri));
 }

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver = require("s3rver");
+import { setEnvironment } from "../../components/provider-environment";
 // s3rver's own error type, so that a refusal below is answered in S3's XML error format by s3rver itself.
 import S3Error = require("s3rver/lib/models/error");
 
@@ -85,15 +86,8 @@ export class S3TestServer {
     }
 
     /** Sets `env()` in this process until the returned function restores what was there. */
-    useInProcess(env = this.env()): () => void {
-        const saved = Object.fromEntries(Object.keys(env).map(k => [k, process.env[k]]));
-        Object.assign(process.env, env);
-        return () => {
-            for (const [k, v] of Object.entries(saved)) {
-                if (v === undefined) delete process.env[k];
-                else process.env[k] = v;
-            }
-        };
+    useInProcess(env: Record<string, string | undefined> = this.env()): () => void {
+        return setEnvironment(env);
     }
 
     /** A client of this server for setting up buckets and objects. */
