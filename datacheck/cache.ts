@@ -22,7 +22,8 @@ const checkerSourceHash = () => (checkerVersion ??= sourceHash(__dirname));
 /** Everything a file's result depends on besides the checker itself. */
 export interface CacheKeyParts {
     size: number;
-    mtimeMs: number;
+    /** A local file's modification time, an S3 object's ETag: what else changes when the bytes may have. */
+    stamp: string;
     datasetType: string;
     /** The schema file's text (or the problem reading it), hashed into the key. */
     schemaText?: string;
@@ -62,7 +63,7 @@ export class ResultCache {
         return JSON.stringify({
             version: this.version,
             size: parts.size,
-            mtimeMs: parts.mtimeMs,
+            stamp: parts.stamp,
             datasetType: parts.datasetType,
             schemaHash,
             headerOnly: parts.headerOnly,

@@ -1,4 +1,3 @@
-import { promises as fs } from "fs";
 import { CachedResult, ResultCache } from "./cache";
 import { DataFile, DatasetType } from "./rules/dataset-type";
 import { checkFile } from "./engines/stream/file-check";
@@ -6,6 +5,7 @@ import { IdCounter, MAX_USER_SLOTS } from "./engines/stream/id-counter";
 import { DataReport, FileReport, Problem } from "./report";
 import { LIMITS, RULES } from "./rules/table";
 import { DatasetSchema, loadSchema } from "./rules/schema";
+import { statSource } from "./sources/source";
 
 export interface CheckOptions {
     /** Problems listed per file (default 20); the report counts the rest in truncatedProblems. */
@@ -107,11 +107,11 @@ export async function checkDataFiles(files: DataFile[], options: CheckOptions = 
 
     for (const file of files) {
         const loaded = file.schemaPath === undefined ? {} : await loadSchemaOnce(schemas, file.schemaPath);
-        const stat = await fs.stat(file.path);
+        const stat = await statSource(file.path);
         const headerOnly = options.headerOnlyAboveBytes !== undefined && stat.size > options.headerOnlyAboveBytes;
         const key = cache?.key({
             size: stat.size,
-            mtimeMs: stat.mtimeMs,
+            stamp: stat.stamp,
             datasetType: file.datasetType,
             schemaText: loaded.text ?? loaded.problem?.[1],
             maxProblems,

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { InvalidArgumentError } from "../components/errors";
+import { DataCheckError, InvalidArgumentError } from "../components/errors";
 import { PersonalizeDataBucket, type PersonalizeDataBucketArgs } from "../components/personalize-data-bucket";
 import { inProcessRuntime } from "./harness/in-process";
 import { ofType, policyOf, single, TYPES } from "./harness/resources";
@@ -185,6 +185,49 @@ describe("PersonalizeDataBucket with dataSource s3", () => {
         const bucket = single(resources, TYPES.bucket).inputs.bucket as string;
         assert.match(bucket, /^s3unit\d+-unit-123456789012-eu-west-1$/);
         assert.match(warnings[0], new RegExp(`^s3://${bucket}/import/items/ holds no data yet \\(bucket "${bucket}" doesn't exist yet`));
+    });
+
+    it("checks the objects before anything is declared: a bad one stops it as a bad CSV does, with s3://bucket/key:line", async () => {
+        const rows = (n: number) => Array.from({ length: n }, (_, i) => `user-${i % 40},item-${i % 9},1700000000\n`).join("");
+        const header = "USER_ID,ITEM_ID,TIMESTAMP\n";
+        const { bucketName, args } = await bucketWith(
+            {
+                "import/interactions/part-00000.csv": header + rows(700),
+                "import/interactions/part-00001.csv": header + rows(900) + "user-1,item-1\n",
+            },
+            { s3Datasets: ["interactions"] },
+        );
+        const name = `s3unit${++counter}`;
+        await assert.rejects(PersonalizeDataBucket.create(name, args), (err: unknown) => {
+            assert.ok(err instanceof DataCheckError);
+            assert.equal(
+                err.message,
+                "the objects in S3 fail Personalize's format checks; fix them before they are imported:\n" +
+                    `s3://${bucketName}/import/interactions/part-00001.csv:902: field-count: expected 3 fields as in the header, found 2; quote values that contain commas ("a,b")`,
+            );
+            return true;
+        });
+        const { resources } = await inProcessRuntime().snapshot();
+        assert.deepEqual(
+            resources.filter(r => r.name.startsWith(name)),
+            [],
+        );
+
+        // Over headerOnlyAbove (the second object, about 22 KB), an object gets its header checked only, as a local file
+        // does; the first, checked in full by the failed run, comes from the cache.
+        const headerOnly = await declare({ ...args, headerOnlyAbove: 20000 });
+        assert.deepEqual(headerOnly.infos, [
+            `checked s3://${bucketName}/import/interactions/part-00000.csv: 700 interactions records from 40 users on 9 items (unchanged since its last check)`,
+            `checked the header of s3://${bucketName}/import/interactions/part-00001.csv (interactions): it is over headerOnlyAbove, so its rows were not checked`,
+        ]);
+        // Checked again, all from the cache: nothing of the objects is read.
+        server.forgetRequests();
+        const again = await declare({ ...args, headerOnlyAbove: 20000 });
+        assert.equal(again.infos.length, 2);
+        assert.deepEqual(
+            server.requests.filter(r => r.method === "GET" && r.range),
+            [],
+        );
     });
 
     it("stops on an S3 refusal with its one line", async () => {

@@ -1,5 +1,5 @@
 import { describeS3Error, parseS3Uri, s3Client, S3ReadError, s3Uri, type S3Location } from "./s3-client";
-import { rememberObject } from "./s3-object";
+import { listedVersion, rememberObject, type ObjectVersion } from "./s3-object";
 
 /**
  * What is in an S3 folder (or names one object): the objects to check as data, each with its size and ETag, and
@@ -117,6 +117,16 @@ export async function listS3(uri: string): Promise<S3Listing> {
     }
     for (const o of listing.objects) rememberObject(o.uri, { size: o.size, etag: o.etag });
     return listing;
+}
+
+/** An object's size and ETag: from this thread's listing, else from listing the object itself (no HEAD, no read). */
+export async function objectVersion(uri: string): Promise<ObjectVersion> {
+    const known = listedVersion(uri);
+    if (known) return known;
+    const listing = await listS3(uri);
+    const object = listing.objects.find(o => o.uri === uri);
+    if (!object) throw new S3ReadError(`${uri}: no such object; name an object (s3://bucket/key) or a folder ending in "/"`, "NoSuchKey");
+    return { size: object.size, etag: object.etag };
 }
 
 /** The problem with a listing that has no data object, naming what else is there. */

@@ -28,6 +28,11 @@ export function rememberObject(uri: string, version: ObjectVersion): void {
     listed.set(uri, version);
 }
 
+/** What the listing of this thread said of an object, if it was listed. */
+export function listedVersion(uri: string): ObjectVersion | undefined {
+    return listed.get(uri);
+}
+
 interface Part {
     start: number;
     end: number;
@@ -134,5 +139,5 @@ export async function openS3Object(uri: string): Promise<SourceReader> {
     const location = parseS3Uri(uri);
     if (!location || location.key === "" || location.key.endsWith("/"))
         throw new S3ReadError(`${uri}: not an S3 object (s3://bucket/key)`, "NotAnObject");
-    return new S3ObjectReader(uri, location, listed.get(uri));
+    return new S3ObjectReader(uri, location, listedVersion(uri));
 }

@@ -90,7 +90,7 @@ describe("data-check result cache", () => {
         it("checker version (a hash of the checker's source files)", async () => {
             const file = temp.write("items-version.csv", "ITEM_ID,GENRE\ni1,a\n");
             const report = await checkDataFiles([{ path: file, datasetType: "items" }]);
-            const parts = { size: 20, mtimeMs: 1, datasetType: "items", headerOnly: false, maxProblems: 20, linesPerProblem: 5 };
+            const parts = { size: 20, stamp: "mtime 1", datasetType: "items", headerOnly: false, maxProblems: 20, linesPerProblem: 5 };
             const older = new ResultCache(cacheDir, "older-version");
             await older.set(file, older.key(parts), { report: report.files[0] });
             assert.strictEqual((await older.get(file, older.key(parts)))?.report.cached, true);
