@@ -138,6 +138,8 @@ describe("the program with dataSource s3 (its bucket on an S3 API server on loop
     it("declares a dataset whose folder is still empty without an import job, and says so", async () => {
         await server.createBucket("personalize-pipeline-first");
         await server.put("personalize-pipeline-first", "import/interactions/part-00000.csv", sample["interactions.csv"]);
+        // A marker alone is no data either.
+        await server.put("personalize-pipeline-first", "import/users/_SUCCESS", "");
         const first = await run({ preview: true }, "personalize-pipeline-first");
         assert.equal(first.error, undefined);
         assert.deepEqual(
