@@ -18,6 +18,8 @@ export interface CheckOptions {
     splitAboveBytes?: number;
     /** Line numbers listed for a rule broken on many rows (default 5); the finding counts all of its rows. */
     linesPerProblem?: number;
+    /** Told as each file's check starts (its index in `files` and its size), e.g. to show progress. */
+    onFile?: (index: number, file: DataFile, bytes: number) => void;
 }
 
 interface LoadedSchema {
@@ -105,9 +107,10 @@ export async function checkDataFiles(files: DataFile[], options: CheckOptions = 
     const totals = new Map<DatasetType, DatasetTotals>();
     const reports: FileReport[] = [];
 
-    for (const file of files) {
+    for (const [index, file] of files.entries()) {
         const loaded = file.schemaPath === undefined ? {} : await loadSchemaOnce(schemas, file.schemaPath);
         const stat = await statSource(file.path);
+        options.onFile?.(index, file, stat.size);
         const headerOnly = options.headerOnlyAboveBytes !== undefined && stat.size > options.headerOnlyAboveBytes;
         const key = cache?.key({
             size: stat.size,

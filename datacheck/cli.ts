@@ -4,9 +4,11 @@
  *   npx ts-node --transpile-only datacheck/cli.ts <file-or-folder>… [--type FILE=TYPE] [--schema FILE=SCHEMA.json]
  *       [--header-only-above SIZE] [--cache DIR] [--max-problems N]
  *
- * Folders expand to the *.csv files directly in them. The dataset type comes from --type or from the file name
- * (interactions*.csv, items*.csv, users*.csv, actions*.csv, action_interactions*.csv). Prints every problem as `path:line: rule: message`, then one summary
- * line per file. Exit status: 0 clean, 1 problems found, 2 usage error.
+ * Folders expand to the *.csv files directly in them; s3://bucket/prefix/ to the data objects in it. The dataset type
+ * comes from --type, from the file name (interactions*.csv, items*.csv, users*.csv, actions*.csv,
+ * action_interactions*.csv), or for an S3 object from its folder's name. Prints every problem as
+ * `path:line: rule: message`, then one summary line per file. Exit status: 0 clean, 1 problems found, 2 usage error
+ * or nothing to check, 3 S3 could not be read.
  */
 import { readdirSync, statSync } from "fs";
 import * as path from "path";
@@ -22,6 +24,9 @@ import {
     plural,
 } from "./";
 import { parseSize } from "./size";
+import { Progress, type ProgressStream } from "./progress";
+import { expandS3Input, S3InputError } from "./s3-inputs";
+import { isS3Uri, S3ReadError } from "./sources/s3-client";
 
 const USAGE = `usage: check-data <file-or-folder>… [--type FILE=${DATASET_TYPES.join("|")}] [--schema FILE=SCHEMA.json]
                   [--header-only-above SIZE] [--cache DIR] [--max-problems N] [--batch-input DIR]
@@ -29,17 +34,22 @@ const USAGE = `usage: check-data <file-or-folder>… [--type FILE=${DATASET_TYPE
 
 Checks CSV files against Amazon Personalize's import format, and batch input files (.json, .jsonl: JSON
 Lines) against the batch job input format, before they are uploaded. A folder stands for the .csv files
-directly in it. Prints each problem as path:line: rule: message, then one line per file.
+directly in it. Data in S3 is read where it lives: s3://bucket/prefix/ stands for the objects in it
+(markers and sub-folders are named in warnings), s3://bucket/key for one object; an object's dataset
+may come from its folder's name (s3://bucket/import/interactions/part-00000.csv). S3 is read with the
+AWS SDK's default credentials and region; AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) points it at an
+S3-compatible store. Prints each problem as path:line: rule: message, then one line per file.
 
   --type FILE=TYPE            the dataset of FILE when its name doesn't say it (${DATASET_FILE_NAMES})
   --schema FILE=SCHEMA.json   check FILE against a Personalize schema (the Avro JSON CreateSchema takes)
   --header-only-above SIZE    files larger than SIZE (e.g. 10GB, 500MB) get their header checked, not every row
-  --cache DIR                 keep results of unchanged files in DIR
+  --cache DIR                 keep results of unchanged files (objects: same bucket, key, size and ETag) in DIR
   --max-problems N            problems shown per file (default 20)
   --batch-input DIR           also check the .json and .jsonl batch input files directly in DIR (batchInputDir)
   --help                      this text
 
-Exit status: 0 no problem, 1 problems found, 2 bad arguments.`;
+Exit status: 0 no problem, 1 problems found, 2 bad arguments or nothing to check (an empty folder or
+prefix), 3 S3 could not be read (no credentials, access denied, no such bucket).`;
 
 class UsageError extends Error {}
 
@@ -55,7 +65,8 @@ function sizeArgument(text: string): number {
 function parseAssignment(flag: string, value: string | undefined): [string, string] {
     const at = value?.lastIndexOf("=") ?? -1;
     if (value === undefined || at <= 0 || at === value.length - 1) throw new UsageError(`${flag} takes FILE=VALUE`);
-    return [path.resolve(value.slice(0, at)), value.slice(at + 1)];
+    const file = value.slice(0, at);
+    return [isS3Uri(file) ? file : path.resolve(file), value.slice(at + 1)];
 }
 
 interface Arguments {
@@ -138,9 +149,9 @@ function isFolder(input: string): boolean {
 
 /** The CSV files to check, with their dataset, and the batch input files. */
 function expandInputs(args: Arguments): { csv: DataFile[]; batchInput: string[] } {
-    const paths = args.inputs.flatMap(input =>
-        isFolder(input) ? filesIn(input, name => name.toLowerCase().endsWith(".csv"), ".csv") : [input],
-    );
+    const paths = args.inputs
+        .filter(input => !isS3Uri(input))
+        .flatMap(input => (isFolder(input) ? filesIn(input, name => name.toLowerCase().endsWith(".csv"), ".csv") : [input]));
     const batchInput = [
         ...paths.filter(isBatchInput),
         ...args.batchInputDirs.flatMap(dir => {
@@ -167,8 +178,8 @@ export interface Output {
     error(line: string): void;
 }
 
-/** Runs the command on its arguments and returns its exit status. */
-export async function main(argv: string[], out: Output = console): Promise<number> {
+/** Runs the command on its arguments and returns its exit status; progress goes to `progressStream` when it is a terminal. */
+export async function main(argv: string[], out: Output = console, progressStream: ProgressStream = process.stderr): Promise<number> {
     let files: { csv: DataFile[]; batchInput: string[] };
     let args: Arguments;
     try {
@@ -183,11 +194,39 @@ export async function main(argv: string[], out: Output = console): Promise<numbe
         out.error(`check-data: ${e.message}\n${USAGE}`);
         return 2;
     }
-    const report = await checkDataFiles(files.csv, {
-        headerOnlyAboveBytes: args.headerOnlyAboveBytes,
-        cacheDir: args.cacheDir,
-        maxProblemsPerFile: args.maxProblemsPerFile,
-    });
+    let report: Awaited<ReturnType<typeof checkDataFiles>>;
+    let progress: Progress | undefined;
+    try {
+        for (const input of args.inputs.filter(isS3Uri)) {
+            const s3 = await expandS3Input(
+                input,
+                name => args.types.get(name),
+                name => args.schemas.get(name),
+            );
+            files.csv.push(...s3.files);
+            for (const warning of s3.warnings) out.error(`warning: ${warning}`);
+        }
+        const shown = (progress = new Progress(progressStream, files.csv.length));
+        report = await checkDataFiles(files.csv, {
+            headerOnlyAboveBytes: args.headerOnlyAboveBytes,
+            cacheDir: args.cacheDir,
+            maxProblemsPerFile: args.maxProblemsPerFile,
+            onFile: (index, file, bytes) => shown.file(index, file, bytes),
+        });
+        shown.done();
+    } catch (e) {
+        progress?.done();
+        // One line each: nothing to check there (2), or S3 refused or couldn't be reached (3).
+        if (e instanceof S3InputError) {
+            out.error(`check-data: ${e.message}`);
+            return 2;
+        }
+        if (e instanceof S3ReadError) {
+            out.error(`check-data: ${e.message}`);
+            return 3;
+        }
+        throw e;
+    }
     const batch = await checkBatchInputFiles(files.batchInput, { maxProblemsPerFile: args.maxProblemsPerFile });
     formatReport(report).forEach(line => out.log(line));
     if (files.batchInput.length > 0) formatReport(batch).forEach(line => out.log(line));

@@ -2,9 +2,11 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { execFile } from "node:child_process";
 import { checkDataFiles, formatReport, type DataFile } from "../../datacheck";
+import { main } from "../../datacheck/cli";
 import { listS3 } from "../../datacheck/sources/s3-listing";
-import { S3TestServer } from "../harness/s3-server";
+import { DENIED_ACCESS_KEY, S3TestServer } from "../harness/s3-server";
 import { TempFolder } from "./temp-files";
 
 const BUCKET = "checked-data";
@@ -111,5 +113,129 @@ describe("the data checker on S3 objects (against an S3 API server on loopback)"
         await server.put(BUCKET, `${folder}b.csv`, HEADER + interactions(600, 4));
         assert.deepEqual(await run(), { cached: [true, false], read: [keyPath("b.csv")], ok: true });
         assert.deepEqual(await run(), { cached: [true, true], read: [], ok: true });
+    });
+
+    describe("npm run check-data -- s3://bucket/prefix/", () => {
+        /** The command in this process; `tty` stands for stderr when it is a terminal. */
+        async function checkData(args: string[], tty?: string[]) {
+            const stdout: string[] = [];
+            const stderr: string[] = [];
+            const progress = { isTTY: tty !== undefined, write: (text: string) => tty?.push(text) };
+            const status = await main(args, { log: line => stdout.push(line), error: line => stderr.push(line) }, progress);
+            return { status, stdout, stderr };
+        }
+
+        before(async () => {
+            await server.put(BUCKET, "cli/interactions/part-00000.csv", HEADER + interactions(600));
+            await server.put(BUCKET, "cli/interactions/part-00001.csv", HEADER + interactions(500, 5) + "user-1,item-1\n");
+            await server.put(BUCKET, "cli/interactions/_SUCCESS", "");
+            await server.put(BUCKET, "cli/export/part-00000.csv", "ITEM_ID,GENRE\nitem-1,comedy\n");
+        });
+
+        it("reports s3://bucket/key:line findings, warns of leftovers, shows progress on a terminal only, and exits 1", async () => {
+            const tty: string[] = [];
+            const result = await checkData([`s3://${BUCKET}/cli/interactions/`], tty);
+            assert.equal(result.status, 1);
+            assert.deepEqual(result.stdout.slice(0, 2), [
+                `s3://${BUCKET}/cli/interactions/part-00001.csv:502: field-count: expected 3 fields as in the header, found 2; quote values that contain commas ("a,b")`,
+                `s3://${BUCKET}/cli/interactions/part-00000.csv: interactions, 600 rows, 40 users, 7 items, 0.0 MB` +
+                    result.stdout[1].slice(result.stdout[1].indexOf(" MB") + 3),
+            ]);
+            assert.match(result.stdout[1], /, 0\.0 MB, [\d.]+ MB\/s$/);
+            assert.deepEqual(result.stderr, [
+                `warning: s3://${BUCKET}/cli/interactions/_SUCCESS: a job's success marker (Hadoop, Spark), not data; Personalize's documentation ` +
+                    "doesn't say that an import skips it. Turn it off (Spark: mapreduce.fileoutputcommitter.marksuccessfuljobs=false) or delete it once the job is done",
+            ]);
+            assert.deepEqual(
+                tty.filter(t => t.includes("checking")),
+                [
+                    `\r\x1b[Kchecking 1/2: s3://${BUCKET}/cli/interactions/part-00000.csv (0.0 MB)`,
+                    `\r\x1b[Kchecking 2/2: s3://${BUCKET}/cli/interactions/part-00001.csv (0.0 MB)`,
+                ],
+            );
+            assert.equal(tty[tty.length - 1], "\r\x1b[K", "the line is cleared before the report");
+            const piped = await checkData([`s3://${BUCKET}/cli/interactions/`]);
+            assert.equal(piped.status, 1);
+        });
+
+        it("takes the dataset from --type for a folder or an object, and exits 0 on clean data", async () => {
+            const noType = await checkData([`s3://${BUCKET}/cli/export/`]);
+            assert.deepEqual(
+                [noType.status, noType.stderr],
+                [
+                    2,
+                    [
+                        `check-data: cannot tell the dataset type of s3://${BUCKET}/cli/export/part-00000.csv: put it in a folder named after its dataset ` +
+                            `(…/interactions/), or pass --type s3://${BUCKET}/cli/export/=interactions`,
+                    ],
+                ],
+            );
+            for (const given of [`s3://${BUCKET}/cli/export/`, `s3://${BUCKET}/cli/export/part-00000.csv`]) {
+                const typed = await checkData([`s3://${BUCKET}/cli/export/`, "--type", `${given}=items`]);
+                assert.equal(typed.status, 0, typed.stdout.join("\n"));
+                assert.match(typed.stdout[0], new RegExp(`^s3://${BUCKET}/cli/export/part-00000\\.csv: items, 1 row, 0\\.0 MB`));
+            }
+        });
+
+        it("says an empty prefix (exit 2), and no bucket, access denied or no credentials (exit 3) in one line", async () => {
+            const empty = await checkData([`s3://${BUCKET}/nothing-here/`]);
+            assert.deepEqual(
+                [empty.status, empty.stderr],
+                [
+                    2,
+                    [
+                        `check-data: s3://${BUCKET}/nothing-here/: no data objects under this prefix; check the bucket and folder, or run the pipeline that writes it first`,
+                    ],
+                ],
+            );
+            const missing = await checkData(["s3://no-such-bucket-here/import/"]);
+            assert.deepEqual(
+                [missing.status, missing.stderr],
+                [
+                    3,
+                    [
+                        'check-data: s3://no-such-bucket-here/import/: no bucket named "no-such-bucket-here" (NoSuchBucket): check the name, and that your credentials are for its account and partition',
+                    ],
+                ],
+            );
+            const denied = server.useInProcess(server.env(DENIED_ACCESS_KEY));
+            try {
+                const refused = await checkData([`s3://${BUCKET}/cli/interactions/`]);
+                assert.deepEqual([refused.status, refused.stderr.length], [3, 1]);
+                assert.match(refused.stderr[0], /^check-data: s3:\/\/checked-data\/cli\/interactions\/: access denied to s3:ListBucket/);
+            } finally {
+                denied();
+            }
+            const none = server.useInProcess({
+                AWS_ACCESS_KEY_ID: undefined,
+                AWS_SECRET_ACCESS_KEY: undefined,
+                AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+                AWS_CONFIG_FILE: "/nonexistent/config",
+            });
+            try {
+                const noCredentials = await checkData([`s3://${BUCKET}/cli/interactions/`]);
+                assert.equal(noCredentials.status, 3);
+                assert.match(noCredentials.stderr[0], /^check-data: s3:\/\/checked-data\/cli\/interactions\/: no AWS credentials: /);
+            } finally {
+                none();
+            }
+        });
+
+        it("runs as its own process with the SDK's environment (npm run check-data)", async () => {
+            // Started without blocking this process, which serves the S3 API the command reads.
+            const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>(resolve => {
+                const child = execFile(
+                    process.execPath,
+                    ["-r", "ts-node/register/transpile-only", "datacheck/cli.ts", `s3://${BUCKET}/cli/interactions/part-00001.csv`],
+                    { cwd: path.join(__dirname, "..", ".."), encoding: "utf8", env: { ...process.env, ...server.env() } },
+                    (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+                );
+            });
+            assert.equal(result.code, 1, result.stderr);
+            assert.equal(
+                result.stdout.split("\n")[0],
+                `s3://${BUCKET}/cli/interactions/part-00001.csv:502: field-count: expected 3 fields as in the header, found 2; quote values that contain commas ("a,b")`,
+            );
+        });
     });
 });
