@@ -6,7 +6,7 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
 // By module path, as @pulumi/aws is imported: loads the Personalize module alone.
 import * as personalize from "@pulumi/aws-native/personalize";
-import type { DatasetType } from "../datacheck";
+import { localFileDigest, type DatasetType } from "../datacheck";
 import type { ListedObject } from "../datacheck/sources/s3-listing";
 import { readDataFolder } from "./data-files";
 import { InvalidArgumentError } from "./errors";
@@ -154,13 +154,6 @@ function durationSeconds(text: string): number | undefined {
     return Number(h) * 3600 + Number(m) * 60 + Number(s);
 }
 
-/** SHA-256 of a file's bytes, read as a stream (a data file may be up to 5 GB). */
-async function fileDigest(file: string): Promise<string> {
-    const hash = createHash("sha256");
-    for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-    return hash.digest("hex");
-}
-
 /**
  * The import job name of a dataset: a hash of the dataset group's name, the schema's bytes, what identifies the data,
  * and the attempt. It changes exactly when one of those does, so changed data starts a new FULL import and unchanged
@@ -176,15 +169,26 @@ async function fileDigest(file: string): Promise<string> {
 async function jobName(group: string, type: string, data: string[], schemaFile: string, attempt: number): Promise<string> {
     const hash = createHash("sha256")
         .update(`${group}\n`)
-        .update(await fileDigest(schemaFile))
+        .update(await localFileDigest(schemaFile))
         .update([...data].sort().join(","));
     if (attempt > 1) hash.update(`\nattempt ${attempt}`);
     return `${type}-${hash.digest("hex").slice(0, 24)}`;
 }
 
-/** The import job name of uploaded files: changes when the bytes of one of them change, or one is added or removed. */
-export async function importJobName(group: string, type: string, files: string[], schemaFile: string, attempt = 1): Promise<string> {
-    return jobName(group, type, await Promise.all(files.map(fileDigest)), schemaFile, attempt);
+/**
+ * The import job name of uploaded files: changes when the bytes of one of them change, or one is added or removed.
+ * With `cacheDir` (the data check's cache), the digest of a file is kept beside its check result and read again while
+ * the file is unchanged (same path, size and stat times), so a run over unchanged data reads none of it.
+ */
+export async function importJobName(
+    group: string,
+    type: string,
+    files: string[],
+    schemaFile: string,
+    cacheDir?: string,
+    attempt = 1,
+): Promise<string> {
+    return jobName(group, type, await Promise.all(files.map(file => localFileDigest(file, cacheDir))), schemaFile, attempt);
 }
 
 /** The import job name of a folder a pipeline writes: changes when its listing does (a key, size or ETag). */
@@ -246,6 +250,7 @@ export class PersonalizeDatasets extends pulumi.ComponentResource {
                     type,
                     uploads.map(u => u.path),
                     schema,
+                    bucket.dataCheckCacheDir,
                     plan.attempt,
                 );
                 imports.push({ type, folder: datasetFolder(uploads), schema, jobName: name });

@@ -1,17 +1,18 @@
 /**
  * Checks CSV files for Amazon Personalize import before upload.
  *
- *   npx ts-node --transpile-only datacheck/cli.ts <file-or-folder>… [--type FILE=TYPE] [--schema FILE=SCHEMA.json]
- *       [--header-only-above SIZE] [--cache DIR] [--max-problems N]
+ *   npm run check-data -- <file-or-folder>… [--type FILE=TYPE] [--schema FILE=SCHEMA.json]
+ *       [--header-only-above SIZE] [--cache DIR] [--max-problems N] [--batch-input DIR]
  *
  * Folders expand to the *.csv files directly in them; s3://bucket/prefix/ to the data objects in it. The dataset type
  * comes from --type, from the file name (interactions*.csv, items*.csv, users*.csv, actions*.csv,
  * action_interactions*.csv), or for an S3 object from its folder's name. Prints every problem as
  * `path:line: rule: message`, then one summary line per file. Exit status: 0 clean, 1 problems found, 2 usage error
- * or nothing to check, 3 S3 could not be read.
+ * or nothing to check, 3 S3 could not be read. Options are read by Node's util.parseArgs.
  */
 import { readdirSync, statSync } from "fs";
 import * as path from "path";
+import { parseArgs } from "util";
 import {
     DATASET_FILE_NAMES,
     DATASET_TYPES,
@@ -30,7 +31,7 @@ import { isS3Uri, S3ReadError } from "./sources/s3-client";
 
 const USAGE = `usage: check-data <file-or-folder>… [--type FILE=${DATASET_TYPES.join("|")}] [--schema FILE=SCHEMA.json]
                   [--header-only-above SIZE] [--cache DIR] [--max-problems N] [--batch-input DIR]
-       (from the project: npm run check-data -- <arguments>)
+       (npm run check-data -- <arguments>, in any folder of the project: paths are relative to it)
 
 Checks CSV files against Amazon Personalize's import format, and batch input files (.json, .jsonl: JSON
 Lines) against the batch job input format, before they are uploaded. A folder stands for the .csv files
@@ -40,8 +41,10 @@ may come from its folder's name (s3://bucket/import/interactions/part-00000.csv)
 AWS SDK's default credentials and region; AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) points it at an
 S3-compatible store. Prints each problem as path:line: rule: message, then one line per file.
 
-  --type FILE=TYPE            the dataset of FILE when its name doesn't say it (${DATASET_FILE_NAMES})
-  --schema FILE=SCHEMA.json   check FILE against a Personalize schema (the Avro JSON CreateSchema takes)
+  --type FILE=TYPE            the dataset of FILE when its name doesn't say it (${DATASET_FILE_NAMES});
+                              FILE is a path, or a file name alone when one of the files has it, or an
+                              s3:// object or folder
+  --schema FILE=SCHEMA.json   check FILE (as for --type) against a Personalize schema (the Avro JSON CreateSchema takes)
   --header-only-above SIZE    files larger than SIZE (e.g. 10GB, 500MB) get their header checked, not every row
   --cache DIR                 keep results of unchanged files (objects: same bucket, key, size and ETag) in DIR
   --max-problems N            problems shown per file (default 20)
@@ -53,77 +56,73 @@ prefix), 3 S3 could not be read (no credentials, access denied, no such bucket).
 
 class UsageError extends Error {}
 
-/** Asked for with --help: the usage goes to stdout and the command succeeds. */
-class HelpRequest extends Error {}
-
 function sizeArgument(text: string): number {
     const size = parseSize(text);
     if (size === undefined) throw new UsageError(`not a size: ${text} (e.g. 500MB, 10GB)`);
     return size;
 }
 
-function parseAssignment(flag: string, value: string | undefined): [string, string] {
-    const at = value?.lastIndexOf("=") ?? -1;
-    if (value === undefined || at <= 0 || at === value.length - 1) throw new UsageError(`${flag} takes FILE=VALUE`);
-    const file = value.slice(0, at);
-    return [isS3Uri(file) ? file : path.resolve(file), value.slice(at + 1)];
+/** FILE=VALUE of --type and --schema. */
+function parseAssignment(flag: string, value: string): [file: string, value: string] {
+    const at = value.lastIndexOf("=");
+    if (at <= 0 || at === value.length - 1) throw new UsageError(`${flag} takes FILE=VALUE, got ${value}`);
+    return [value.slice(0, at), value.slice(at + 1)];
 }
 
 interface Arguments {
     inputs: string[];
     batchInputDirs: string[];
-    types: Map<string, DatasetType>;
-    schemas: Map<string, string>;
+    /** --type and --schema as given: FILE (a path, or a file's base name) to the value. */
+    types: Array<[file: string, type: DatasetType]>;
+    schemas: Array<[file: string, schema: string]>;
     headerOnlyAboveBytes?: number;
     cacheDir?: string;
     maxProblemsPerFile?: number;
+    help: boolean;
 }
 
+/** The arguments, read by Node's util.parseArgs: `--type a.csv=items` and `--type=a.csv=items` alike. */
 function parseArguments(argv: string[]): Arguments {
-    const args: Arguments = { inputs: [], batchInputDirs: [], types: new Map(), schemas: new Map() };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const value = () => {
-            if (i + 1 >= argv.length) throw new UsageError(`${arg} needs a value`);
-            return argv[++i];
-        };
-        switch (arg) {
-            case "--type": {
-                const [file, type] = parseAssignment(arg, value());
-                if (!DATASET_TYPES.includes(type as DatasetType))
-                    throw new UsageError(`unknown dataset type ${type}; use ${DATASET_TYPES.join(", ")}`);
-                args.types.set(file, type as DatasetType);
-                break;
-            }
-            case "--schema": {
-                const [file, schema] = parseAssignment(arg, value());
-                args.schemas.set(file, schema);
-                break;
-            }
-            case "--header-only-above":
-                args.headerOnlyAboveBytes = sizeArgument(value());
-                break;
-            case "--batch-input":
-                args.batchInputDirs.push(value());
-                break;
-            case "--cache":
-                args.cacheDir = value();
-                break;
-            case "--max-problems": {
-                const n = Number(value());
-                if (!Number.isInteger(n) || n < 1) throw new UsageError("--max-problems takes a positive integer");
-                args.maxProblemsPerFile = n;
-                break;
-            }
-            case "--help":
-            case "-h":
-                throw new HelpRequest();
-            default:
-                if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
-                args.inputs.push(arg);
-        }
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            strict: true,
+            options: {
+                type: { type: "string", multiple: true },
+                schema: { type: "string", multiple: true },
+                "header-only-above": { type: "string" },
+                cache: { type: "string" },
+                "max-problems": { type: "string" },
+                "batch-input": { type: "string", multiple: true },
+                help: { type: "boolean", short: "h" },
+            },
+        });
+    } catch (e) {
+        throw new UsageError((e as Error).message);
     }
-    if (args.inputs.length === 0 && args.batchInputDirs.length === 0) throw new UsageError("no files or folders given");
+    const { values, positionals } = parsed;
+    const types = (values.type ?? []).map(v => {
+        const [file, type] = parseAssignment("--type", v);
+        if (!DATASET_TYPES.includes(type as DatasetType))
+            throw new UsageError(`unknown dataset type ${type}; use ${DATASET_TYPES.join(", ")}`);
+        return [file, type as DatasetType] as [string, DatasetType];
+    });
+    const maxProblems = values["max-problems"] === undefined ? undefined : Number(values["max-problems"]);
+    if (maxProblems !== undefined && !(Number.isInteger(maxProblems) && maxProblems >= 1))
+        throw new UsageError("--max-problems takes a positive integer");
+    const args: Arguments = {
+        inputs: positionals,
+        batchInputDirs: values["batch-input"] ?? [],
+        types,
+        schemas: (values.schema ?? []).map(v => parseAssignment("--schema", v)),
+        headerOnlyAboveBytes: values["header-only-above"] === undefined ? undefined : sizeArgument(values["header-only-above"]),
+        cacheDir: values.cache,
+        maxProblemsPerFile: maxProblems,
+        help: values.help === true,
+    };
+    if (!args.help && args.inputs.length === 0 && args.batchInputDirs.length === 0) throw new UsageError("no files or folders given");
     return args;
 }
 
@@ -147,8 +146,28 @@ function isFolder(input: string): boolean {
     }
 }
 
-/** The CSV files to check, with their dataset, and the batch input files. */
+/**
+ * The value of --type or --schema for each of `files`: FILE names a file by its path, or, when it is a bare file name
+ * (no folder), by its base name if exactly one of the files has it (a file in a folder given as input).
+ */
+function assignmentsTo(files: string[], flag: string, assignments: Array<[file: string, value: string]>): Map<string, string> {
+    const byFile = new Map<string, string>();
+    for (const [name, value] of assignments) {
+        let matches = files.filter(f => path.resolve(f) === path.resolve(name));
+        if (matches.length === 0 && path.basename(name) === name) matches = files.filter(f => path.basename(f) === name);
+        if (matches.length === 0) throw new UsageError(`${flag} ${name}=${value}: ${name} is none of the files to check`);
+        if (matches.length > 1)
+            throw new UsageError(
+                `${flag} ${name}=${value}: ${matches.length} files are named ${name} (${matches.join(", ")}); give the path of one`,
+            );
+        byFile.set(matches[0], value);
+    }
+    return byFile;
+}
+
+/** The local CSV files to check, with their dataset, and the batch input files (s3:// inputs: expandS3Inputs). */
 function expandInputs(args: Arguments): { csv: DataFile[]; batchInput: string[] } {
+    const local = <T>(assignments: Array<[file: string, value: T]>) => assignments.filter(([file]) => !isS3Uri(file));
     const paths = args.inputs
         .filter(input => !isS3Uri(input))
         .flatMap(input => (isFolder(input) ? filesIn(input, name => name.toLowerCase().endsWith(".csv"), ".csv") : [input]));
@@ -159,17 +178,48 @@ function expandInputs(args: Arguments): { csv: DataFile[]; batchInput: string[] 
             return filesIn(dir, isBatchInput, ".json or .jsonl");
         }),
     ];
-    const csv = paths
-        .filter(file => !isBatchInput(file))
-        .map(file => {
-            const datasetType = args.types.get(path.resolve(file)) ?? datasetTypeFromFileName(file);
-            if (!datasetType)
-                throw new UsageError(
-                    `cannot tell the dataset type of ${file}: name it ${DATASET_FILE_NAMES}, or pass --type ${file}=interactions`,
-                );
-            return { path: file, datasetType, schemaPath: args.schemas.get(path.resolve(file)) };
-        });
+    const csvPaths = paths.filter(file => !isBatchInput(file));
+    const types = assignmentsTo(csvPaths, "--type", local(args.types));
+    const schemas = assignmentsTo(csvPaths, "--schema", local(args.schemas));
+    const csv = csvPaths.map(file => {
+        const datasetType = (types.get(file) as DatasetType | undefined) ?? datasetTypeFromFileName(file);
+        if (!datasetType)
+            throw new UsageError(
+                `cannot tell the dataset type of ${file}: name it ${DATASET_FILE_NAMES}, or pass --type ${path.basename(file)}=interactions`,
+            );
+        return { path: file, datasetType, schemaPath: schemas.get(file) };
+    });
     return { csv, batchInput };
+}
+
+/**
+ * The data objects of the s3:// inputs, each with its dataset and schema (--type and --schema name an object or its
+ * folder), and the warnings about what lies beside them. An assignment that names no object or folder listed is a
+ * usage error, as for local files.
+ */
+async function expandS3Inputs(args: Arguments): Promise<{ csv: DataFile[]; warnings: string[] }> {
+    const types = new Map(args.types.filter(([file]) => isS3Uri(file)));
+    const schemas = new Map(args.schemas.filter(([file]) => isS3Uri(file)));
+    const csv: DataFile[] = [];
+    const warnings: string[] = [];
+    const listed = new Set<string>();
+    for (const input of args.inputs.filter(isS3Uri)) {
+        const s3 = await expandS3Input(
+            input,
+            name => types.get(name),
+            name => schemas.get(name),
+        );
+        csv.push(...s3.files);
+        warnings.push(...s3.warnings);
+        [s3.uri, ...s3.files.map(f => f.path)].forEach(name => listed.add(name));
+    }
+    for (const [flag, given] of [
+        ["--type", types],
+        ["--schema", schemas],
+    ] as const)
+        for (const [name, value] of given)
+            if (!listed.has(name)) throw new UsageError(`${flag} ${name}=${value}: ${name} is none of the objects or folders to check`);
+    return { csv, warnings };
 }
 
 /** Where the command writes: the console, or a test's capture. */
@@ -184,12 +234,12 @@ export async function main(argv: string[], out: Output = console, progressStream
     let args: Arguments;
     try {
         args = parseArguments(argv);
-        files = expandInputs(args);
-    } catch (e) {
-        if (e instanceof HelpRequest) {
+        if (args.help) {
             out.log(USAGE);
             return 0;
         }
+        files = expandInputs(args);
+    } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         out.error(`check-data: ${e.message}\n${USAGE}`);
         return 2;
@@ -197,15 +247,9 @@ export async function main(argv: string[], out: Output = console, progressStream
     let report: Awaited<ReturnType<typeof checkDataFiles>>;
     let progress: Progress | undefined;
     try {
-        for (const input of args.inputs.filter(isS3Uri)) {
-            const s3 = await expandS3Input(
-                input,
-                name => args.types.get(name),
-                name => args.schemas.get(name),
-            );
-            files.csv.push(...s3.files);
-            for (const warning of s3.warnings) out.error(`warning: ${warning}`);
-        }
+        const s3 = await expandS3Inputs(args);
+        files.csv.push(...s3.csv);
+        for (const warning of s3.warnings) out.error(`warning: ${warning}`);
         const shown = (progress = new Progress(progressStream, files.csv.length));
         report = await checkDataFiles(files.csv, {
             headerOnlyAboveBytes: args.headerOnlyAboveBytes,
@@ -216,8 +260,8 @@ export async function main(argv: string[], out: Output = console, progressStream
         shown.done();
     } catch (e) {
         progress?.done();
-        // One line each: nothing to check there (2), or S3 refused or couldn't be reached (3).
-        if (e instanceof S3InputError) {
+        // One line each: bad arguments or nothing to check there (2), S3 refused or couldn't be reached (3).
+        if (e instanceof UsageError || e instanceof S3InputError) {
             out.error(`check-data: ${e.message}`);
             return 2;
         }
@@ -255,6 +299,8 @@ export async function main(argv: string[], out: Output = console, progressStream
 }
 
 if (require.main === module) {
+    // npm runs a script in the project's folder and says in INIT_CWD where it was typed: paths are the user's.
+    if (process.env.npm_lifecycle_event === "check-data" && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
     main(process.argv.slice(2)).then(
         code => process.exit(code),
         (e: Error) => {

@@ -29,9 +29,10 @@ export interface FileReport {
     usersWithTwoOrMore: number;
     usersCapped: boolean;
     itemsCapped: boolean;
-    /** Item interactions: distinct EVENT_TYPE values (the first 64), and the metadata columns of the header. */
+    /** Item interactions: distinct EVENT_TYPE values (the first 64). */
     eventTypes: string[];
-    metadataColumns: number;
+    /** Item interactions: the header's optional fields that count with the event types toward their quota. */
+    eventTypeQuotaFields: string[];
     bytes: number;
     seconds: number;
     /** Threads the rows were checked on: 2 when the file was split (splitAboveBytes), else 1. */
@@ -45,7 +46,7 @@ export interface FileReport {
 
 export interface DataReport {
     files: FileReport[];
-    /** Findings about several files together: interactions minimums and the FULL import size limit. */
+    /** Findings about several files together: interactions minimums and quotas, and the FULL import size limit. */
     problems: Problem[];
     ok: boolean;
 }

@@ -16,6 +16,8 @@ export function datasetTypeFromFolder(key: string): DatasetType | undefined {
 }
 
 export interface S3Input {
+    /** The folder (ending in "/") or the object, as listed. */
+    uri: string;
     files: DataFile[];
     /** Leftovers beside the data, each with its fix. */
     warnings: string[];
@@ -41,5 +43,5 @@ export async function expandS3Input(
             );
         return { path: object.uri, datasetType, schemaPath: schemaOf(object.uri) ?? schemaOf(listing.uri) };
     });
-    return { files, warnings: listing.leftovers.map(leftoverWarning) };
+    return { uri: listing.uri, files, warnings: listing.leftovers.map(leftoverWarning) };
 }

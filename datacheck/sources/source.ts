@@ -1,6 +1,5 @@
 import { promises as fs } from "fs";
 import { isS3Uri } from "./s3-client";
-import { objectVersion } from "./s3-listing";
 import { openS3Object } from "./s3-object";
 
 /**
@@ -21,21 +20,6 @@ async function openLocalFile(path: string): Promise<SourceReader> {
         read: async (buf, offset, length, position) => (await file.read(buf, offset, length, position)).bytesRead,
         close: () => file.close(),
     };
-}
-
-/** A source's size, and what else changes when its bytes may have: a file's modification time, an object's ETag. */
-export interface SourceStamp {
-    size: number;
-    stamp: string;
-}
-
-export async function statSource(name: string): Promise<SourceStamp> {
-    if (isS3Uri(name)) {
-        const { size, etag } = await objectVersion(name);
-        return { size, stamp: `etag ${etag}` };
-    }
-    const stat = await fs.stat(name);
-    return { size: stat.size, stamp: `mtime ${stat.mtimeMs}` };
 }
 
 /** `s3://bucket/key` is an S3 object; any other name a local file. */

@@ -20,7 +20,7 @@ const id = fc.oneof({ weight: 6, arbitrary: text }, { weight: 1, arbitrary: fc.i
 const timestamp = fc.oneof(
     { weight: 5, arbitrary: fc.integer({ min: 1_000_000_000, max: 1_999_999_999 }).map(String) },
     { weight: 1, arbitrary: fc.integer({ min: 1_000_000_000, max: 1_999_999_999 }).map(s => `${s}123`) },
-    { weight: 1, arbitrary: fc.constantFrom("", "abc", "1.5", "-12", "12345678901234567", "+7", "1e9") },
+    { weight: 1, arbitrary: fc.constantFrom("", "abc", "1.5", "-12", "17000000001234", "12345678901234567", "+7", "1e9") },
 );
 const eventValue = fc.oneof(
     fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
@@ -67,7 +67,10 @@ const csv = fc
         return Buffer.concat(parts);
     });
 
-/** Actions files: a random header (case, duplicates, empty and quoted names, too many columns) and rows of values for it. */
+/**
+ * Actions files: a random header (case, duplicates, empty and quoted names, names with spaces or another delimiter,
+ * too many columns) and rows of values for it.
+ */
 const ACTION_COLUMNS = [
     "ACTION_ID",
     "action_id",
@@ -78,6 +81,10 @@ const ACTION_COLUMNS = [
     "LEVEL",
     "",
     '"LEVEL"',
+    " LEVEL",
+    "TIER ",
+    "A;B",
+    "C\tD",
     "A",
     "B",
     "C",

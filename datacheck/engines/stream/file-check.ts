@@ -151,7 +151,7 @@ export async function checkFile(file: DataFile, size: number, settings: FileChec
             usersCapped: users.capped,
             itemsCapped: items.capped,
             eventTypes: result?.eventTypes ?? [],
-            metadataColumns: plan?.metadataColumns ?? 0,
+            eventTypeQuotaFields: plan?.eventTypeQuotaFields ?? [],
             bytes: size,
             seconds: Number(process.hrtime.bigint() - started) / 1e9,
             headerOnly: settings.headerOnly,
