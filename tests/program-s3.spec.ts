@@ -164,7 +164,10 @@ describe("the program with dataSource s3 (its bucket on an S3 API server on loop
         /** The run with every job name blanked (inputs, state, outputs): what must not change. */
         const withoutJobNames = (r: ProgramRun) =>
             JSON.parse(
-                JSON.stringify({ ...r, programMs: 0, infos: [] }).replace(/"(interactions|items|users)-[0-9a-f]{24}"/g, '"<job name>"'),
+                JSON.stringify({ ...r, programMs: 0, programCpuMs: 0, infos: [] }).replace(
+                    /"(interactions|items|users)-[0-9a-f]{24}"/g,
+                    '"<job name>"',
+                ),
             );
         const local = (importAttempt?: number) =>
             runProgram({ stack: "import", preview: true, ...(importAttempt !== undefined && { config: { importAttempt } }) });
