@@ -3,9 +3,10 @@ import { listedVersion, rememberObject, type ObjectVersion } from "./s3-object";
 
 /**
  * What is in an S3 folder (or names one object): the objects to check as data, each with its size and ETag, and
- * what a pipeline leaves beside its data. Listing reads 1,000 keys a request (ListObjectsV2), so a folder of
- * thousands of part files costs a few requests, and the listing is all the checker and the import job names need
- * to know of an unchanged object.
+ * what a pipeline leaves beside its data. Listing reads up to 1,000 keys a request (ListObjectsV2:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), so a folder of thousands of part files
+ * costs a few requests, and the listing is all the checker and the import job names need to know of an unchanged
+ * object.
  */
 
 export interface ListedObject {
@@ -37,25 +38,20 @@ export interface S3Listing {
     listed: ListedObject[];
 }
 
-/** Every object whose key starts with `prefix`, in key order (S3 lists in UTF-8 binary order). */
+/** Every object whose key starts with the location's key, in key order (S3 lists in UTF-8 binary order), page by page. */
 async function listKeys(location: S3Location, uri: string): Promise<ListedObject[]> {
-    const { ListObjectsV2Command } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-    const client = await s3Client();
+    const { paginateListObjectsV2 } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
     const objects: ListedObject[] = [];
-    let token: string | undefined;
-    do {
-        let page: import("@aws-sdk/client-s3").ListObjectsV2CommandOutput;
-        try {
-            page = await client.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.key, ContinuationToken: token }));
-        } catch (error) {
-            throw describeS3Error(error, uri, "s3:ListBucket");
+    try {
+        for await (const page of paginateListObjectsV2({ client: await s3Client() }, { Bucket: location.bucket, Prefix: location.key })) {
+            for (const o of page.Contents ?? []) {
+                if (o.Key === undefined) continue;
+                objects.push({ uri: s3Uri({ bucket: location.bucket, key: o.Key }), key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? "" });
+            }
         }
-        for (const o of page.Contents ?? []) {
-            if (o.Key === undefined) continue;
-            objects.push({ uri: s3Uri({ bucket: location.bucket, key: o.Key }), key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? "" });
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    } catch (error) {
+        throw describeS3Error(error, uri, "s3:ListBucket");
+    }
     return objects;
 }
 
