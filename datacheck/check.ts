@@ -21,13 +21,13 @@ export interface CheckOptions {
     onFile?: (index: number, file: DataFile, bytes: number) => void;
 }
 
-interface LoadedSchema {
+export interface LoadedSchema {
     schema?: DatasetSchema;
     text?: string;
     problem?: [rule: string, message: string, schemaPath: string];
 }
 
-async function loadSchemaOnce(cache: Map<string, Promise<LoadedSchema>>, schemaPath: string): Promise<LoadedSchema> {
+export async function loadSchemaOnce(cache: Map<string, Promise<LoadedSchema>>, schemaPath: string): Promise<LoadedSchema> {
     let loaded = cache.get(schemaPath);
     if (!loaded) {
         loaded = loadSchema(schemaPath).then(
@@ -80,25 +80,17 @@ class DatasetTotals {
     }
 
     async problems(): Promise<Problem[]> {
-        // A problem of the dataset as a whole names the dataset and its files, not a line of one of them.
-        const path = `${this.type} dataset (${this.files.map(f => f.path).join(", ")})`;
-        const at = ([rule, message]: [string, string]): Problem => ({ path, rule, message });
-        const found: Problem[] = [];
-        const fullImportBytes = LIMITS.fullImportBytes[this.type];
-        if (fullImportBytes !== undefined && this.bytes > fullImportBytes) found.push(at(RULES.importTooLarge(this.type, this.bytes)));
-        // Everything below is about the Item interactions dataset alone: no other dataset has these quotas.
-        if (this.type !== "interactions") return found;
-        if (this.eventTypes.size + this.eventTypeQuotaFields.size > LIMITS.eventTypesAndMetadata)
-            found.push(at(RULES.eventTypesTooMany([...this.eventTypes], [...this.eventTypeQuotaFields])));
-        // Without the data rows of every file the counts would be wrong, so minimums are only judged on full checks.
-        if (this.files.some(f => f.headerOnly)) return found;
-        if (this.rows < LIMITS.minInteractions) found.push(at(RULES.interactionsTooFew(this.rows, this.files.length)));
-        const users = await this.userTotals();
-        if (users.twoOrMore < LIMITS.minUsers) found.push(at(RULES.interactionsTooFewUsers(users.twoOrMore, users.capped)));
-        // With capped counts neither number is exact, and their ratio could fall either side: not judged then.
-        else if (!users.capped && 100 * users.twoOrMore < LIMITS.minUsersPercent * users.all)
-            found.push(at(RULES.interactionsTooFewUsersShare(users.twoOrMore, users.all)));
-        return found;
+        const headerOnly = this.files.some(f => f.headerOnly);
+        return datasetFindings({
+            type: this.type,
+            paths: this.files.map(f => f.path),
+            rows: this.rows,
+            bytes: this.bytes,
+            eventTypes: [...this.eventTypes],
+            eventTypeQuotaFields: [...this.eventTypeQuotaFields],
+            headerOnly,
+            users: this.type === "interactions" && !headerOnly ? await this.userTotals() : undefined,
+        });
     }
 
     /**
@@ -127,6 +119,43 @@ class DatasetTotals {
             capped: merged.capped || missing,
         };
     }
+}
+
+/** What the dataset-wide rules judge, whichever engine counted it. */
+export interface DatasetFigures {
+    type: DatasetType;
+    paths: string[];
+    rows: number;
+    bytes: number;
+    /** Item interactions: distinct EVENT_TYPE values, and the optional fields that count with them. */
+    eventTypes: string[];
+    eventTypeQuotaFields: string[];
+    headerOnly: boolean;
+    /** Item interactions, when every file was fully checked: users with two or more interactions, and all users. */
+    users?: { twoOrMore: number; all: number; capped: boolean };
+}
+
+/** The dataset-wide rules: the size of one FULL import, and for Item interactions its quotas and minimums. */
+export function datasetFindings(figures: DatasetFigures): Problem[] {
+    // A problem of the dataset as a whole names the dataset and its files, not a line of one of them.
+    const path = `${figures.type} dataset (${figures.paths.join(", ")})`;
+    const at = ([rule, message]: [string, string]): Problem => ({ path, rule, message });
+    const found: Problem[] = [];
+    const fullImportBytes = LIMITS.fullImportBytes[figures.type];
+    if (fullImportBytes !== undefined && figures.bytes > fullImportBytes) found.push(at(RULES.importTooLarge(figures.type, figures.bytes)));
+    // Everything below is about the Item interactions dataset alone: no other dataset has these quotas.
+    if (figures.type !== "interactions") return found;
+    if (figures.eventTypes.length + figures.eventTypeQuotaFields.length > LIMITS.eventTypesAndMetadata)
+        found.push(at(RULES.eventTypesTooMany(figures.eventTypes, figures.eventTypeQuotaFields)));
+    // Without the data rows of every file the counts would be wrong, so minimums are only judged on full checks.
+    if (figures.headerOnly) return found;
+    if (figures.rows < LIMITS.minInteractions) found.push(at(RULES.interactionsTooFew(figures.rows, figures.paths.length)));
+    const users = figures.users ?? { twoOrMore: 0, all: 0, capped: false };
+    if (users.twoOrMore < LIMITS.minUsers) found.push(at(RULES.interactionsTooFewUsers(users.twoOrMore, users.capped)));
+    // With capped counts neither number is exact, and their ratio could fall either side: not judged then.
+    else if (!users.capped && 100 * users.twoOrMore < LIMITS.minUsersPercent * users.all)
+        found.push(at(RULES.interactionsTooFewUsersShare(users.twoOrMore, users.all)));
+    return found;
 }
 
 /**

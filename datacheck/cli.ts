@@ -25,12 +25,14 @@ import {
     plural,
 } from "./";
 import { parseSize } from "./size";
+import { runDuckDb } from "./engines/sql/command";
 import { Progress, type ProgressStream } from "./progress";
 import { expandS3Input, S3InputError } from "./s3-inputs";
 import { isS3Uri, S3ReadError } from "./sources/s3-client";
 
 const USAGE = `usage: check-data <file-or-folder>… [--type FILE=${DATASET_TYPES.join("|")}] [--schema FILE=SCHEMA.json]
                   [--header-only-above SIZE] [--cache DIR] [--max-problems N] [--batch-input DIR]
+                  [--engine stream|duckdb] [--print-sql]
        (npm run check-data -- <arguments>, in any folder of the project: paths are relative to it)
 
 Checks CSV files against Amazon Personalize's import format, and batch input files (.json, .jsonl: JSON
@@ -49,6 +51,8 @@ S3-compatible store. Prints each problem as path:line: rule: message, then one l
   --cache DIR                 keep results of unchanged files (objects: same bucket, key, size and ETag) in DIR
   --max-problems N            problems shown per file (default 20)
   --batch-input DIR           also check the .json and .jsonl batch input files directly in DIR (batchInputDir)
+  --engine duckdb             check with the SQL queries Athena runs, on DuckDB in memory (default: stream)
+  --print-sql                 with --engine duckdb: print the queries instead of running them
   --help                      this text
 
 Exit status: 0 no problem, 1 problems found, 2 bad arguments or nothing to check (an empty folder or
@@ -79,6 +83,13 @@ interface Arguments {
     cacheDir?: string;
     maxProblemsPerFile?: number;
     help: boolean;
+    engine: "stream" | "duckdb";
+    printSql: boolean;
+}
+
+function engineArgument(engine: string): "stream" | "duckdb" {
+    if (engine !== "stream" && engine !== "duckdb") throw new UsageError(`unknown engine ${engine}; use stream or duckdb`);
+    return engine;
 }
 
 /** The arguments, read by Node's util.parseArgs: `--type a.csv=items` and `--type=a.csv=items` alike. */
@@ -97,6 +108,8 @@ function parseArguments(argv: string[]): Arguments {
                 "max-problems": { type: "string" },
                 "batch-input": { type: "string", multiple: true },
                 help: { type: "boolean", short: "h" },
+                engine: { type: "string" },
+                "print-sql": { type: "boolean" },
             },
         });
     } catch (e) {
@@ -121,7 +134,11 @@ function parseArguments(argv: string[]): Arguments {
         cacheDir: values.cache,
         maxProblemsPerFile: maxProblems,
         help: values.help === true,
+        engine: values.engine === undefined ? "stream" : engineArgument(values.engine),
+        printSql: values["print-sql"] === true,
     };
+    if (args.printSql && args.engine === "stream")
+        throw new UsageError("--print-sql prints the queries of an SQL engine: add --engine duckdb");
     if (!args.help && args.inputs.length === 0 && args.batchInputDirs.length === 0) throw new UsageError("no files or folders given");
     return args;
 }
@@ -243,6 +260,13 @@ export async function main(argv: string[], out: Output = console, progressStream
         if (!(e instanceof UsageError)) throw e;
         out.error(`check-data: ${e.message}\n${USAGE}`);
         return 2;
+    }
+    if (args.engine === "duckdb") {
+        if (args.inputs.some(isS3Uri)) {
+            out.error("check-data: --engine duckdb reads local files; check s3:// inputs with the default engine");
+            return 2;
+        }
+        return runDuckDb(files.csv, { printSql: args.printSql, maxProblemsPerFile: args.maxProblemsPerFile }, out);
     }
     let report: Awaited<ReturnType<typeof checkDataFiles>>;
     let progress: Progress | undefined;

@@ -72,8 +72,13 @@ export function formatProblem(p: Problem): string {
     const where = p.line === undefined ? p.path : `${p.path}:${p.line}`;
     const rows = p.rows ?? 1;
     const more = p.lines && rows > p.lines.length ? ` and ${(rows - p.lines.length).toLocaleString("en-US")} more` : "";
+    // An engine that can't number lines (the SQL engines) gives the rows without them.
     const on =
-        rows > 1 && p.lines ? ` (${plural(rows, "row")}: lines ${p.lines.map(l => l.toLocaleString("en-US")).join(", ")}${more})` : "";
+        rows <= 1
+            ? ""
+            : p.lines
+              ? ` (${plural(rows, "row")}: lines ${p.lines.map(l => l.toLocaleString("en-US")).join(", ")}${more})`
+              : ` (${plural(rows, "row")})`;
     return `${where}: ${p.rule}: ${p.message}${on}`;
 }
 

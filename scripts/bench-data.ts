@@ -47,7 +47,7 @@ interface Measurement {
  * Interactions rows from a fixed-seed xorshift generator: 200,000 users, 50,000 items, a few event types. Written a
  * chunk at a time with a wait on each, so that Ctrl-C is heard while it writes.
  */
-async function generate(file: string, megabytes: number): Promise<void> {
+export async function generate(file: string, megabytes: number): Promise<void> {
     const EVENTS = ["click", "view", "purchase", "add_to_cart"];
     let state = 0x2545f491;
     const next = () => {

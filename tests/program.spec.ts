@@ -6,6 +6,8 @@ import { PROJECT_DIR, committedStacks, runProgram, type ProgramRun } from "../of
 import { runStackPolicies } from "../offline/policy-engine";
 import { UNKNOWN, type RecordedResource } from "../offline/recorder";
 import { policies } from "../policypack/policies";
+import { personalizeRoleTrust } from "../policypack/policies/personalize-role-trust";
+import { personalizeTrustPolicy } from "../components/policy-documents";
 import { importJobName } from "../components/personalize-datasets";
 import { TYPES as AWS_TYPES, ofType, policyOf, single } from "./harness/resources";
 
@@ -260,6 +262,39 @@ describe("the program (index.ts) under mocks", () => {
                 known(TYPES.rolePolicy, "role");
                 known(TYPES.role, "assumeRolePolicy");
                 known(TYPES.bucket, "tags");
+                known(TYPES.role, "tags");
+            });
+
+            it("tags the role with the account and region the provider reports, known in preview, from which the pack judges the trust", async () => {
+                const preview = runs[`${stack}:preview`];
+                const tags = single(preview.resources, TYPES.role).inputs.tags;
+                assert.deepEqual([tags["personalize-account"], tags["personalize-region"]], [ACCOUNT, "eu-west-1"]);
+                const trust = (resources: RecordedResource[]) =>
+                    runStackPolicies([personalizeRoleTrust], resources, { "personalize-role-trust": { partition: "aws" } });
+                const edited = (edit: (role: RecordedResource) => void) => {
+                    const resources: RecordedResource[] = structuredClone(preview.resources);
+                    edit(single(resources, TYPES.role));
+                    return resources;
+                };
+                const foreign = edited(
+                    role => (role.inputs.assumeRolePolicy = JSON.stringify(personalizeTrustPolicy("aws", "eu-west-1", "999999999999"))),
+                );
+                assert.deepEqual((await trust(preview.resources)).violations, []);
+                // A trust for another account, consistent in both keys, is judged against the tagged account...
+                assert.match(
+                    (await trust(foreign)).violations[0].message,
+                    /it lets Personalize acting for accounts other than yours \(123456789012\)/,
+                );
+                // ...and without the tags, the trust alone can't vouch for its account.
+                const untagged = edited(role => {
+                    role.inputs.assumeRolePolicy = JSON.stringify(personalizeTrustPolicy("aws", "eu-west-1", "999999999999"));
+                    delete role.inputs.tags["personalize-account"];
+                    delete role.inputs.tags["personalize-region"];
+                });
+                assert.match(
+                    (await trust(untagged)).violations[0].message,
+                    /can't verify that it trusts the stack's own account: .*account 999999999999 /,
+                );
             });
         });
     }

@@ -13,6 +13,15 @@ export const LIMITS = {
     /** The quotas page: categorical data and impression values at most 1,000 characters (every dataset). */
     categoricalCharacters: 1000,
     /**
+     * Timestamps are Unix epoch seconds
+     * (https://docs.aws.amazon.com/personalize/latest/dg/interactions-dataset-requirements.html); a whole number of
+     * this many digits is one in milliseconds (13 digits from September 2001 to 2286), and more digits are out of range.
+     */
+    millisecondDigits: 13,
+    /** Avro int and long: 32- and 64-bit signed integers (https://avro.apache.org/docs/1.11.1/specification/#primitive-types). */
+    intRange: [-(2n ** 31n), 2n ** 31n - 1n] as const,
+    longRange: [-(2n ** 63n), 2n ** 63n - 1n] as const,
+    /**
      * The quotas page, Item interactions: at least 1,000 records per dataset import job (FULL or INCREMENTAL), and
      * 1,000 item interactions to train. Neither minimum is given for another dataset. All files of a dataset are
      * one import job (the program imports a dataset's folder).

@@ -115,12 +115,22 @@ export class StackView {
         }
     }
 
-    private identityCache?: StackIdentity;
+    private readonly identities = new Map<string, StackIdentity>();
 
-    /** The stack's account, region and partition, with where each came from. */
+    /** The stack's account, region and partition, with where each came from, every resource's ARNs counting as evidence. */
     get identity(): StackIdentity {
-        this.identityCache ??= stackIdentity(this.resources, this.config);
-        return this.identityCache;
+        return this.identityFor([]);
+    }
+
+    /**
+     * The same, for judging the documents of the resources `judged` (URNs): their own ARNs are no
+     * evidence of the account they are judged against (identity.ts).
+     */
+    identityFor(judged: string[]): StackIdentity {
+        const key = [...new Set(judged)].sort().join(" ");
+        let identity = this.identities.get(key);
+        if (identity === undefined) this.identities.set(key, (identity = stackIdentity(this.resources, this.config, judged)));
+        return identity;
     }
 
     private ofType(...types: string[]): PolicyResource[] {
@@ -185,8 +195,8 @@ export class StackView {
     }
 
     /** The role's ARN, from its path and name and the stack's account; undefined while the account is unknown. */
-    roleArn(role: PersonalizeRole): string | undefined {
-        const { partition, account } = this.identity;
+    roleArn(role: PersonalizeRole, identity: StackIdentity = this.identity): string | undefined {
+        const { partition, account } = identity;
         return account === undefined ? undefined : `arn:${partition}:iam::${account}:role${role.path}${role.name}`;
     }
 

@@ -3,7 +3,7 @@ import { personalizeDatasetImport } from "../../policypack/policies/personalize-
 import { personalizeDatasetImportUnverified } from "../../policypack/policies/personalize-dataset-import-unverified";
 import { UNKNOWN } from "../../offline/recorder";
 import { bucketPolicy, roleAccessPolicy } from "../../components/policy-documents";
-import { ACCOUNT, StackBuilder, personalizeTrust, validStack } from "./stack-builder";
+import { ACCOUNT, StackBuilder, personalizeTrust, serviceRoleTags, validStack } from "./stack-builder";
 
 const policies = [personalizeDatasetImport, personalizeDatasetImportUnverified];
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/personalize-role`;
@@ -32,7 +32,7 @@ function importFolderOnly(): StackBuilder {
         "data-bucket",
         JSON.stringify({ Version: "2012-10-17", Statement: grants.map(g => ({ ...g, Principal: principal })) }),
     );
-    stack.role("personalize-role", JSON.stringify(personalizeTrust()), { "personalize-bucket": "data-bucket" });
+    stack.role("personalize-role", JSON.stringify(personalizeTrust()), serviceRoleTags("data-bucket"));
     stack.rolePolicy("personalize-role", JSON.stringify({ Version: "2012-10-17", Statement: grants }));
     return stack;
 }
@@ -59,8 +59,8 @@ describe("personalize-dataset-import", () => {
 
     it("judges the folders a pipeline writes (no object declared, the data-prefix tag) as it judges uploaded ones", async () => {
         // As the component declares a stack with dataSource s3: no BucketObject, the import folder in a tag, and a
-        // data writer's grant in the bucket policy (a role of the same account: one of another account would leave the
-        // stack's account to the pack config, as any second account in the stack's ARNs does).
+        // data writer's grant in the bucket policy, here to a role of another account (the stack's account is the
+        // service role's tag, whatever other accounts the documents name).
         const pipelineStack = (extra: Record<string, unknown>[] = []) => {
             const stack = new StackBuilder();
             stack.bucket("data-bucket", { "personalize-workflow": "import", "personalize-data-prefix": "import/" });
@@ -68,10 +68,10 @@ describe("personalize-dataset-import", () => {
                 partition: "aws",
                 bucketName: "data-bucket",
                 workflow: "import" as const,
-                dataWriters: { roleArns: [`arn:aws:iam::${ACCOUNT}:role/pipeline`], keyPrefix: "import" },
+                dataWriters: { roleArns: ["arn:aws:iam::210987654321:role/pipeline"], keyPrefix: "import" },
             };
             stack.bucketPolicy("data-bucket", JSON.stringify(bucketPolicy(access, extra)));
-            stack.role("personalize-role", JSON.stringify(personalizeTrust()), { "personalize-bucket": "data-bucket" });
+            stack.role("personalize-role", JSON.stringify(personalizeTrust()), serviceRoleTags("data-bucket"));
             stack.rolePolicy("personalize-role", JSON.stringify(roleAccessPolicy(access)));
             return stack;
         };
