@@ -4,7 +4,8 @@
  * stack's schemas accept; `--mb N` for quick runs), puts each file into the server as `import/<type>/part-00000.csv`,
  * then, in one run:
  * - checks the Interactions file from the local disk and the same object from S3, alternating, each in a child
- *   process (so its peak RSS is its own), and prints the best MB/s of each, their ratio and the peak RSS;
+ *   process (so its peak RSS is its own), and prints the best MB/s of each, their ratio and the peak RSS; and reads
+ *   the object through the S3 source alone, nothing checked, for what the server gives at most;
  * - runs the real program (stack `import`, `dataSource: s3`, preview, offline mocks) on that bucket: once to fill the
  *   data-check cache, then `--runs` warm runs, and prints the cold run and the best warm run.
  * The server runs in this process and serves both, so the figures are for this machine's loopback and CPU, shared
@@ -17,6 +18,7 @@ import { createReadStream, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { checkDataFiles, ResultCache } from "../datacheck";
+import { openSource } from "../datacheck/sources/source";
 import { DEFAULT_ACCOUNT } from "../offline/aws-mocks";
 import { PROJECT_DIR, projectName, runJob, stackConfig } from "../offline/program";
 import { S3TestServer } from "../tests/harness/s3-server";
@@ -42,6 +44,19 @@ interface Check {
     rows: number;
 }
 
+/** In the child: `name` read through its source, start to end, and nothing checked: what the store serves at most. */
+async function readHere(name: string): Promise<Check> {
+    const started = process.hrtime.bigint();
+    const reader = await openSource(name);
+    const buf = Buffer.allocUnsafe(2 << 20);
+    try {
+        for (let position = 0, n = 1; n > 0; position += n) n = await reader.read(buf, 0, buf.length, position);
+    } finally {
+        await reader.close();
+    }
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, maxRssMb: process.resourceUsage().maxRSS / 1024, rows: 0 };
+}
+
 /** In the child: one check of `name` (a file or an s3:// object), cache off. */
 async function checkHere(name: string): Promise<Check> {
     const started = process.hrtime.bigint();
@@ -54,12 +69,12 @@ async function checkHere(name: string): Promise<Check> {
     };
 }
 
-/** A check in a child process, with `env` (the server's endpoint and credentials); asynchronous, as this process serves S3. */
-function checkInChild(name: string, env: Record<string, string>): Promise<Check> {
+/** A check (or a read) in a child process, with `env` (the server's endpoint and credentials); asynchronous, as this process serves S3. */
+function checkInChild(name: string, env: Record<string, string>, mode = "--child"): Promise<Check> {
     return new Promise((resolve, reject) =>
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", __filename, "--child", name],
+            ["-r", "ts-node/register/transpile-only", __filename, mode, name],
             { env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 1 << 20 },
             (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as Check)),
         ),
@@ -68,8 +83,8 @@ function checkInChild(name: string, env: Record<string, string>): Promise<Check>
 
 async function main(): Promise<void> {
     const argv = process.argv.slice(2);
-    if (argv[0] === "--child") {
-        process.stdout.write(JSON.stringify(await checkHere(argv[1])));
+    if (argv[0] === "--child" || argv[0] === "--read") {
+        process.stdout.write(JSON.stringify(await (argv[0] === "--read" ? readHere : checkHere)(argv[1])));
         return;
     }
     const { megabytes, runs } = settingsOrExit(
@@ -108,9 +123,11 @@ async function main(): Promise<void> {
 
         const fromDisk: Check[] = [];
         const fromS3: Check[] = [];
+        const readS3: Check[] = [];
         for (let i = 0; i < runs; i++) {
             fromDisk.push(await checkInChild(local, {}));
             fromS3.push(await checkInChild(uri("interactions"), server.env()));
+            readS3.push(await checkInChild(uri("interactions"), server.env(), "--read"));
         }
         const best = (checks: Check[]) => checks.reduce((a, b) => (a.seconds < b.seconds ? a : b));
         const rate = (c: Check) => mb / c.seconds;
@@ -123,6 +140,11 @@ async function main(): Promise<void> {
                     `${best(checks).rows.toLocaleString("en-US")} rows), peak RSS ${Math.max(...checks.map(c => c.maxRssMb)).toFixed(0)} MB`,
             );
         console.log(`S3 / local: ${((100 * rate(best(fromS3))) / rate(best(fromDisk))).toFixed(0)} %`);
+        // What the server gives one reader with nothing checked: the ceiling of an S3 check on this server.
+        console.log(
+            `read of the S3 object alone (ranged GETs, one thread, no check): ${rate(best(readS3)).toFixed(1)} MB/s; ` +
+                `S3 check / read alone: ${((100 * rate(best(fromS3))) / rate(best(readS3))).toFixed(0)} %`,
+        );
 
         const project = projectName();
         const config = stackConfig("import");
