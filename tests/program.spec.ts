@@ -433,24 +433,26 @@ describe("the program (index.ts) under mocks", () => {
     });
 });
 
-describe("the program with kmsKey=create (prod: batch, protected)", () => {
+describe("the program with kmsKey=create (prod: batch, protected; import: into a dataset group)", () => {
     const KEY = "aws:kms/key:Key";
     const ALIAS = "aws:kms/alias:Alias";
     const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${PROD_BUCKET}-personalize`;
     let update: ProgramRun;
     let preview: ProgramRun;
+    let importUpdate: ProgramRun;
     before(async () => {
-        [update, preview] = await Promise.all(
-            [false, true].map(p => runProgram({ stack: "prod", preview: p, config: { kmsKey: "create" } })),
-        );
+        [update, preview, importUpdate] = await Promise.all([
+            ...[false, true].map(p => runProgram({ stack: "prod", preview: p, config: { kmsKey: "create" } })),
+            runProgram({ stack: "import", config: { kmsKey: "create" } }),
+        ]);
     });
 
-    /** The pack over what the engine holds after the run, as `pulumi up` sends it. */
-    const judge = (resources: RecordedResource[]) =>
+    /** The pack over what the engine holds after the run, as `pulumi up` sends it, with the stack's pack config. */
+    const judge = (resources: RecordedResource[], stack = "prod") =>
         runStackPolicies(
             policies,
             resources.map(r => ({ ...r, inputs: r.state ?? r.inputs })),
-            JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", "prod.json"), "utf8")),
+            JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", `${stack}.json`), "utf8")),
         );
     const kmsAccess = (resources: RecordedResource[]) =>
         ofType(resources, TYPES.rolePolicy).find(r => r.inputs.name === "PersonalizeKmsKeyAccessPolicy")!;
@@ -508,6 +510,31 @@ describe("the program with kmsKey=create (prod: batch, protected)", () => {
                 what,
             );
         }
+    });
+
+    it("creates the dataset group with the key and the service role, and the whole pack passes it; without Personalize in the key policy, the group fails too", async () => {
+        assert.equal(importUpdate.error, undefined);
+        const key = single(importUpdate.resources, KEY);
+        const bucket = `personalize-data-import-${ACCOUNT}-eu-west-1`;
+        assert.deepEqual(single(importUpdate.resources, TYPES.datasetGroup).inputs, {
+            name: "personalize-data-import",
+            kmsKeyArn: key.state!.arn,
+            roleArn: `arn:aws:iam::${ACCOUNT}:role/${bucket}-personalize`,
+        });
+        assert.deepEqual((await judge(importUpdate.resources, "import")).violations, []);
+        const resources: RecordedResource[] = structuredClone(importUpdate.resources);
+        const edited = resources.find(r => r.type === KEY)!;
+        const document = JSON.parse(edited.state!.policy);
+        delete document.Statement.find((s: any) => s.Sid === "PersonalizeUseKey").Principal.Service;
+        edited.state!.policy = JSON.stringify(document);
+        const violations = (await judge(resources, "import")).violations;
+        assert.deepEqual(
+            violations.map(v => [v.policy, v.message.slice(0, v.message.indexOf(" is encrypted with"))]),
+            [
+                ["personalize-kms-key-access", `Personalize bucket "${bucket}" (import)`],
+                ["personalize-kms-key-access", 'Personalize DatasetGroup "personalize-data-group"'],
+            ],
+        );
     });
 
     it("in preview, the key policy is known (built from partition, account and role name), only the key's ARN is not", async () => {
