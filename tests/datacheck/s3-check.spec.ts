@@ -117,12 +117,17 @@ describe("the data checker on S3 objects (against an S3 API server on loopback)"
 
     describe("npm run check-data -- s3://bucket/prefix/", () => {
         /** The command in this process; `tty` stands for stderr when it is a terminal. */
-        async function checkData(args: string[], tty?: string[]) {
+        /** The command in this process; `progress` receives what it writes to stderr as progress, a terminal when `isTTY`. */
+        async function checkData(args: string[], isTTY = false) {
             const stdout: string[] = [];
             const stderr: string[] = [];
-            const progress = { isTTY: tty !== undefined, write: (text: string) => tty?.push(text) };
-            const status = await main(args, { log: line => stdout.push(line), error: line => stderr.push(line) }, progress);
-            return { status, stdout, stderr };
+            const progress: string[] = [];
+            const status = await main(
+                args,
+                { log: line => stdout.push(line), error: line => stderr.push(line) },
+                { isTTY, write: (text: string) => progress.push(text) },
+            );
+            return { status, stdout, stderr, progress };
         }
 
         before(async () => {
@@ -133,8 +138,8 @@ describe("the data checker on S3 objects (against an S3 API server on loopback)"
         });
 
         it("reports s3://bucket/key:line findings, warns of leftovers, shows progress on a terminal only, and exits 1", async () => {
-            const tty: string[] = [];
-            const result = await checkData([`s3://${BUCKET}/cli/interactions/`], tty);
+            const result = await checkData([`s3://${BUCKET}/cli/interactions/`], true);
+            const tty = result.progress;
             assert.equal(result.status, 1);
             assert.deepEqual(result.stdout.slice(0, 2), [
                 `s3://${BUCKET}/cli/interactions/part-00001.csv:502: field-count: expected 3 fields as in the header, found 2; quote values that contain commas ("a,b")`,
@@ -155,7 +160,7 @@ describe("the data checker on S3 objects (against an S3 API server on loopback)"
             );
             assert.equal(tty[tty.length - 1], "\r\x1b[K", "the line is cleared before the report");
             const piped = await checkData([`s3://${BUCKET}/cli/interactions/`]);
-            assert.equal(piped.status, 1);
+            assert.deepEqual([piped.status, piped.progress], [1, []], "no progress where stderr is not a terminal");
         });
 
         it("takes the dataset from --type for a folder or an object, and exits 0 on clean data", async () => {
