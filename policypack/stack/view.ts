@@ -180,7 +180,7 @@ export class StackView {
                 resource: r,
                 name: r.props.name,
                 bucketName: r.props.tags[ROLE_BUCKET_TAG],
-                path: typeof r.props.path === "string" ? r.props.path : "/",
+                path: rolePath(r),
             }));
     }
 
@@ -233,6 +233,11 @@ export class StackView {
         }
         return { sources, unreadable };
     }
+}
+
+/** A role's path: `/` unless it sets another. */
+export function rolePath(role: PolicyResource): string {
+    return typeof role.props.path === "string" ? role.props.path : "/";
 }
 
 /** The tag's prefix as a folder ending in "/"; absent or empty means the whole bucket. */
