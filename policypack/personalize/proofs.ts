@@ -83,12 +83,12 @@ const SOURCE_RESOURCES = {
 export function roleTrustProblems(view: StackView, role: PersonalizeRole): string[] | undefined {
     const identity = view.identity;
     const where = describeResource(role.resource, "assumeRolePolicy");
-    const statements = readStatements({ where, urn: role.resource.urn, document: role.resource.props.assumeRolePolicy }, "resource");
+    const statements = readStatements({ where, urn: role.resource.urn, document: role.resource.props.assumeRolePolicy }, "trust");
     if (!statements) return undefined;
     const problems: string[] = [];
     for (const s of statements.filter(s => s.effect === "Allow")) {
-        if (s.notPrincipal) problems.push(`statement "${s.label}" allows with NotPrincipal, which trusts every principal not listed`);
-        else if (!onlyPersonalize(s.principal))
+        // NotPrincipal makes the document unreadable: IAM refuses it in a trust policy.
+        if (!onlyPersonalize(s.principal))
             problems.push(`statement "${s.label}" trusts ${JSON.stringify(s.principal)}, not ${PERSONALIZE_PRINCIPAL} alone`);
     }
     const workflow = view.bucketNamed(role.bucketName)?.workflow ?? "import";

@@ -44,7 +44,7 @@ export function personalizeDocuments(view: StackView): PackDocument[] {
                 document: role.resource.props.assumeRolePolicy,
             },
             use: "trust policy",
-            kind: "resource",
+            kind: "trust",
             roleName: role.name,
         });
         for (const source of view.roleIdentityPolicies(role).sources) {

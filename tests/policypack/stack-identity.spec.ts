@@ -5,7 +5,7 @@ import { UNKNOWN } from "../../offline/recorder";
 import { ACCOUNT, StackBuilder, personalizeTrust, validStack } from "./stack-builder";
 import { policyResources } from "../../offline/policy-engine";
 
-const config = { buckets: {}, partition: "aws" };
+const config = { buckets: {}, partition: "aws", roleTrustPolicyLength: 2048 };
 
 function identityOf(stack: StackBuilder, extra: Partial<typeof config & { account: string; region: string }> = {}) {
     return stackIdentity(policyResources(stack.resources) as PolicyResource[], { ...config, ...extra });
