@@ -103,6 +103,8 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     public readonly uploads: Upload[];
     /** What a dataset import must wait for: the objects, the bucket policy and the role policy. */
     public readonly importDependencies: pulumi.Resource[];
+    /** Where the data check keeps what it learnt of unchanged files (also the digests of their bytes), if anywhere. */
+    public readonly dataCheckCacheDir: string | undefined;
 
     /**
      * Validates the arguments and checks every CSV against Personalize's format, then declares the
@@ -323,6 +325,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         this.batchOutputLocation = settings.workflow === "batch" ? location(settings.batchOutputPrefix) : undefined;
         this.kmsKeyArn = dataKey?.arn;
         this.uploads = uploads;
+        this.dataCheckCacheDir = settings.dataCheckCacheDir;
         this.importDependencies = [...objects, policy, rolePolicy, ...(dataKey ? [dataKey.rolePolicy] : [])];
         this.registerOutputs({
             bucketName: this.bucketName,

@@ -12,7 +12,7 @@
  * over validStack(..., "batch").
  * Goal: at most 1 ms per document.
  *
- *   npx ts-node --transpile-only scripts/bench-policies.ts [--iterations 20000]
+ *   npm run bench:policies -- [--iterations 20000]
  */
 import { bucketPolicy } from "../components/policy-documents";
 import { runStackPolicies } from "../offline/policy-engine";
@@ -23,12 +23,25 @@ import { PERSONALIZE_PRINCIPAL, requestFailures, requiredAccess, roleSessionPrin
 import type { StackIdentity } from "../policypack/stack/identity";
 import type { PersonalizeBucket } from "../policypack/stack/view";
 import { guideBucketPolicy, personalizeTrust, validStack } from "../tests/policypack/stack-builder";
+import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
 
 const BUCKET = "data-bucket";
 const ARN = `arn:aws:s3:::${BUCKET}`;
-const argIndex = process.argv.indexOf("--iterations");
-const ITERATIONS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 20_000;
-const WARMUP = Math.max(1_000, Math.floor(ITERATIONS / 10));
+
+const USAGE = `usage: npm run bench:policies -- [--iterations N]
+
+Times the policy pack's evaluation of one policy document (parse and judge) for several documents,
+then one run of every policy over a batch stack. Goal: at most 1 ms per document.
+
+  --iterations N   timed evaluations of each document (default 20000), after N / 10 (at least 1,000) warm-up ones
+  --help           this text`;
+
+export function parseBenchPoliciesArguments(argv: string[]) {
+    return parseScriptArguments(argv, USAGE, { iterations: { type: "string" } }, values => {
+        const iterations = positiveNumber("iterations", values.iterations, 20_000, true);
+        return { iterations, warmup: Math.max(1_000, Math.floor(iterations / 10)) };
+    });
+}
 
 const bucket: PersonalizeBucket = { name: BUCKET, workflow: "batch", batchOutputPrefix: "batch/output/", dataPrefix: "import/" };
 const objectKeys = ["import/interactions.csv"];
@@ -229,6 +242,7 @@ function percentile(sorted: number[], p: number): number {
 
 /** `judge`: what a policy does with the document's text, which must report exactly the `expected` problems. */
 function benchDocument(
+    { iterations, warmup }: { iterations: number; warmup: number },
     label: string,
     document: object,
     judge: (text: string) => string[] = evaluateDocument,
@@ -239,24 +253,24 @@ function benchDocument(
     if (JSON.stringify(failures) !== JSON.stringify(expected)) {
         throw new Error(`${label}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(failures)}`);
     }
-    for (let i = 0; i < WARMUP; i++) judge(text);
-    const micros = new Float64Array(ITERATIONS);
+    for (let i = 0; i < warmup; i++) judge(text);
+    const micros = new Float64Array(iterations);
     // CPU time too: on a shared machine wall time also counts the time other processes hold the cores.
     const cpuBefore = process.cpuUsage();
-    for (let i = 0; i < ITERATIONS; i++) {
+    for (let i = 0; i < iterations; i++) {
         const start = process.hrtime.bigint();
         judge(text);
         micros[i] = Number(process.hrtime.bigint() - start) / 1000;
     }
     const cpu = process.cpuUsage(cpuBefore);
-    const cpuMean = (cpu.user + cpu.system) / ITERATIONS;
+    const cpuMean = (cpu.user + cpu.system) / iterations;
     const sorted = Array.from(micros).sort((a, b) => a - b);
     const mean = sorted.reduce((sum, t) => sum + t, 0) / sorted.length;
     const statements = (document as { Statement: unknown[] }).Statement.length;
     console.log(
         `${label.padEnd(34)} ${String(statements).padStart(2)} statements, ${String(text.length).padStart(5)} chars: ` +
             `mean ${mean.toFixed(1).padStart(7)} µs, p50 ${percentile(sorted, 50).toFixed(1).padStart(7)} µs, p99 ${percentile(sorted, 99).toFixed(1).padStart(7)} µs, max ${sorted[sorted.length - 1].toFixed(0).padStart(6)} µs ` +
-            `cpu mean ${cpuMean.toFixed(1).padStart(7)} µs (${ITERATIONS} iterations after ${WARMUP} warm-up)${percentile(sorted, 99) > 1000 ? "  OVER the 1 ms goal" : ""}`,
+            `cpu mean ${cpuMean.toFixed(1).padStart(7)} µs (${iterations} iterations after ${warmup} warm-up)${percentile(sorted, 99) > 1000 ? "  OVER the 1 ms goal" : ""}`,
     );
 }
 
@@ -283,25 +297,33 @@ async function benchStack(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+    const evaluations = settingsOrExit(parseBenchPoliciesArguments(process.argv.slice(2)));
     console.log(
         `node ${process.version}; a document evaluation = parsePolicy(JSON text) + ${requiredAccess(bucket, objectKeys, "aws").length} Personalize requests (ListBucket, GetObject under import/ and on the declared object, PutObject under batch/output/), each as the service principal and as the service role, in every context the document's keys call for`,
     );
     benchDocument(
+        evaluations,
         "component's bucket policy (batch)",
         bucketPolicy({ partition: "aws", bucketName: BUCKET, workflow: "batch", batchOutputPrefix: "batch/output" }),
     );
-    benchDocument("AWS guide's batch bucket policy", guideBucketPolicy(BUCKET, ["s3:GetObject", "s3:ListBucket", "s3:PutObject"]));
-    benchDocument("large policy", largePolicy());
+    benchDocument(
+        evaluations,
+        "AWS guide's batch bucket policy",
+        guideBucketPolicy(BUCKET, ["s3:GetObject", "s3:ListBucket", "s3:PutObject"]),
+    );
+    benchDocument(evaluations, "large policy", largePolicy());
     console.log(
         `a trust check = parsePolicy(JSON text) + trustProblems for a batch role (${trustSubject.resources.length} source resources): the account and region witness search and every sts:AssumeRole request it evaluates`,
     );
-    benchDocument("component's trust policy", personalizeTrust(identity.account), checkTrust);
-    benchDocument("trust with ${aws:SourceAccount}", variableTrust(), checkTrust);
-    benchDocument("hostile trust policy", hostileTrust(), checkTrust, [HOSTILE_PROBLEM]);
+    benchDocument(evaluations, "component's trust policy", personalizeTrust(identity.account), checkTrust);
+    benchDocument(evaluations, "trust with ${aws:SourceAccount}", variableTrust(), checkTrust);
+    benchDocument(evaluations, "hostile trust policy", hostileTrust(), checkTrust, [HOSTILE_PROBLEM]);
     await benchStack();
 }
 
-main().catch(error => {
-    console.error(error);
-    process.exit(1);
-});
+if (require.main === module) {
+    main().catch(error => {
+        console.error(error);
+        process.exit(1);
+    });
+}

@@ -382,7 +382,7 @@ describe("the gate's report of program errors and warnings", () => {
     const run = (preview: boolean, error?: string, warnings: string[] = []): GateRun => ({
         stack: "dev",
         preview,
-        program: { error, outputs: {}, resources: [], warnings, infos: [], programMs: 0 },
+        program: { error, outputs: {}, resources: [], warnings, infos: [], programMs: 0, programCpuMs: 0 },
     });
     const info = { name: "pack", version: "1.0.0", policies: [], initialConfig: {} };
 
