@@ -6,7 +6,7 @@ import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
-import { BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from "../policypack/stack/contract";
+import { ACCOUNT_TAG, BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, REGION_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from "../policypack/stack/contract";
 import { checkBatchInputFiles, checkDataFiles, formatReport, plural, type DatasetType, type FileReport } from "../datacheck";
 import { readBatchInputFolder, readDataFolder, type BatchInputFolder, type DataFolder } from "./data-files";
 import { DataCheckError, InvalidArgumentError } from "./errors";
@@ -199,7 +199,15 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
                 assumeRolePolicy: pulumi
                     .all([partition, region, accountId])
                     .apply(([p, r, a]) => JSON.stringify(personalizeTrustPolicy(p, r, a))),
-                tags: { ...settings.tags, [WORKFLOW_TAG]: settings.workflow, [ROLE_BUCKET_TAG]: bucketName },
+                // The account and region the provider reports, for the pack (policypack/stack/identity.ts); digits and
+                // a region name fit IAM's tag values (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html).
+                tags: {
+                    ...settings.tags,
+                    [WORKFLOW_TAG]: settings.workflow,
+                    [ROLE_BUCKET_TAG]: bucketName,
+                    [ACCOUNT_TAG]: accountId,
+                    [REGION_TAG]: region,
+                },
             },
             { parent: this },
         );

@@ -8,16 +8,22 @@
  * check -- parsing the document and the whole proof personalize-role-trust runs (trustProblems: the
  * account and region witness search and every sts:AssumeRole request it makes) -- for the
  * component's trust policy, one with ${aws:SourceAccount} in its aws:SourceArn, and a hostile one
- * (account and ARN patterns, a numeric bound, a Deny); then one full runStackPolicies(policies, ...)
- * over validStack(..., "batch").
+ * (account and ARN patterns, a numeric bound, a Deny); then one key-policy check -- parsing the
+ * document and judging the five KMS actions for personalize.amazonaws.com and the service role as
+ * personalize-kms-key-access does (judgeKeyPolicy) -- for the component's key policy and one that
+ * admits the role through {"AWS": "*"} with kms:CallerAccount beside a Deny; then one full
+ * runStackPolicies(policies, ...) over validStack(..., "batch").
  * Goal: at most 1 ms per document.
  *
  *   npm run bench:policies -- [--iterations 20000]
  */
+import { keyPolicy } from "../components/kms-key";
 import { bucketPolicy } from "../components/policy-documents";
 import { runStackPolicies } from "../offline/policy-engine";
 import { parsePolicy } from "../policypack/iam";
 import { policies } from "../policypack/policies";
+import { judgeKeyPolicy } from "../policypack/personalize/key-policy";
+import { KEY_POLICY_ACTIONS, kmsJobs } from "../policypack/personalize/kms";
 import { trustProblems, type TrustSubject } from "../policypack/personalize/trust-proof";
 import { PERSONALIZE_PRINCIPAL, requestFailures, requiredAccess, roleSessionPrincipal } from "../policypack/personalize/requests";
 import type { StackIdentity } from "../policypack/stack/identity";
@@ -85,6 +91,51 @@ function checkTrust(text: string): string[] {
 }
 
 const PERSONALIZE_SERVICE = { Service: PERSONALIZE_PRINCIPAL };
+
+const KEY_ARN = `arn:aws:kms:eu-west-1:${identity.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const keyUse = { jobs: kmsJobs("batch"), users: [{ label: `service role "${ROLE}"`, arn: ROLE_ARN }] };
+
+/** What personalize-kms-key-access does with one key policy: parse it, then judge it for Personalize and the batch bucket's role. */
+function checkKeyPolicy(text: string): string[] {
+    const parsed = parsePolicy(text, "resource");
+    if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+    return judgeKeyPolicy(parsed.statements, KEY_ARN, keyUse, identity, NOW).failures;
+}
+
+/** The account administers the key; every identity of the account may use it (kms:CallerAccount); Personalize for the account; a Deny of other accounts' identities. */
+function accountKeyPolicy(): object {
+    const account = identity.account!;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "Root", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+            {
+                Sid: "AccountIdentities",
+                Effect: "Allow",
+                Principal: { AWS: "*" },
+                Action: KEY_POLICY_ACTIONS,
+                Resource: "*",
+                Condition: { StringEquals: { "kms:CallerAccount": account } },
+            },
+            {
+                Sid: "Personalize",
+                Effect: "Allow",
+                Principal: PERSONALIZE_SERVICE,
+                Action: KEY_POLICY_ACTIONS,
+                Resource: "*",
+                Condition: { StringEqualsIfExists: { "aws:SourceAccount": account } },
+            },
+            {
+                Sid: "NoOtherAccounts",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "kms:*",
+                Resource: "*",
+                Condition: { StringNotEquals: { "kms:CallerAccount": account }, Bool: { "aws:PrincipalIsAWSService": "false" } },
+            },
+        ],
+    };
+}
 
 /** The component's trust with the account in aws:SourceArn written as the policy variable. */
 function variableTrust(): object {
@@ -318,6 +369,11 @@ async function main(): Promise<void> {
     benchDocument(evaluations, "component's trust policy", personalizeTrust(identity.account), checkTrust);
     benchDocument(evaluations, "trust with ${aws:SourceAccount}", variableTrust(), checkTrust);
     benchDocument(evaluations, "hostile trust policy", hostileTrust(), checkTrust, [HOSTILE_PROBLEM]);
+    console.log(
+        `a key-policy check = parsePolicy(JSON text) + ${KEY_POLICY_ACTIONS.length} KMS actions for ${PERSONALIZE_PRINCIPAL} and for the service role (its session, then its ARN alone), in every context the document's keys call for`,
+    );
+    benchDocument(evaluations, "component's key policy", keyPolicy("aws", identity.account!, ROLE_ARN), checkKeyPolicy);
+    benchDocument(evaluations, "key policy with kms:CallerAccount", accountKeyPolicy(), checkKeyPolicy);
     await benchStack();
 }
 

@@ -1,7 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { bucketPolicyFailures, roleAccess, roleTrustProblems, type AccessScope } from "./proofs";
 import { readStatements } from "../stack/read-document";
-import { TYPES, describeResource, rolePath, type PersonalizeRole, type StackView } from "../stack/view";
+import { TYPES, describeResource, roleArnParts, rolePath, type DeclaredRole, type PersonalizeRole, type StackView } from "../stack/view";
 
 /**
  * The verdict on each Personalize dataset import job of the stack (an `aws-native:personalize:Dataset`
@@ -122,48 +122,42 @@ function dataLocationProblem(location: unknown): string | undefined {
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: role names are unique
  * within the account).
  */
-type RoleLookup =
-    | { kind: "declared"; resource: PolicyResource; name: string; path: string }
-    | { kind: "no role"; why: string }
-    | { kind: "outside"; why: string };
-
-const ROLE_ARN = /^arn:([^:]+):iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)$/;
+type RoleLookup = ({ kind: "declared" } & DeclaredRole) | { kind: "no role"; why: string } | { kind: "outside"; why: string };
 
 function lookUpRole(view: StackView, roleArn: unknown): RoleLookup {
+    const declared = view.declaredRole(roleArn);
+    if (declared) return { kind: "declared", ...declared };
     const notDeclared: RoleLookup = {
         kind: "outside",
         why: "the role is not declared in this stack, so its trust and permissions can't be read; use the stack's service role",
     };
-    const match = typeof roleArn === "string" ? ROLE_ARN.exec(roleArn) : null;
-    if (!match) return notDeclared;
-    const [, partition, account, path, name] = match;
+    const arn = roleArnParts(roleArn);
     const { identity } = view;
-    if (partition !== identity.partition) return notDeclared;
-    if (identity.account !== undefined && account !== identity.account) {
+    if (!arn || arn.partition !== identity.partition) return notDeclared;
+    if (identity.account !== undefined && arn.account !== identity.account) {
         return {
             kind: "outside",
             why:
-                `the role is in account ${account}, not this stack's account ${identity.account} (from ${identity.accountSource}), ` +
+                `the role is in account ${arn.account}, not this stack's account ${identity.account} (from ${identity.accountSource}), ` +
                 "so its trust and permissions can't be read; use the stack's service role",
         };
     }
-    const sameName = view.resources.filter(r => r.type === TYPES.role && r.props.name === name);
-    const resource = sameName.find(r => rolePath(r) === path);
-    if (resource) return { kind: "declared", resource, name, path };
-    if (sameName.length === 0) return notDeclared;
-    const declaredPath = rolePath(sameName[0]);
+    // Not declared at this path: a role of the same name at another path is the account's only one.
+    const sameName = view.resources.find(r => r.type === TYPES.role && r.props.name === arn.name);
+    if (!sameName) return notDeclared;
+    const declaredPath = rolePath(sameName);
     if (identity.account === undefined) {
         return {
             kind: "outside",
             why:
-                `the stack declares role "${name}" at path ${declaredPath}, not ${path}, so in the stack's own account the ARN names no role, ` +
+                `the stack declares role "${arn.name}" at path ${declaredPath}, not ${arn.path}, so in the stack's own account the ARN names no role, ` +
                 `but the stack's account is ${identity.accountSource}`,
         };
     }
     return {
         kind: "no role",
         why:
-            `its role ARN names path ${path}, but the stack declares role "${name}" at path ${declaredPath}; ` +
-            `role names are unique in an account, so no role has this ARN: use arn:${partition}:iam::${account}:role${declaredPath}${name}`,
+            `its role ARN names path ${arn.path}, but the stack declares role "${arn.name}" at path ${declaredPath}; ` +
+            `role names are unique in an account, so no role has this ARN: use arn:${arn.partition}:iam::${arn.account}:role${declaredPath}${arn.name}`,
     };
 }

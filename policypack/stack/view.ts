@@ -51,13 +51,17 @@ export interface Finding {
     urn?: string;
 }
 
-export interface PersonalizeRole {
+/** A role the stack declares. */
+export interface DeclaredRole {
     resource: PolicyResource;
     name: string;
-    /** The bucket named by the role's personalize-bucket tag. */
-    bucketName: string;
     /** `/` unless the role sets another path. */
     path: string;
+}
+
+export interface PersonalizeRole extends DeclaredRole {
+    /** The bucket named by the role's personalize-bucket tag. */
+    bucketName: string;
 }
 
 function shortType(type: string): string {
@@ -115,12 +119,22 @@ export class StackView {
         }
     }
 
-    private identityCache?: StackIdentity;
+    private readonly identities = new Map<string, StackIdentity>();
 
-    /** The stack's account, region and partition, with where each came from. */
+    /** The stack's account, region and partition, with where each came from, every resource's ARNs counting as evidence. */
     get identity(): StackIdentity {
-        this.identityCache ??= stackIdentity(this.resources, this.config);
-        return this.identityCache;
+        return this.identityFor([]);
+    }
+
+    /**
+     * The same, for judging the documents of the resources `judged` (URNs): their own ARNs are no
+     * evidence of the account they are judged against (identity.ts).
+     */
+    identityFor(judged: string[]): StackIdentity {
+        const key = [...new Set(judged)].sort().join(" ");
+        let identity = this.identities.get(key);
+        if (identity === undefined) this.identities.set(key, (identity = stackIdentity(this.resources, this.config, judged)));
+        return identity;
     }
 
     private ofType(...types: string[]): PolicyResource[] {
@@ -184,9 +198,23 @@ export class StackView {
             }));
     }
 
+    /**
+     * The role the stack declares that an ARN names, by path and name, in the stack's partition and
+     * (when known) account; undefined for a role the stack doesn't declare.
+     */
+    declaredRole(roleArn: unknown): DeclaredRole | undefined {
+        const arn = roleArnParts(roleArn);
+        if (!arn) return undefined;
+        const { partition, account, path, name } = arn;
+        const { identity } = this;
+        if (partition !== identity.partition || (identity.account !== undefined && account !== identity.account)) return undefined;
+        const resource = this.ofType(TYPES.role).find(r => r.props.name === name && rolePath(r) === path);
+        return resource && { resource, name, path };
+    }
+
     /** The role's ARN, from its path and name and the stack's account; undefined while the account is unknown. */
-    roleArn(role: PersonalizeRole): string | undefined {
-        const { partition, account } = this.identity;
+    roleArn(role: Pick<DeclaredRole, "name" | "path">, identity: StackIdentity = this.identity): string | undefined {
+        const { partition, account } = identity;
         return account === undefined ? undefined : `arn:${partition}:iam::${account}:role${role.path}${role.name}`;
     }
 
@@ -194,7 +222,7 @@ export class StackView {
      * The role's permissions boundary: the managed policy the stack declares for it, or only its ARN
      * when the policy is not in the stack, or nothing when the role has none.
      */
-    permissionsBoundary(role: PersonalizeRole): { arn?: string; source?: DocumentSource } {
+    permissionsBoundary(role: Pick<DeclaredRole, "resource">): { arn?: string; source?: DocumentSource } {
         const arn: unknown = role.resource.props.permissionsBoundary;
         if (typeof arn !== "string" || arn === "") return {};
         const policy = this.ofType(TYPES.policy).find(p => managedPolicyArnMatches(arn, p));
@@ -207,7 +235,7 @@ export class StackView {
      * A managed policy not declared in the stack (e.g. AWS managed) can't be read: it is listed
      * in `unreadable` and counts for nothing.
      */
-    roleIdentityPolicies(role: PersonalizeRole): { sources: DocumentSource[]; unreadable: string[] } {
+    roleIdentityPolicies(role: Pick<DeclaredRole, "name" | "resource">): { sources: DocumentSource[]; unreadable: string[] } {
         const sources: DocumentSource[] = [];
         for (const r of this.ofType(TYPES.rolePolicy).filter(r => r.props.role === role.name)) {
             sources.push({ where: describeResource(r), urn: r.urn, document: r.props.policy });
@@ -233,6 +261,12 @@ export class StackView {
         }
         return { sources, unreadable };
     }
+}
+
+/** The parts of a role's ARN, `arn:<partition>:iam::<account>:role<path><name>`; undefined for anything else. */
+export function roleArnParts(roleArn: unknown): { partition: string; account: string; path: string; name: string } | undefined {
+    const match = typeof roleArn === "string" ? /^arn:([^:]+):iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)$/.exec(roleArn) : null;
+    return match ? { partition: match[1], account: match[2], path: match[3], name: match[4] } : undefined;
 }
 
 /** A role's path: `/` unless it sets another. */

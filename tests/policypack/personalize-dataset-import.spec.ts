@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { personalizeDatasetImport } from "../../policypack/policies/personalize-dataset-import";
 import { personalizeDatasetImportUnverified } from "../../policypack/policies/personalize-dataset-import-unverified";
 import { UNKNOWN } from "../../offline/recorder";
-import { ACCOUNT, StackBuilder, personalizeTrust, validStack } from "./stack-builder";
+import { ACCOUNT, StackBuilder, personalizeTrust, serviceRoleTags, validStack } from "./stack-builder";
 
 const policies = [personalizeDatasetImport, personalizeDatasetImportUnverified];
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/personalize-role`;
@@ -31,7 +31,7 @@ function importFolderOnly(): StackBuilder {
         "data-bucket",
         JSON.stringify({ Version: "2012-10-17", Statement: grants.map(g => ({ ...g, Principal: principal })) }),
     );
-    stack.role("personalize-role", JSON.stringify(personalizeTrust()), { "personalize-bucket": "data-bucket" });
+    stack.role("personalize-role", JSON.stringify(personalizeTrust()), serviceRoleTags("data-bucket"));
     stack.rolePolicy("personalize-role", JSON.stringify({ Version: "2012-10-17", Statement: grants }));
     return stack;
 }
@@ -249,7 +249,7 @@ describe("personalize-dataset-import-unverified", () => {
         await unverified(
             "s3://data-bucket/import/",
             "arn:aws:iam::210987654321:role/personalize-role",
-            `the role is in account 210987654321, not this stack's account ${ACCOUNT} (from the ARNs the stack declares (arn:aws:personalize:eu-west-1:${ACCOUNT}:...)), ` +
+            `the role is in account 210987654321, not this stack's account ${ACCOUNT} (from the tag personalize-account (Role "personalize-role")), ` +
                 "so its trust and permissions can't be read; use the stack's service role",
         );
         for (const roleArn of [
@@ -267,8 +267,8 @@ describe("personalize-dataset-import-unverified", () => {
 
     it("names a role ARN at another path than the stack's role while the stack's account is unknown", async () => {
         const stack = validStack("data-bucket");
-        // A second account in the stack's ARNs leaves its own account unknown.
-        stack.role("partner", JSON.stringify(personalizeTrust("210987654321")), {});
+        // A second account in the component's tags leaves the stack's own account unknown.
+        stack.role("partner", JSON.stringify(personalizeTrust("210987654321")), serviceRoleTags("other-bucket", "210987654321"));
         const roleArn = `arn:aws:iam::${ACCOUNT}:role/service-role/personalize-role`;
         const urn = dataset(stack, "s3://data-bucket/import/", roleArn);
         assert.deepEqual(await verdicts(stack), [

@@ -393,6 +393,46 @@ describe("policy-document-validity", () => {
             ]);
         });
 
+        it("reads the roles a dataset import job or a dataset group names, tagged or not, and reports their documents once", async () => {
+            const stack = validStack(B, "import");
+            const trust = { ...personalizeTrust(), Statement: [{ ...personalizeTrust().Statement[0], Sid: "Trust-Loader" }] };
+            for (const role of ["loader", "group-role"]) {
+                stack.role(role, JSON.stringify(trust), {});
+                stack.rolePolicy(role, identityGrant("s3:GetObject", { Sid: "Read-Data" }));
+            }
+            stack.add("aws-native:personalize:Dataset", "interactions", {
+                name: "interactions",
+                datasetType: "Interactions",
+                datasetImportJob: {
+                    jobName: "interactions-1",
+                    dataSource: { dataLocation: `s3://${B}/import/` },
+                    roleArn: `arn:aws:iam::${ACCOUNT}:role/loader`,
+                },
+            });
+            stack.add("aws-native:personalize:DatasetGroup", "retail", {
+                name: "retail",
+                roleArn: `arn:aws:iam::${ACCOUNT}:role/group-role`,
+            });
+            // A job whose role ARN is unknown during preview names no role here.
+            stack.add("aws-native:personalize:Dataset", "users", {
+                name: "users",
+                datasetType: "Users",
+                datasetImportJob: { jobName: "users-1", dataSource: { dataLocation: `s3://${B}/import/` }, roleArn: UNKNOWN },
+            });
+            const sid = (value: string) =>
+                `Statement "${value}": Sid "${value}" has characters IAM doesn't accept in a Sid; use ASCII letters and digits only, e.g. "${value.replace("-", "")}"`;
+            const expected = ["loader", "group-role"].flatMap(role => [
+                `Role "${role}" (assumeRolePolicy): ${sid("Trust-Loader")}. IAM rejects it at CreateRole / UpdateAssumeRolePolicy, and the pack's other policies skip the document until it is fixed.`,
+                `RolePolicy "${role}-access": ${sid("Read-Data")}. IAM rejects it at PutRolePolicy, and the pack's other policies skip the document until it is fixed.`,
+            ]);
+            assert.deepEqual(await messages(stack), expected);
+            const { violations } = await stack.run(policies);
+            assert.deepEqual(
+                violations.filter(v => !v.message.startsWith("can't run policy")).map(v => `${v.policy}: ${v.message}`),
+                expected.map(m => `policy-document-validity: ${m}`),
+            );
+        });
+
         it("leaves documents of buckets and roles that are not Personalize's alone", async () => {
             const stack = new StackBuilder();
             stack.bucket("other", { team: "data" });
