@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { personalizeDatasetImport } from "../../policypack/policies/personalize-dataset-import";
 import { personalizeDatasetImportUnverified } from "../../policypack/policies/personalize-dataset-import-unverified";
 import { UNKNOWN } from "../../offline/recorder";
+import { bucketPolicy, roleAccessPolicy } from "../../components/policy-documents";
 import { ACCOUNT, StackBuilder, personalizeTrust, serviceRoleTags, validStack } from "./stack-builder";
 
 const policies = [personalizeDatasetImport, personalizeDatasetImportUnverified];
@@ -54,6 +55,46 @@ describe("personalize-dataset-import", () => {
         const folder = importFolderOnly();
         dataset(folder, "s3://data-bucket/import/interactions/");
         assert.deepEqual(await verdicts(folder), []);
+    });
+
+    it("judges the folders a pipeline writes (no object declared, the data-prefix tag) as it judges uploaded ones", async () => {
+        // As the component declares a stack with dataSource s3: no BucketObject, the import folder in a tag, and a
+        // data writer's grant in the bucket policy, here to a role of another account (the stack's account is the
+        // service role's tag, whatever other accounts the documents name).
+        const pipelineStack = (extra: Record<string, unknown>[] = []) => {
+            const stack = new StackBuilder();
+            stack.bucket("data-bucket", { "personalize-workflow": "import", "personalize-data-prefix": "import/" });
+            const access = {
+                partition: "aws",
+                bucketName: "data-bucket",
+                workflow: "import" as const,
+                dataWriters: { roleArns: ["arn:aws:iam::210987654321:role/pipeline"], keyPrefix: "import" },
+            };
+            stack.bucketPolicy("data-bucket", JSON.stringify(bucketPolicy(access, extra)));
+            stack.role("personalize-role", JSON.stringify(personalizeTrust()), serviceRoleTags("data-bucket"));
+            stack.rolePolicy("personalize-role", JSON.stringify(roleAccessPolicy(access)));
+            return stack;
+        };
+        const stack = pipelineStack();
+        for (const type of ["interactions", "items", "users"]) dataset(stack, `s3://data-bucket/import/${type}/`, ROLE_ARN, type);
+        assert.deepEqual(await verdicts(stack), []);
+
+        const denied = pipelineStack([
+            { Sid: "NoUsers", Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::data-bucket/import/users/*" },
+        ]);
+        dataset(denied, "s3://data-bucket/import/interactions/", ROLE_ARN, "interactions");
+        const urn = dataset(denied, "s3://data-bucket/import/users/", ROLE_ARN, "users");
+        assert.deepEqual(await verdicts(denied), [
+            {
+                policy: "personalize-dataset-import",
+                level: "mandatory",
+                urn,
+                message:
+                    `Dataset "users" imports "s3://data-bucket/import/users/" with role "${ROLE_ARN}", which Amazon Personalize can't do: ` +
+                    'BucketPolicy "data-bucket-policy": s3:GetObject on every key under arn:aws:s3:::data-bucket/import/users/ is denied by statement "NoUsers"; ' +
+                    'BucketPolicy "data-bucket-policy": through service role "personalize-role": s3:GetObject on every key under arn:aws:s3:::data-bucket/import/users/ is denied by statement "NoUsers".',
+            },
+        ]);
     });
 
     it("ignores a dataset without an import job", async () => {
