@@ -1,4 +1,5 @@
 import { promises as fs } from "fs";
+import { availableParallelism } from "os";
 import { CachedResult, ResultCache } from "./cache";
 import { DataFile, DatasetType } from "./rules/dataset-type";
 import { checkFile } from "./engines/stream/file-check";
@@ -14,8 +15,10 @@ export interface CheckOptions {
     headerOnlyAboveBytes?: number;
     /** Folder of the result cache; undefined = no cache. */
     cacheDir?: string;
-    /** Files with more data than this are checked on two threads (default 64 MB). */
+    /** Files with more data than this are split at line breaks and checked on `threads` threads (default 64 MB). */
     splitAboveBytes?: number;
+    /** Threads a file over splitAboveBytes is checked on (default: os.availableParallelism(), every core). */
+    threads?: number;
     /** Line numbers listed for a rule broken on many rows (default 5); the finding counts all of its rows. */
     linesPerProblem?: number;
 }
@@ -94,7 +97,7 @@ class DatasetTotals {
 
 /**
  * Checks CSV files before they are uploaded for Personalize import. Files are checked one after the other (a large
- * file uses both cores itself); problems of a dataset as a whole name the dataset and its files.
+ * file uses every core itself); problems of a dataset as a whole name the dataset and its files.
  */
 export async function checkDataFiles(files: DataFile[], options: CheckOptions = {}): Promise<DataReport> {
     const maxProblems = options.maxProblemsPerFile ?? 20;
@@ -125,6 +128,7 @@ export async function checkDataFiles(files: DataFile[], options: CheckOptions = 
                 linesPerProblem,
                 headerOnly,
                 splitAboveBytes,
+                threads: options.threads ?? availableParallelism(),
                 schema: loaded.schema,
                 schemaProblem: loaded.problem,
             });

@@ -15,7 +15,8 @@
  * - Interactions minimums are judged only when every interactions file was fully checked (not header-only).
  * - The cache (cacheDir) keeps one JSON per file; it also keeps the per-user counts of an interactions file that
  *   does not meet the users minimum alone, so totals across files stay right when some come from the cache.
- * - Files with more than 64 MB of data (splitAboveBytes) are checked on two threads.
+ * - Files with more than 64 MB of data (splitAboveBytes) are cut at line breaks and checked on every core
+ *   (threads, default os.availableParallelism()), with the same findings and line numbers as on one.
  * - Batch input files (JSON Lines, batch-input.ts) are checked line by line against the documented record shapes.
  */
 export { type DatasetType, type DataFile, DATASET_FILE_NAMES, DATASET_TYPES, datasetTypeFromFileName } from "./rules/dataset-type";

@@ -1,7 +1,7 @@
 import { DataFile } from "../../rules/dataset-type";
 import { ColumnPlan, HeaderField, checkHeader } from "../../rules/header";
 import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS } from "./id-counter";
-import { scanSplit } from "./parallel-scan";
+import { lineBreakCuts, scanSplit } from "./parallel-scan";
 import { RangeRequest, RangeResult, scanRange } from "./range-scan";
 import { FileReport, ProblemList } from "../../report";
 import { RULES } from "../../rules/table";
@@ -24,6 +24,8 @@ export interface FileCheckSettings {
     linesPerProblem: number;
     headerOnly: boolean;
     splitAboveBytes: number;
+    /** Threads a file over splitAboveBytes is checked on (this one and workers). */
+    threads: number;
     schema?: DatasetSchema;
     /** A problem with the schema file, reported with this file's problems. */
     schemaProblem?: [rule: string, message: string, schemaPath: string];
@@ -80,20 +82,6 @@ async function readHeader(path: string, size: number): Promise<ParsedHeader | un
     }
 }
 
-/** Where to cut [start, size) for two workers: just after the first line break past the middle, or undefined. */
-async function middleLineBreak(path: string, start: number, size: number): Promise<number | undefined> {
-    const file = await openSource(path);
-    try {
-        const middle = start + Math.floor((size - start) / 2);
-        const buf = Buffer.alloc(MAX_RECORD_BYTES);
-        const bytesRead = await file.read(buf, 0, buf.length, middle);
-        const lf = buf.subarray(0, bytesRead).indexOf(0x0a);
-        return lf >= 0 && middle + lf + 1 < size ? middle + lf + 1 : undefined;
-    } finally {
-        await file.close();
-    }
-}
-
 /** Checks one data file of `size` bytes (the caller knows it: a file's stat, an object's listing). */
 export async function checkFile(file: DataFile, size: number, settings: FileCheckSettings): Promise<FileCheckResult> {
     const started = process.hrtime.bigint();
@@ -131,9 +119,10 @@ export async function checkFile(file: DataFile, size: number, settings: FileChec
                     maxProblems: settings.maxProblems,
                     linesPerProblem: settings.linesPerProblem,
                 };
-                const cut = size - header.end > settings.splitAboveBytes ? await middleLineBreak(file.path, header.end, size) : undefined;
-                if (cut !== undefined) threads = 2;
-                result = cut === undefined ? await scanRange(request) : await scanSplit(request, cut);
+                const cuts =
+                    size - header.end > settings.splitAboveBytes ? await lineBreakCuts(file.path, header.end, size, settings.threads) : [];
+                threads = cuts.length + 1;
+                result = cuts.length === 0 ? await scanRange(request) : await scanSplit(request, cuts);
             }
         }
     }
