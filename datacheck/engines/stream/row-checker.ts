@@ -40,8 +40,11 @@ export class RowChecker implements RecordVisitor {
     /** Distinct EVENT_TYPE values, in order of first appearance, up to MAX_EVENT_TYPES. */
     readonly eventTypes: string[] = [];
     private readonly eventTypeHashes = new IdCounter(1 << 10);
-    /** Per memo slot: 1 if used, and the two hashes of an EVENT_TYPE value already counted. */
-    private readonly eventTypeMemo = new Int32Array(3 * MAX_EVENT_TYPES);
+    /**
+     * The two hashes of EVENT_TYPE values already counted, in slot `a % MAX_EVENT_TYPES`. An unused slot holds an `a`
+     * that belongs in another slot, so it matches no value.
+     */
+    private readonly eventTypeMemo = new Int32Array(2 * MAX_EVENT_TYPES).map((_, i) => (i % 2 === 0 ? (i / 2) ^ 1 : 0));
     private readonly checks: ColumnCheck[];
     /** Per check: the counter its ID values go to, if any (looked up once, not per row). */
     private readonly counters: (IdCounter | undefined)[];
@@ -206,15 +209,14 @@ export class RowChecker implements RecordVisitor {
     private noteEventType(value: Buffer, start: number, end: number, a: number, b: number): void {
         // Almost every row repeats a type already seen: a direct-mapped memo of their hashes answers without the table.
         const memo = this.eventTypeMemo;
-        const i = 3 * (a & (MAX_EVENT_TYPES - 1));
-        if (memo[i] === 1 && memo[i + 1] === (a | 0) && memo[i + 2] === (b | 0)) return;
+        const i = 2 * (a & (MAX_EVENT_TYPES - 1));
+        if (memo[i] === (a | 0) && memo[i + 1] === (b | 0)) return;
         if (this.eventTypes.length >= MAX_EVENT_TYPES) return;
         const known = this.eventTypeHashes.size;
         this.eventTypeHashes.add(a >>> 0, b >>> 0);
         if (this.eventTypeHashes.size > known) this.eventTypes.push(value.toString("utf8", start, end));
-        memo[i] = 1;
-        memo[i + 1] = a;
-        memo[i + 2] = b;
+        memo[i] = a;
+        memo[i + 1] = b;
     }
 
     recordTooLong(line: number): void {
