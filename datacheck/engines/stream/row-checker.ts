@@ -52,9 +52,9 @@ export class RowChecker implements RecordVisitor {
     private readonly plain: FieldBounds;
     /** Per field: the index of its check, or -1. */
     private readonly checkOf: Int32Array;
-    /** Per field: USERS or ITEMS if its IDs are counted, else 0. */
-    private readonly counted: Uint8Array;
-    /** Per field: the running hashes of `plainRecord` (see hashId). */
+    /** Per field: what `plainRecord` hashes its value for (USERS, ITEMS, EVENT_TYPES), or 0. */
+    private readonly hashed: Uint8Array;
+    /** Per hashed field: the hashes (hashId) of its value in the record `plainRecord` reads. */
     private readonly hashA: Int32Array;
     private readonly hashB: Int32Array;
 
@@ -68,13 +68,13 @@ export class RowChecker implements RecordVisitor {
         );
         this.plain = new FieldBounds(plan.fieldCount);
         this.checkOf = new Int32Array(plan.fieldCount).fill(-1);
-        this.counted = new Uint8Array(plan.fieldCount);
+        this.hashed = new Uint8Array(plan.fieldCount);
         plan.checks.forEach((c, i) => {
             this.checkOf[c.index] = i;
             if (c.kind === ValueKind.id)
-                this.counted[c.index] = c.index === plan.userColumn ? USERS : c.index === plan.itemColumn ? ITEMS : 0;
+                this.hashed[c.index] = c.index === plan.userColumn ? USERS : c.index === plan.itemColumn ? ITEMS : 0;
         });
-        if (plan.eventTypeColumn >= 0) this.counted[plan.eventTypeColumn] = EVENT_TYPES;
+        if (plan.eventTypeColumn >= 0) this.hashed[plan.eventTypeColumn] = EVENT_TYPES;
         this.hashA = new Int32Array(plan.fieldCount);
         this.hashB = new Int32Array(plan.fieldCount);
     }
@@ -104,12 +104,13 @@ export class RowChecker implements RecordVisitor {
      * buf[start, end), in a chunk already known to be valid UTF-8. Its field bounds are the ones RecordScanner would
      * find, and its values go through the same checks. Returns the offset after its line break, or -1 when the record
      * is anything else (a quote at the start of a field, another field count, a blank line, cut by `end`), which the
-     * general scanner then reads.
+     * general scanner then reads. Hand-written instead of a CSV library for speed: csv-parse and udsv build a string
+     * per field; tests/datacheck/differential.spec.ts holds both paths to csv-parse's reading.
      */
     plainRecord(buf: Buffer, start: number, end: number, line: number): number {
         const last = this.plan.fieldCount - 1;
         const { starts, ends } = this.plain;
-        const counted = this.counted;
+        const hashed = this.hashed;
         const hashA = this.hashA;
         const hashB = this.hashB;
         let pos = start;
@@ -117,7 +118,7 @@ export class RowChecker implements RecordVisitor {
             const fieldStart = pos;
             if (pos < end && buf[pos] === QUOTE) return -1;
             let c = 0;
-            if (counted[f] === 0) {
+            if (hashed[f] === 0) {
                 while (pos < end) {
                     c = buf[pos];
                     // One comparison for the common bytes: letters, digits and most punctuation sort after the comma.
@@ -149,7 +150,7 @@ export class RowChecker implements RecordVisitor {
             ends[f] = pos;
             if (pos > fieldStart && buf[pos - 1] === CR) {
                 ends[f] = pos - 1; // CRLF record delimiter, not part of the value (nor of its hash)
-                if (counted[f] !== 0) {
+                if (hashed[f] !== 0) {
                     hashId(buf, fieldStart, pos - 1);
                     hashA[f] = idHash.a;
                     hashB[f] = idHash.b;
@@ -166,8 +167,9 @@ export class RowChecker implements RecordVisitor {
             if (check < 0) continue;
             const length = ends[f] - starts[f];
             // An ID that is not empty and has no more bytes than the limit has characters breaks no rule: count it.
-            if (counted[f] !== 0 && counted[f] !== EVENT_TYPES && length > 0 && length <= LIMITS.idCharacters) {
-                (counted[f] === USERS ? this.users : this.items).push(hashA[f] >>> 0, hashB[f] >>> 0);
+            // Any other value goes through the same check as on the general path.
+            if (hashed[f] !== 0 && hashed[f] !== EVENT_TYPES && length > 0 && length <= LIMITS.idCharacters) {
+                (hashed[f] === USERS ? this.users : this.items).push(hashA[f] >>> 0, hashB[f] >>> 0);
             } else {
                 this.checkValue(buf, starts[f], ends[f], check, line);
             }
