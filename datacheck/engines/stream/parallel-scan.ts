@@ -139,7 +139,7 @@ export async function lineBreakCuts(path: string, start: number, size: number, p
         const cuts: number[] = [];
         const buf = Buffer.alloc(MAX_RECORD_BYTES);
         for (let i = 1; i < parts; i++) {
-            const boundary = Math.max(start + Math.floor(((size - start) * i) / parts), cuts[cuts.length - 1] ?? start);
+            const boundary = start + Math.floor(((size - start) * i) / parts);
             const bytesRead = await file.read(buf, 0, buf.length, boundary);
             const lf = buf.subarray(0, bytesRead).indexOf(0x0a);
             const cut = boundary + lf + 1;
