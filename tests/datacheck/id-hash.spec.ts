@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { checkDataFiles } from "../../datacheck";
+import { IdCounter, hashId, idHash } from "../../datacheck/engines/stream/id-counter";
 import { TempFolder } from "./temp-files";
 
 describe("data-check ID and event type hashes", () => {
@@ -19,5 +20,21 @@ describe("data-check ID and event type hashes", () => {
         assert.deepStrictEqual(report.problems, []);
         assert.deepStrictEqual([report.rows, report.users, report.usersWithTwoOrMore, report.items], [8, 4, 4, 4]);
         assert.deepStrictEqual(report.eventTypes, events);
+    });
+
+    it("keeps IDs whose first hashes collide apart in a table small enough that they meet on one probe", () => {
+        for (const pair of [
+            ["costarring", "liquid"],
+            ["declinate", "macallums"],
+            ["altarage", "zinke"],
+            ["altarages", "zinkes"],
+        ]) {
+            const counter = new IdCounter(1 << 10, 2);
+            for (const id of [...pair, pair[0]]) {
+                hashId(Buffer.from(id), 0, id.length);
+                counter.add(idHash.a, idHash.b);
+            }
+            assert.deepStrictEqual([counter.size, counter.atLeastTwice], [2, 1], pair.join(" / "));
+        }
     });
 });
