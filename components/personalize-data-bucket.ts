@@ -6,7 +6,7 @@ import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
-import { BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from "../policypack/stack/contract";
+import { ACCOUNT_TAG, BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, REGION_TAG, ROLE_BUCKET_TAG, WORKFLOW_TAG } from "../policypack/stack/contract";
 import { checkBatchInputFiles, checkDataFiles, formatReport, plural, type DatasetType, type FileReport } from "../datacheck";
 import { readBatchInputFolder, readDataFolder, type BatchInputFolder, type DataFolder } from "./data-files";
 import { DataCheckError, InvalidArgumentError } from "./errors";
@@ -103,6 +103,8 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     public readonly uploads: Upload[];
     /** What a dataset import must wait for: the objects, the bucket policy and the role policy. */
     public readonly importDependencies: pulumi.Resource[];
+    /** Where the data check keeps what it learnt of unchanged files (also the digests of their bytes), if anywhere. */
+    public readonly dataCheckCacheDir: string | undefined;
 
     /**
      * Validates the arguments and checks every CSV against Personalize's format, then declares the
@@ -197,7 +199,15 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
                 assumeRolePolicy: pulumi
                     .all([partition, region, accountId])
                     .apply(([p, r, a]) => JSON.stringify(personalizeTrustPolicy(p, r, a))),
-                tags: { ...settings.tags, [WORKFLOW_TAG]: settings.workflow, [ROLE_BUCKET_TAG]: bucketName },
+                // The account and region the provider reports, for the pack (policypack/stack/identity.ts); digits and
+                // a region name fit IAM's tag values (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html).
+                tags: {
+                    ...settings.tags,
+                    [WORKFLOW_TAG]: settings.workflow,
+                    [ROLE_BUCKET_TAG]: bucketName,
+                    [ACCOUNT_TAG]: accountId,
+                    [REGION_TAG]: region,
+                },
             },
             { parent: this },
         );
@@ -323,6 +333,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         this.batchOutputLocation = settings.workflow === "batch" ? location(settings.batchOutputPrefix) : undefined;
         this.kmsKeyArn = dataKey?.arn;
         this.uploads = uploads;
+        this.dataCheckCacheDir = settings.dataCheckCacheDir;
         this.importDependencies = [...objects, policy, rolePolicy, ...(dataKey ? [dataKey.rolePolicy] : [])];
         this.registerOutputs({
             bucketName: this.bucketName,

@@ -6,7 +6,7 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
 // By module path, as @pulumi/aws is imported: loads the Personalize module alone.
 import * as personalize from "@pulumi/aws-native/personalize";
-import type { DatasetType } from "../datacheck";
+import { localFileDigest, type DatasetType } from "../datacheck";
 import { readDataFolder } from "./data-files";
 import { InvalidArgumentError } from "./errors";
 import { boundedName } from "./names";
@@ -137,25 +137,20 @@ function durationSeconds(text: string): number | undefined {
     return Number(h) * 3600 + Number(m) * 60 + Number(s);
 }
 
-/** SHA-256 of a file's bytes, read as a stream (a data file may be up to 5 GB). */
-async function fileDigest(file: string): Promise<string> {
-    const hash = createHash("sha256");
-    for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-    return hash.digest("hex");
-}
-
 /**
  * The import job name of a dataset: changes exactly when the bytes of one of its files or of its
  * schema change (or a file is added or removed), so changed data starts a new FULL import and
  * unchanged data none. File names and times don't count. Job names are unique in an account and
  * region (the job's ARN is `dataset-import-job/<name>`), so the dataset group's name is part of
- * the hash: two groups importing the same files get different names.
+ * the hash: two groups importing the same files get different names. With `cacheDir` (the data
+ * check's cache), the digest of a file is kept beside its check result and read again while the
+ * file is unchanged (same path, size and stat times), so a run over unchanged data reads none of it.
  */
-export async function importJobName(group: string, type: string, files: string[], schemaFile: string): Promise<string> {
-    const digests = (await Promise.all(files.map(fileDigest))).sort();
+export async function importJobName(group: string, type: string, files: string[], schemaFile: string, cacheDir?: string): Promise<string> {
+    const digests = (await Promise.all(files.map(file => localFileDigest(file, cacheDir)))).sort();
     const hash = createHash("sha256")
         .update(`${group}\n`)
-        .update(await fileDigest(schemaFile))
+        .update(await localFileDigest(schemaFile))
         .update(digests.join(","))
         .digest("hex");
     return `${type}-${hash.slice(0, 24)}`;
@@ -199,6 +194,7 @@ export class PersonalizeDatasets extends pulumi.ComponentResource {
                     type,
                     uploads.map(u => u.path),
                     schema,
+                    bucket.dataCheckCacheDir,
                 ),
             });
         }

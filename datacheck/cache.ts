@@ -13,16 +13,36 @@ export function sourceHash(dir: string): string {
 }
 
 /**
- * The checker's version in every cache key: a hash of its own source files, so that results of an older checker
+ * The checker's version in every check key: a hash of its own source files, so that results of an older checker
  * (another rule or message) are never reused, without anyone having to remember to bump a number.
  */
 let checkerVersion: string | undefined;
 const checkerSourceHash = () => (checkerVersion ??= sourceHash(__dirname));
 
-/** Everything a file's result depends on besides the checker itself. */
-export interface CacheKeyParts {
+/**
+ * One version of a data source's bytes, as a listing of it tells: everything cached about a source (check results,
+ * the digest of its bytes) is valid for exactly this version. Any data source fits: a local file is its path, size
+ * and stat times; an S3 object would be `s3://bucket/key`, its size and its ETag.
+ */
+export interface SourceVersion {
+    /** What the source is: a local file's absolute path; an object's `s3://bucket/key`. */
+    name: string;
     size: number;
-    mtimeMs: number;
+    /** What else changes when the bytes may have: a local file's times and inode, an object's ETag. */
+    stamp: string;
+}
+
+/**
+ * A local file's version. The modification time can be set back (`touch -d`, a copy that keeps times), but the
+ * status-change time (ctime) can't: any write or `utimes` moves it, so a rewrite with the same size and a restored
+ * mtime is still a new version. The inode tells a file replaced by another (a rename over it).
+ */
+export function localFileVersion(file: string, stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): SourceVersion {
+    return { name: path.resolve(file), size: stat.size, stamp: `mtime ${stat.mtimeMs} ctime ${stat.ctimeMs} ino ${stat.ino}` };
+}
+
+/** Everything a check result depends on besides the source's bytes and the checker itself. */
+export interface CheckKeyParts {
     datasetType: string;
     /** The schema file's text (or the problem reading it), hashed into the key. */
     schemaText?: string;
@@ -35,20 +55,34 @@ export interface CacheKeyParts {
 
 export interface CachedResult {
     report: FileReport;
-    /** Per-user counts, kept only when the interactions minimums need them across files. */
-    users?: IdCounter;
+    /**
+     * An interactions file's per-user counts (for the minimums across files), read only when asked for: they take
+     * 8 bytes a user, and most runs settle the minimums from the reports' counts alone.
+     */
+    users?: () => Promise<IdCounter | undefined>;
 }
 
+/** What is kept of one source version: the digest of its bytes and the result of its latest check. */
 interface CacheEntry {
-    key: string;
-    report: FileReport;
-    users?: string;
+    source: SourceVersion;
+    sha256?: string;
+    check?: {
+        key: string;
+        report: FileReport;
+        /** The file beside the entry that holds the per-user counts, if kept: named after the check key. */
+        usersFile?: string;
+    };
 }
+
+const sameSource = (a: SourceVersion, b: SourceVersion) => a.name === b.name && a.size === b.size && a.stamp === b.stamp;
+const shortHash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 32);
 
 /**
- * A result cache: one small JSON file per checked CSV, named by a hash of its absolute path. An entry is used only
- * when its key matches: checker version, file size and mtime, dataset type, schema content and the options that
- * change results. Unreadable or corrupt entries count as misses; failing to write one is not an error either.
+ * A cache of what reading a data source costs: one small JSON file per source, named by a hash of its name, with
+ * the SHA-256 of its bytes and its latest check result, each used only while the source's version (size and stamp)
+ * is the same; a check result also only under the same check key (checker version, dataset type, schema content
+ * and the options that change results). Unreadable or corrupt entries count as misses; failing to write one is
+ * not an error either.
  */
 export class ResultCache {
     constructor(
@@ -57,12 +91,10 @@ export class ResultCache {
     ) {}
 
     /** Each part by name, so that leaving one out is a visible change (tests/datacheck/cache.spec.ts has one per part). */
-    key(parts: CacheKeyParts): string {
+    checkKey(parts: CheckKeyParts): string {
         const schemaHash = parts.schemaText === undefined ? null : createHash("sha256").update(parts.schemaText).digest("hex");
         return JSON.stringify({
             version: this.version,
-            size: parts.size,
-            mtimeMs: parts.mtimeMs,
             datasetType: parts.datasetType,
             schemaHash,
             headerOnly: parts.headerOnly,
@@ -71,35 +103,101 @@ export class ResultCache {
         });
     }
 
-    async get(filePath: string, key: string): Promise<CachedResult | undefined> {
+    async getCheck(source: SourceVersion, key: string): Promise<CachedResult | undefined> {
+        const check = (await this.read(source))?.check;
+        if (check?.key !== key || typeof check.report !== "object" || !Array.isArray(check.report.problems)) return undefined;
+        const usersFile = check.usersFile;
+        // A check whose per-user counts are gone (removed by hand) is a miss: the file is checked again.
+        if (
+            usersFile !== undefined &&
+            !(await fs.access(path.join(this.dir, usersFile)).then(
+                () => true,
+                () => false,
+            ))
+        )
+            return undefined;
+        const users =
+            usersFile === undefined
+                ? undefined
+                : async () => {
+                      try {
+                          const bytes = await fs.readFile(path.join(this.dir, usersFile));
+                          return IdCounter.fromBytes(bytes, MAX_USER_SLOTS, check.report.usersCapped);
+                      } catch {
+                          return undefined;
+                      }
+                  };
+        return { report: { ...check.report, path: source.name, cached: true }, users };
+    }
+
+    /** Keeps a check result, with the per-user counts when given; the source's digest stays. */
+    async setCheck(source: SourceVersion, key: string, result: { report: FileReport; users?: IdCounter }): Promise<void> {
+        const entry = await this.read(source);
+        const name = this.entryName(source);
+        const usersFile = result.users ? `${name}.${shortHash(key).slice(0, 16)}.users` : undefined;
+        if (entry?.check?.usersFile !== undefined && entry.check.usersFile !== usersFile)
+            await fs.rm(path.join(this.dir, entry.check.usersFile), { force: true }).catch(() => undefined);
+        if (usersFile && result.users) {
+            if (!(await this.writeAtomically(usersFile, result.users.toBytes()))) return;
+        }
+        await this.write(source, { source, sha256: entry?.sha256, check: { key, report: result.report, usersFile } });
+    }
+
+    /** The SHA-256 (hex) of the source's bytes, if known for this version. */
+    async getDigest(source: SourceVersion): Promise<string | undefined> {
+        const sha256 = (await this.read(source))?.sha256;
+        return typeof sha256 === "string" ? sha256 : undefined;
+    }
+
+    /** Keeps the digest of the source's bytes; its check result stays. */
+    async setDigest(source: SourceVersion, sha256: string): Promise<void> {
+        const entry = await this.read(source);
+        await this.write(source, { source, sha256, check: entry?.check });
+    }
+
+    /** Removes what is kept about the source named `name` (any version): for data that is gone for good. */
+    async forget(name: string): Promise<void> {
+        const entryName = shortHash(name);
+        const files = await fs.readdir(this.dir).catch(() => [] as string[]);
+        await Promise.all(
+            files
+                .filter(f => f.startsWith(`${entryName}.`))
+                .map(f => fs.rm(path.join(this.dir, f), { force: true }).catch(() => undefined)),
+        );
+    }
+
+    /** The entry of this source version; undefined when there is none, it is corrupt, or it is of another version. */
+    private async read(source: SourceVersion): Promise<CacheEntry | undefined> {
         try {
-            const entry = JSON.parse(await fs.readFile(this.entryPath(filePath), "utf8")) as CacheEntry;
-            if (entry.key !== key || typeof entry.report !== "object" || !Array.isArray(entry.report.problems)) return undefined;
-            const users =
-                typeof entry.users === "string"
-                    ? IdCounter.fromBytes(Buffer.from(entry.users, "base64"), MAX_USER_SLOTS, entry.report.usersCapped)
-                    : undefined;
-            return { report: { ...entry.report, path: filePath, cached: true }, users };
+            const entry = JSON.parse(await fs.readFile(path.join(this.dir, `${this.entryName(source)}.json`), "utf8")) as CacheEntry;
+            return typeof entry === "object" && entry !== null && typeof entry.source === "object" && sameSource(entry.source, source)
+                ? entry
+                : undefined;
         } catch {
             return undefined;
         }
     }
 
-    async set(filePath: string, key: string, result: CachedResult): Promise<void> {
-        const entry: CacheEntry = { key, report: result.report, users: result.users?.toBytes().toString("base64") };
-        const target = this.entryPath(filePath);
+    private async write(source: SourceVersion, entry: CacheEntry): Promise<void> {
+        await this.writeAtomically(`${this.entryName(source)}.json`, JSON.stringify(entry));
+    }
+
+    /** Writes a file of the cache through a temporary file and a rename, so no reader sees half of it. */
+    private async writeAtomically(name: string, data: string | Buffer): Promise<boolean> {
+        const target = path.join(this.dir, name);
         const temporary = `${target}.${process.pid}.tmp`;
         try {
             await fs.mkdir(this.dir, { recursive: true });
-            await fs.writeFile(temporary, JSON.stringify(entry));
+            await fs.writeFile(temporary, data);
             await fs.rename(temporary, target);
+            return true;
         } catch {
             await fs.rm(temporary, { force: true }).catch(() => undefined);
+            return false;
         }
     }
 
-    private entryPath(filePath: string): string {
-        const name = createHash("sha256").update(path.resolve(filePath)).digest("hex").slice(0, 32);
-        return path.join(this.dir, `${name}.json`);
+    private entryName(source: SourceVersion): string {
+        return shortHash(source.name);
     }
 }

@@ -1,15 +1,16 @@
 /**
  * Checks CSV files for Amazon Personalize import before upload.
  *
- *   npx ts-node --transpile-only datacheck/cli.ts <file-or-folder>… [--type FILE=TYPE] [--schema FILE=SCHEMA.json]
- *       [--header-only-above SIZE] [--cache DIR] [--max-problems N]
+ *   npm run check-data -- <file-or-folder>… [--type FILE=TYPE] [--schema FILE=SCHEMA.json]
+ *       [--header-only-above SIZE] [--cache DIR] [--max-problems N] [--batch-input DIR]
  *
  * Folders expand to the *.csv files directly in them. The dataset type comes from --type or from the file name
  * (interactions*.csv, items*.csv, users*.csv, actions*.csv, action_interactions*.csv). Prints every problem as `path:line: rule: message`, then one summary
- * line per file. Exit status: 0 clean, 1 problems found, 2 usage error.
+ * line per file. Exit status: 0 clean, 1 problems found, 2 usage error. Options are read by Node's util.parseArgs.
  */
 import { readdirSync, statSync } from "fs";
 import * as path from "path";
+import { parseArgs } from "util";
 import {
     DATASET_FILE_NAMES,
     DATASET_TYPES,
@@ -22,29 +23,31 @@ import {
     plural,
 } from "./";
 import { parseSize } from "./size";
+import { runDuckDb } from "./engines/sql/command";
 
 const USAGE = `usage: check-data <file-or-folder>… [--type FILE=${DATASET_TYPES.join("|")}] [--schema FILE=SCHEMA.json]
                   [--header-only-above SIZE] [--cache DIR] [--max-problems N] [--batch-input DIR]
-       (from the project: npm run check-data -- <arguments>)
+                  [--engine stream|duckdb] [--print-sql]
+       (npm run check-data -- <arguments>, in any folder of the project: paths are relative to it)
 
 Checks CSV files against Amazon Personalize's import format, and batch input files (.json, .jsonl: JSON
 Lines) against the batch job input format, before they are uploaded. A folder stands for the .csv files
 directly in it. Prints each problem as path:line: rule: message, then one line per file.
 
-  --type FILE=TYPE            the dataset of FILE when its name doesn't say it (${DATASET_FILE_NAMES})
-  --schema FILE=SCHEMA.json   check FILE against a Personalize schema (the Avro JSON CreateSchema takes)
+  --type FILE=TYPE            the dataset of FILE when its name doesn't say it (${DATASET_FILE_NAMES});
+                              FILE is a path, or a file name alone when one of the files has it
+  --schema FILE=SCHEMA.json   check FILE (as for --type) against a Personalize schema (the Avro JSON CreateSchema takes)
   --header-only-above SIZE    files larger than SIZE (e.g. 10GB, 500MB) get their header checked, not every row
   --cache DIR                 keep results of unchanged files in DIR
   --max-problems N            problems shown per file (default 20)
   --batch-input DIR           also check the .json and .jsonl batch input files directly in DIR (batchInputDir)
+  --engine duckdb             check with the SQL queries Athena runs, on DuckDB in memory (default: stream)
+  --print-sql                 with --engine duckdb: print the queries instead of running them
   --help                      this text
 
 Exit status: 0 no problem, 1 problems found, 2 bad arguments.`;
 
 class UsageError extends Error {}
-
-/** Asked for with --help: the usage goes to stdout and the command succeeds. */
-class HelpRequest extends Error {}
 
 function sizeArgument(text: string): number {
     const size = parseSize(text);
@@ -52,67 +55,80 @@ function sizeArgument(text: string): number {
     return size;
 }
 
-function parseAssignment(flag: string, value: string | undefined): [string, string] {
-    const at = value?.lastIndexOf("=") ?? -1;
-    if (value === undefined || at <= 0 || at === value.length - 1) throw new UsageError(`${flag} takes FILE=VALUE`);
-    return [path.resolve(value.slice(0, at)), value.slice(at + 1)];
+/** FILE=VALUE of --type and --schema. */
+function parseAssignment(flag: string, value: string): [file: string, value: string] {
+    const at = value.lastIndexOf("=");
+    if (at <= 0 || at === value.length - 1) throw new UsageError(`${flag} takes FILE=VALUE, got ${value}`);
+    return [value.slice(0, at), value.slice(at + 1)];
 }
 
 interface Arguments {
     inputs: string[];
     batchInputDirs: string[];
-    types: Map<string, DatasetType>;
-    schemas: Map<string, string>;
+    /** --type and --schema as given: FILE (a path, or a file's base name) to the value. */
+    types: Array<[file: string, type: DatasetType]>;
+    schemas: Array<[file: string, schema: string]>;
     headerOnlyAboveBytes?: number;
     cacheDir?: string;
     maxProblemsPerFile?: number;
+    help: boolean;
+    engine: "stream" | "duckdb";
+    printSql: boolean;
 }
 
+function engineArgument(engine: string): "stream" | "duckdb" {
+    if (engine !== "stream" && engine !== "duckdb") throw new UsageError(`unknown engine ${engine}; use stream or duckdb`);
+    return engine;
+}
+
+/** The arguments, read by Node's util.parseArgs: `--type a.csv=items` and `--type=a.csv=items` alike. */
 function parseArguments(argv: string[]): Arguments {
-    const args: Arguments = { inputs: [], batchInputDirs: [], types: new Map(), schemas: new Map() };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const value = () => {
-            if (i + 1 >= argv.length) throw new UsageError(`${arg} needs a value`);
-            return argv[++i];
-        };
-        switch (arg) {
-            case "--type": {
-                const [file, type] = parseAssignment(arg, value());
-                if (!DATASET_TYPES.includes(type as DatasetType))
-                    throw new UsageError(`unknown dataset type ${type}; use ${DATASET_TYPES.join(", ")}`);
-                args.types.set(file, type as DatasetType);
-                break;
-            }
-            case "--schema": {
-                const [file, schema] = parseAssignment(arg, value());
-                args.schemas.set(file, schema);
-                break;
-            }
-            case "--header-only-above":
-                args.headerOnlyAboveBytes = sizeArgument(value());
-                break;
-            case "--batch-input":
-                args.batchInputDirs.push(value());
-                break;
-            case "--cache":
-                args.cacheDir = value();
-                break;
-            case "--max-problems": {
-                const n = Number(value());
-                if (!Number.isInteger(n) || n < 1) throw new UsageError("--max-problems takes a positive integer");
-                args.maxProblemsPerFile = n;
-                break;
-            }
-            case "--help":
-            case "-h":
-                throw new HelpRequest();
-            default:
-                if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
-                args.inputs.push(arg);
-        }
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            strict: true,
+            options: {
+                type: { type: "string", multiple: true },
+                schema: { type: "string", multiple: true },
+                "header-only-above": { type: "string" },
+                cache: { type: "string" },
+                "max-problems": { type: "string" },
+                "batch-input": { type: "string", multiple: true },
+                help: { type: "boolean", short: "h" },
+                engine: { type: "string" },
+                "print-sql": { type: "boolean" },
+            },
+        });
+    } catch (e) {
+        throw new UsageError((e as Error).message);
     }
-    if (args.inputs.length === 0 && args.batchInputDirs.length === 0) throw new UsageError("no files or folders given");
+    const { values, positionals } = parsed;
+    const types = (values.type ?? []).map(v => {
+        const [file, type] = parseAssignment("--type", v);
+        if (!DATASET_TYPES.includes(type as DatasetType))
+            throw new UsageError(`unknown dataset type ${type}; use ${DATASET_TYPES.join(", ")}`);
+        return [file, type as DatasetType] as [string, DatasetType];
+    });
+    const maxProblems = values["max-problems"] === undefined ? undefined : Number(values["max-problems"]);
+    if (maxProblems !== undefined && !(Number.isInteger(maxProblems) && maxProblems >= 1))
+        throw new UsageError("--max-problems takes a positive integer");
+    const args: Arguments = {
+        inputs: positionals,
+        batchInputDirs: values["batch-input"] ?? [],
+        types,
+        schemas: (values.schema ?? []).map(v => parseAssignment("--schema", v)),
+        headerOnlyAboveBytes: values["header-only-above"] === undefined ? undefined : sizeArgument(values["header-only-above"]),
+        cacheDir: values.cache,
+        maxProblemsPerFile: maxProblems,
+        help: values.help === true,
+        engine: values.engine === undefined ? "stream" : engineArgument(values.engine),
+        printSql: values["print-sql"] === true,
+    };
+    if (args.printSql && args.engine === "stream")
+        throw new UsageError("--print-sql prints the queries of an SQL engine: add --engine duckdb");
+    if (!args.help && args.inputs.length === 0 && args.batchInputDirs.length === 0) throw new UsageError("no files or folders given");
     return args;
 }
 
@@ -136,6 +152,25 @@ function isFolder(input: string): boolean {
     }
 }
 
+/**
+ * The value of --type or --schema for each of `files`: FILE names a file by its path, or, when it is a bare file name
+ * (no folder), by its base name if exactly one of the files has it (a file in a folder given as input).
+ */
+function assignmentsTo(files: string[], flag: string, assignments: Array<[file: string, value: string]>): Map<string, string> {
+    const byFile = new Map<string, string>();
+    for (const [name, value] of assignments) {
+        let matches = files.filter(f => path.resolve(f) === path.resolve(name));
+        if (matches.length === 0 && path.basename(name) === name) matches = files.filter(f => path.basename(f) === name);
+        if (matches.length === 0) throw new UsageError(`${flag} ${name}=${value}: ${name} is none of the files to check`);
+        if (matches.length > 1)
+            throw new UsageError(
+                `${flag} ${name}=${value}: ${matches.length} files are named ${name} (${matches.join(", ")}); give the path of one`,
+            );
+        byFile.set(matches[0], value);
+    }
+    return byFile;
+}
+
 /** The CSV files to check, with their dataset, and the batch input files. */
 function expandInputs(args: Arguments): { csv: DataFile[]; batchInput: string[] } {
     const paths = args.inputs.flatMap(input =>
@@ -148,16 +183,17 @@ function expandInputs(args: Arguments): { csv: DataFile[]; batchInput: string[] 
             return filesIn(dir, isBatchInput, ".json or .jsonl");
         }),
     ];
-    const csv = paths
-        .filter(file => !isBatchInput(file))
-        .map(file => {
-            const datasetType = args.types.get(path.resolve(file)) ?? datasetTypeFromFileName(file);
-            if (!datasetType)
-                throw new UsageError(
-                    `cannot tell the dataset type of ${file}: name it ${DATASET_FILE_NAMES}, or pass --type ${file}=interactions`,
-                );
-            return { path: file, datasetType, schemaPath: args.schemas.get(path.resolve(file)) };
-        });
+    const csvPaths = paths.filter(file => !isBatchInput(file));
+    const types = assignmentsTo(csvPaths, "--type", args.types);
+    const schemas = assignmentsTo(csvPaths, "--schema", args.schemas);
+    const csv = csvPaths.map(file => {
+        const datasetType = (types.get(file) as DatasetType | undefined) ?? datasetTypeFromFileName(file);
+        if (!datasetType)
+            throw new UsageError(
+                `cannot tell the dataset type of ${file}: name it ${DATASET_FILE_NAMES}, or pass --type ${path.basename(file)}=interactions`,
+            );
+        return { path: file, datasetType, schemaPath: schemas.get(file) };
+    });
     return { csv, batchInput };
 }
 
@@ -173,16 +209,18 @@ export async function main(argv: string[], out: Output = console): Promise<numbe
     let args: Arguments;
     try {
         args = parseArguments(argv);
-        files = expandInputs(args);
-    } catch (e) {
-        if (e instanceof HelpRequest) {
+        if (args.help) {
             out.log(USAGE);
             return 0;
         }
+        files = expandInputs(args);
+    } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         out.error(`check-data: ${e.message}\n${USAGE}`);
         return 2;
     }
+    if (args.engine === "duckdb")
+        return runDuckDb(files.csv, { printSql: args.printSql, maxProblemsPerFile: args.maxProblemsPerFile }, out);
     const report = await checkDataFiles(files.csv, {
         headerOnlyAboveBytes: args.headerOnlyAboveBytes,
         cacheDir: args.cacheDir,
@@ -216,6 +254,8 @@ export async function main(argv: string[], out: Output = console): Promise<numbe
 }
 
 if (require.main === module) {
+    // npm runs a script in the project's folder and says in INIT_CWD where it was typed: paths are the user's.
+    if (process.env.npm_lifecycle_event === "check-data" && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
     main(process.argv.slice(2)).then(
         code => process.exit(code),
         (e: Error) => {

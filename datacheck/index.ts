@@ -13,8 +13,9 @@
  *   per file; past that, counts are lower bounds (usersCapped/itemsCapped), and a file that had not yet shown
  *   25 users with 2+ interactions by then is judged on the users counted.
  * - Interactions minimums are judged only when every interactions file was fully checked (not header-only).
- * - The cache (cacheDir) keeps one JSON per file; it also keeps the per-user counts of an interactions file that
- *   does not meet the users minimum alone, so totals across files stay right when some come from the cache.
+ * - The cache (cacheDir) keeps one JSON per source version (a local file: path, size, stat times) with its latest
+ *   check result and the SHA-256 of its bytes (import job names), and beside it the per-user counts of an
+ *   interactions file, read only when the minimums across files need them.
  * - Files with more than 64 MB of data (splitAboveBytes) are cut at line breaks and checked on every core
  *   (threads, default os.availableParallelism()), with the same findings and line numbers as on one.
  * - Batch input files (JSON Lines, batch-input.ts) are checked line by line against the documented record shapes.
@@ -23,4 +24,6 @@ export { type DatasetType, type DataFile, DATASET_FILE_NAMES, DATASET_TYPES, dat
 export { type CheckOptions, checkDataFiles } from "./check";
 export { type Problem, type FileReport, type DataReport, formatProblem, formatReport, plural } from "./report";
 export { LIMITS } from "./rules/table";
+export { type SourceVersion, ResultCache, localFileVersion } from "./cache";
+export { localFileDigest, sourceDigest } from "./digest";
 export { type BatchInputReport, checkBatchInputFiles } from "./batch-input";

@@ -29,9 +29,10 @@ export interface FileReport {
     usersWithTwoOrMore: number;
     usersCapped: boolean;
     itemsCapped: boolean;
-    /** Item interactions: distinct EVENT_TYPE values (the first 64), and the metadata columns of the header. */
+    /** Item interactions: distinct EVENT_TYPE values (the first 64). */
     eventTypes: string[];
-    metadataColumns: number;
+    /** Item interactions: the header's optional fields that count with the event types toward their quota. */
+    eventTypeQuotaFields: string[];
     bytes: number;
     seconds: number;
     /** Threads the rows were checked on: more than 1 when the file was split (splitAboveBytes, threads). */
@@ -45,7 +46,7 @@ export interface FileReport {
 
 export interface DataReport {
     files: FileReport[];
-    /** Findings about several files together: interactions minimums and the FULL import size limit. */
+    /** Findings about several files together: interactions minimums and quotas, and the FULL import size limit. */
     problems: Problem[];
     ok: boolean;
 }
@@ -71,8 +72,13 @@ export function formatProblem(p: Problem): string {
     const where = p.line === undefined ? p.path : `${p.path}:${p.line}`;
     const rows = p.rows ?? 1;
     const more = p.lines && rows > p.lines.length ? ` and ${(rows - p.lines.length).toLocaleString("en-US")} more` : "";
+    // An engine that can't number lines (the SQL engines) gives the rows without them.
     const on =
-        rows > 1 && p.lines ? ` (${plural(rows, "row")}: lines ${p.lines.map(l => l.toLocaleString("en-US")).join(", ")}${more})` : "";
+        rows <= 1
+            ? ""
+            : p.lines
+              ? ` (${plural(rows, "row")}: lines ${p.lines.map(l => l.toLocaleString("en-US")).join(", ")}${more})`
+              : ` (${plural(rows, "row")})`;
     return `${where}: ${p.rule}: ${p.message}${on}`;
 }
 

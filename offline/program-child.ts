@@ -26,6 +26,7 @@ async function run(job: ProgramJob): Promise<ProgramRun> {
     const recording = startRecording(job.account, job.preview, job.project, job.stack);
     pulumi.runtime.setAllConfig(job.config);
     const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
     let outputs: unknown = {};
     let error: string | undefined;
     try {
@@ -45,7 +46,9 @@ async function run(job: ProgramJob): Promise<ProgramRun> {
     await new Promise(resolve => setImmediate(resolve));
     error ??= unhandled.length > 0 ? messageOf(unhandled[0]) : undefined;
     const programMs = Number(process.hrtime.bigint() - started) / 1e6;
-    return { error, outputs: outputs as Record<string, unknown>, resources, warnings, infos, programMs };
+    const cpu = process.cpuUsage(cpuBefore);
+    const programCpuMs = (cpu.user + cpu.system) / 1000;
+    return { error, outputs: outputs as Record<string, unknown>, resources, warnings, infos, programMs, programCpuMs };
 }
 
 /** Drops the project's own modules (not its packages) from the module cache, so the next run loads them anew. */

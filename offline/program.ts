@@ -31,6 +31,11 @@ export interface ProgramRun {
     infos: string[];
     /** Time from importing index.ts to its outputs, in this process. */
     programMs: number;
+    /**
+     * CPU time of the program process over the same span (its worker threads included), which other processes on
+     * a shared machine disturb less than wall time.
+     */
+    programCpuMs: number;
 }
 
 export function projectName(): string {

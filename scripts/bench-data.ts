@@ -1,22 +1,42 @@
 /**
  * Benchmark of the data check (not a test): generates a deterministic Interactions CSV (1 GB by default; `--mb N`
- * or BENCH_DATA_MB=N for quick runs) in a temporary folder, then times `wc -l`, checkDataFiles (cache off, every
- * core), udsv (the fastest JavaScript CSV parser, on one thread; it only parses, it checks nothing) and the same
- * rules on csv-parse (tests/datacheck/csv-parse-oracle.ts), each in a child process so its peak RSS is its own.
- * `wc -l`, our checker and udsv take the best of 3 runs (they take seconds, and a shared machine is noisy);
- * csv-parse runs once (minutes). Prints MB/s, the ratios, peak RSS and the threads used, MISSED beside a goal not
- * met, and deletes the file. The default 1 GB run writes 1 GB to the temp folder and takes minutes; use --mb while
- * iterating.
+ * or BENCH_DATA_MB=N for quick runs) in a temporary folder (removed at the end, on Ctrl-C too), then times `wc -l`,
+ * checkDataFiles (cache off, every core), udsv (the fastest JavaScript CSV parser, on one thread; it only parses, it
+ * checks nothing) and the same rules on csv-parse (tests/datacheck/csv-parse-oracle.ts), each in a child process so
+ * its peak RSS is its own. `wc -l`, our checker and udsv take the best of 3 runs (they take seconds, and a shared
+ * machine is noisy); csv-parse runs once (minutes). Prints MB/s, the ratios, peak RSS and the threads used, MISSED
+ * beside a goal not met, and deletes the file. The default 1 GB run writes 1 GB to the temp folder and takes
+ * minutes; use --mb while iterating.
  *
- *   npx ts-node --transpile-only scripts/bench-data.ts [--mb 200]
+ *   npm run bench:data -- [--mb 200]
  */
 import { execFileSync } from "child_process";
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from "fs";
+import { createReadStream, promises as fs, statSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { checkDataFiles } from "../datacheck";
 import { checkWithCsvParse } from "../tests/datacheck/csv-parse-oracle";
+import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
+import { scriptTempFolder } from "./temp-folder";
 import { Parser, inferSchema, initParser } from "udsv";
+
+const USAGE = `usage: npm run bench:data -- [--mb MEGABYTES]
+
+Generates an Interactions CSV of MEGABYTES (default 1024, or BENCH_DATA_MB) in the temp folder and times
+wc -l, the data checker, udsv (parse only) and the same rules on csv-parse on it, in one run.
+
+  --mb MEGABYTES   size of the generated file
+  --help           this text`;
+
+export function parseBenchDataArguments(argv: string[], env: NodeJS.ProcessEnv = {}) {
+    return parseScriptArguments(argv, USAGE, { mb: { type: "string" } }, values => ({
+        megabytes: positiveNumber(
+            values.mb === undefined && env.BENCH_DATA_MB !== undefined ? "BENCH_DATA_MB" : "mb",
+            values.mb ?? env.BENCH_DATA_MB,
+            1024,
+        ),
+    }));
+}
 
 type Checker = "ours" | "udsv" | "csv-parse";
 
@@ -28,8 +48,11 @@ interface Measurement {
     threads?: number;
 }
 
-/** Interactions rows from a fixed-seed xorshift generator: 200,000 users, 50,000 items, a few event types. */
-function generate(file: string, megabytes: number): void {
+/**
+ * Interactions rows from a fixed-seed xorshift generator: 200,000 users, 50,000 items, a few event types. Written a
+ * chunk at a time with a wait on each, so that Ctrl-C is heard while it writes.
+ */
+export async function generate(file: string, megabytes: number): Promise<void> {
     const EVENTS = ["click", "view", "purchase", "add_to_cart"];
     let state = 0x2545f491;
     const next = () => {
@@ -38,20 +61,23 @@ function generate(file: string, megabytes: number): void {
         state ^= state << 5;
         return state >>> 0;
     };
-    const fd = openSync(file, "w");
-    const target = megabytes * 1024 * 1024;
-    let written = writeSync(fd, "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE\n");
-    let timestamp = 1_600_000_000;
-    while (written < target) {
-        const lines: string[] = [];
-        for (let i = 0; i < 50_000; i++) {
-            timestamp += next() % 3;
-            const r = next();
-            lines.push(`user_${r % 200_000},item_${next() % 50_000},${timestamp},${EVENTS[r & 3]},${(next() % 500) / 100}\n`);
+    const handle = await fs.open(file, "w");
+    try {
+        const target = megabytes * 1024 * 1024;
+        let written = (await handle.write("USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE\n")).bytesWritten;
+        let timestamp = 1_600_000_000;
+        while (written < target) {
+            const lines: string[] = [];
+            for (let i = 0; i < 50_000; i++) {
+                timestamp += next() % 3;
+                const r = next();
+                lines.push(`user_${r % 200_000},item_${next() % 50_000},${timestamp},${EVENTS[r & 3]},${(next() % 500) / 100}\n`);
+            }
+            written += (await handle.write(lines.join(""))).bytesWritten;
         }
-        written += writeSync(fd, lines.join(""));
+    } finally {
+        await handle.close();
     }
-    closeSync(fd);
 }
 
 async function measureHere(checker: Checker, file: string): Promise<Measurement> {
@@ -110,15 +136,14 @@ async function main(): Promise<void> {
         process.stdout.write(JSON.stringify(await measureHere(args[1] as Checker, args[2])));
         return;
     }
-    const mbFlag = args.indexOf("--mb");
-    const megabytes = Number(mbFlag >= 0 ? args[mbFlag + 1] : (process.env.BENCH_DATA_MB ?? 1024));
-    if (!(megabytes > 0)) throw new Error("usage: bench-data.ts [--mb MEGABYTES]");
+    const { megabytes } = settingsOrExit(parseBenchDataArguments(args, process.env));
 
-    const dir = mkdtempSync(path.join(os.tmpdir(), "bench-data-"));
+    const folder = scriptTempFolder("bench-data-");
+    const dir = folder.dir;
     const file = path.join(dir, "interactions.csv");
     try {
         process.stdout.write(`generating ${megabytes} MB of interactions in ${dir} … `);
-        generate(file, megabytes);
+        await generate(file, megabytes);
         const mb = statSync(file).size / (1024 * 1024);
         console.log(`${mb.toFixed(0)} MB`);
 
@@ -151,11 +176,13 @@ async function main(): Promise<void> {
         console.log(`ours peak RSS:    ${ours.maxRssMb.toFixed(0)} MB ${goal(ours.maxRssMb <= 200, "<= 200 MB")}`);
         console.log(`ours threads:     ${ours.threads} (os.availableParallelism() = ${os.availableParallelism()})`);
     } finally {
-        rmSync(dir, { recursive: true, force: true });
+        folder.remove();
     }
 }
 
-main().catch((e: Error) => {
-    console.error(e.message);
-    process.exit(1);
-});
+if (require.main === module) {
+    main().catch((e: Error) => {
+        console.error(e.message);
+        process.exit(1);
+    });
+}

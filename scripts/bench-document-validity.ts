@@ -13,9 +13,20 @@ import { runStackPolicies } from "../offline/policy-engine";
 import { knownConditionKeys } from "../policypack/policies/known-condition-keys";
 import { policyDocumentValidity } from "../policypack/policies/policy-document-validity";
 import { guideBucketPolicy, validStack } from "../tests/policypack/stack-builder";
+import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
 
-const argIndex = process.argv.indexOf("--runs");
-const RUNS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 2_000;
+const USAGE = `usage: npx ts-node --transpile-only scripts/bench-document-validity.ts [--runs N]
+
+Times the catalog look-ups of policy-document-validity and known-condition-keys, then each policy per document.
+
+  --runs N   timed runs of each policy (default 2000), after N / 10 (at least 200) warm-up ones
+  --help     this text`;
+
+export function parseDocumentValidityArguments(argv: string[]) {
+    return parseScriptArguments(argv, USAGE, { runs: { type: "string" } }, values => ({
+        runs: positiveNumber("runs", values.runs, 2_000, true),
+    }));
+}
 const BUCKET = "data-bucket";
 const ARN = `arn:aws:s3:::${BUCKET}`;
 
@@ -53,25 +64,32 @@ function largeBucketPolicy(): object {
     return { Version: "2012-10-17", Statement: statements };
 }
 
-async function perDocument(label: string, policy: typeof policyDocumentValidity, stack: ReturnType<typeof validStack>, documents: number) {
+async function perDocument(
+    runs: number,
+    label: string,
+    policy: typeof policyDocumentValidity,
+    stack: ReturnType<typeof validStack>,
+    documents: number,
+) {
     const run = async () => {
         const [report, ms] = await timed(() => runStackPolicies([policy], stack.resources));
         if (report.violations.length > 0) throw new Error(`${label}: expected no violation, got ${JSON.stringify(report.violations)}`);
         return ms;
     };
-    for (let i = 0; i < Math.max(200, RUNS / 10); i++) await run();
+    for (let i = 0; i < Math.max(200, runs / 10); i++) await run();
     const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) times.push((await run()) / documents);
+    for (let i = 0; i < runs; i++) times.push((await run()) / documents);
     times.sort((a, b) => a - b);
     const mean = times.reduce((sum, t) => sum + t, 0) / times.length;
     const p99 = times[Math.ceil(0.99 * times.length) - 1];
     console.log(
-        `${label.padEnd(60)} per document: mean ${(mean * 1000).toFixed(0).padStart(5)} µs, p99 ${(p99 * 1000).toFixed(0).padStart(5)} µs over ${RUNS} runs` +
+        `${label.padEnd(60)} per document: mean ${(mean * 1000).toFixed(0).padStart(5)} µs, p99 ${(p99 * 1000).toFixed(0).padStart(5)} µs over ${runs} runs` +
             (p99 > 1 ? "  OVER the 1 ms goal" : ""),
     );
 }
 
 async function main(): Promise<void> {
+    const { runs } = settingsOrExit(parseDocumentValidityArguments(process.argv.slice(2)));
     console.log(`node ${process.version}; cold catalog look-ups in this process (first use of each service's file):`);
     for (const [label, lookUp] of [
         ["s3 actions (s3:GetObject)", () => unknownActions(["s3:GetObject"])],
@@ -87,12 +105,14 @@ async function main(): Promise<void> {
     const large = validStack(BUCKET, "batch");
     large.resources.find(r => r.type === "aws:s3/bucketPolicy:BucketPolicy")!.inputs.policy = JSON.stringify(largeBucketPolicy());
     for (const policy of [policyDocumentValidity, knownConditionKeys]) {
-        await perDocument(`${policy.name}, validStack("${BUCKET}", "batch"), 3 documents`, policy, validStack(BUCKET, "batch"), 3);
-        await perDocument(`${policy.name}, same with a 50-statement bucket policy`, policy, large, 3);
+        await perDocument(runs, `${policy.name}, validStack("${BUCKET}", "batch"), 3 documents`, policy, validStack(BUCKET, "batch"), 3);
+        await perDocument(runs, `${policy.name}, same with a 50-statement bucket policy`, policy, large, 3);
     }
 }
 
-main().catch(error => {
-    console.error(error);
-    process.exit(1);
-});
+if (require.main === module) {
+    main().catch(error => {
+        console.error(error);
+        process.exit(1);
+    });
+}

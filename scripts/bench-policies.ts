@@ -8,27 +8,46 @@
  * check -- parsing the document and the whole proof personalize-role-trust runs (trustProblems: the
  * account and region witness search and every sts:AssumeRole request it makes) -- for the
  * component's trust policy, one with ${aws:SourceAccount} in its aws:SourceArn, and a hostile one
- * (account and ARN patterns, a numeric bound, a Deny); then one full runStackPolicies(policies, ...)
- * over validStack(..., "batch").
+ * (account and ARN patterns, a numeric bound, a Deny); then one key-policy check -- parsing the
+ * document and judging the five KMS actions for personalize.amazonaws.com and the service role as
+ * personalize-kms-key-access does (judgeKeyPolicy) -- for the component's key policy and one that
+ * admits the role through {"AWS": "*"} with kms:CallerAccount beside a Deny; then one full
+ * runStackPolicies(policies, ...) over validStack(..., "batch").
  * Goal: at most 1 ms per document.
  *
- *   npx ts-node --transpile-only scripts/bench-policies.ts [--iterations 20000]
+ *   npm run bench:policies -- [--iterations 20000]
  */
+import { keyPolicy } from "../components/kms-key";
 import { bucketPolicy } from "../components/policy-documents";
 import { runStackPolicies } from "../offline/policy-engine";
 import { parsePolicy } from "../policypack/iam";
 import { policies } from "../policypack/policies";
+import { judgeKeyPolicy } from "../policypack/personalize/key-policy";
+import { KEY_POLICY_ACTIONS, kmsJobs } from "../policypack/personalize/kms";
 import { trustProblems, type TrustSubject } from "../policypack/personalize/trust-proof";
 import { PERSONALIZE_PRINCIPAL, requestFailures, requiredAccess, roleSessionPrincipal } from "../policypack/personalize/requests";
 import type { StackIdentity } from "../policypack/stack/identity";
 import type { PersonalizeBucket } from "../policypack/stack/view";
 import { guideBucketPolicy, personalizeTrust, validStack } from "../tests/policypack/stack-builder";
+import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
 
 const BUCKET = "data-bucket";
 const ARN = `arn:aws:s3:::${BUCKET}`;
-const argIndex = process.argv.indexOf("--iterations");
-const ITERATIONS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 20_000;
-const WARMUP = Math.max(1_000, Math.floor(ITERATIONS / 10));
+
+const USAGE = `usage: npm run bench:policies -- [--iterations N]
+
+Times the policy pack's evaluation of one policy document (parse and judge) for several documents,
+then one run of every policy over a batch stack. Goal: at most 1 ms per document.
+
+  --iterations N   timed evaluations of each document (default 20000), after N / 10 (at least 1,000) warm-up ones
+  --help           this text`;
+
+export function parseBenchPoliciesArguments(argv: string[]) {
+    return parseScriptArguments(argv, USAGE, { iterations: { type: "string" } }, values => {
+        const iterations = positiveNumber("iterations", values.iterations, 20_000, true);
+        return { iterations, warmup: Math.max(1_000, Math.floor(iterations / 10)) };
+    });
+}
 
 const bucket: PersonalizeBucket = { name: BUCKET, workflow: "batch", batchOutputPrefix: "batch/output/", dataPrefix: "import/" };
 const objectKeys = ["import/interactions.csv"];
@@ -72,6 +91,51 @@ function checkTrust(text: string): string[] {
 }
 
 const PERSONALIZE_SERVICE = { Service: PERSONALIZE_PRINCIPAL };
+
+const KEY_ARN = `arn:aws:kms:eu-west-1:${identity.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const keyUse = { jobs: kmsJobs("batch"), users: [{ label: `service role "${ROLE}"`, arn: ROLE_ARN }] };
+
+/** What personalize-kms-key-access does with one key policy: parse it, then judge it for Personalize and the batch bucket's role. */
+function checkKeyPolicy(text: string): string[] {
+    const parsed = parsePolicy(text, "resource");
+    if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+    return judgeKeyPolicy(parsed.statements, KEY_ARN, keyUse, identity, NOW).failures;
+}
+
+/** The account administers the key; every identity of the account may use it (kms:CallerAccount); Personalize for the account; a Deny of other accounts' identities. */
+function accountKeyPolicy(): object {
+    const account = identity.account!;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "Root", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+            {
+                Sid: "AccountIdentities",
+                Effect: "Allow",
+                Principal: { AWS: "*" },
+                Action: KEY_POLICY_ACTIONS,
+                Resource: "*",
+                Condition: { StringEquals: { "kms:CallerAccount": account } },
+            },
+            {
+                Sid: "Personalize",
+                Effect: "Allow",
+                Principal: PERSONALIZE_SERVICE,
+                Action: KEY_POLICY_ACTIONS,
+                Resource: "*",
+                Condition: { StringEqualsIfExists: { "aws:SourceAccount": account } },
+            },
+            {
+                Sid: "NoOtherAccounts",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "kms:*",
+                Resource: "*",
+                Condition: { StringNotEquals: { "kms:CallerAccount": account }, Bool: { "aws:PrincipalIsAWSService": "false" } },
+            },
+        ],
+    };
+}
 
 /** The component's trust with the account in aws:SourceArn written as the policy variable. */
 function variableTrust(): object {
@@ -229,6 +293,7 @@ function percentile(sorted: number[], p: number): number {
 
 /** `judge`: what a policy does with the document's text, which must report exactly the `expected` problems. */
 function benchDocument(
+    { iterations, warmup }: { iterations: number; warmup: number },
     label: string,
     document: object,
     judge: (text: string) => string[] = evaluateDocument,
@@ -239,24 +304,24 @@ function benchDocument(
     if (JSON.stringify(failures) !== JSON.stringify(expected)) {
         throw new Error(`${label}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(failures)}`);
     }
-    for (let i = 0; i < WARMUP; i++) judge(text);
-    const micros = new Float64Array(ITERATIONS);
+    for (let i = 0; i < warmup; i++) judge(text);
+    const micros = new Float64Array(iterations);
     // CPU time too: on a shared machine wall time also counts the time other processes hold the cores.
     const cpuBefore = process.cpuUsage();
-    for (let i = 0; i < ITERATIONS; i++) {
+    for (let i = 0; i < iterations; i++) {
         const start = process.hrtime.bigint();
         judge(text);
         micros[i] = Number(process.hrtime.bigint() - start) / 1000;
     }
     const cpu = process.cpuUsage(cpuBefore);
-    const cpuMean = (cpu.user + cpu.system) / ITERATIONS;
+    const cpuMean = (cpu.user + cpu.system) / iterations;
     const sorted = Array.from(micros).sort((a, b) => a - b);
     const mean = sorted.reduce((sum, t) => sum + t, 0) / sorted.length;
     const statements = (document as { Statement: unknown[] }).Statement.length;
     console.log(
         `${label.padEnd(34)} ${String(statements).padStart(2)} statements, ${String(text.length).padStart(5)} chars: ` +
             `mean ${mean.toFixed(1).padStart(7)} µs, p50 ${percentile(sorted, 50).toFixed(1).padStart(7)} µs, p99 ${percentile(sorted, 99).toFixed(1).padStart(7)} µs, max ${sorted[sorted.length - 1].toFixed(0).padStart(6)} µs ` +
-            `cpu mean ${cpuMean.toFixed(1).padStart(7)} µs (${ITERATIONS} iterations after ${WARMUP} warm-up)${percentile(sorted, 99) > 1000 ? "  OVER the 1 ms goal" : ""}`,
+            `cpu mean ${cpuMean.toFixed(1).padStart(7)} µs (${iterations} iterations after ${warmup} warm-up)${percentile(sorted, 99) > 1000 ? "  OVER the 1 ms goal" : ""}`,
     );
 }
 
@@ -283,25 +348,38 @@ async function benchStack(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+    const evaluations = settingsOrExit(parseBenchPoliciesArguments(process.argv.slice(2)));
     console.log(
         `node ${process.version}; a document evaluation = parsePolicy(JSON text) + ${requiredAccess(bucket, objectKeys, "aws").length} Personalize requests (ListBucket, GetObject under import/ and on the declared object, PutObject under batch/output/), each as the service principal and as the service role, in every context the document's keys call for`,
     );
     benchDocument(
+        evaluations,
         "component's bucket policy (batch)",
         bucketPolicy({ partition: "aws", bucketName: BUCKET, workflow: "batch", batchOutputPrefix: "batch/output" }),
     );
-    benchDocument("AWS guide's batch bucket policy", guideBucketPolicy(BUCKET, ["s3:GetObject", "s3:ListBucket", "s3:PutObject"]));
-    benchDocument("large policy", largePolicy());
+    benchDocument(
+        evaluations,
+        "AWS guide's batch bucket policy",
+        guideBucketPolicy(BUCKET, ["s3:GetObject", "s3:ListBucket", "s3:PutObject"]),
+    );
+    benchDocument(evaluations, "large policy", largePolicy());
     console.log(
         `a trust check = parsePolicy(JSON text) + trustProblems for a batch role (${trustSubject.resources.length} source resources): the account and region witness search and every sts:AssumeRole request it evaluates`,
     );
-    benchDocument("component's trust policy", personalizeTrust(identity.account), checkTrust);
-    benchDocument("trust with ${aws:SourceAccount}", variableTrust(), checkTrust);
-    benchDocument("hostile trust policy", hostileTrust(), checkTrust, [HOSTILE_PROBLEM]);
+    benchDocument(evaluations, "component's trust policy", personalizeTrust(identity.account), checkTrust);
+    benchDocument(evaluations, "trust with ${aws:SourceAccount}", variableTrust(), checkTrust);
+    benchDocument(evaluations, "hostile trust policy", hostileTrust(), checkTrust, [HOSTILE_PROBLEM]);
+    console.log(
+        `a key-policy check = parsePolicy(JSON text) + ${KEY_POLICY_ACTIONS.length} KMS actions for ${PERSONALIZE_PRINCIPAL} and for the service role (its session, then its ARN alone), in every context the document's keys call for`,
+    );
+    benchDocument(evaluations, "component's key policy", keyPolicy("aws", identity.account!, ROLE_ARN), checkKeyPolicy);
+    benchDocument(evaluations, "key policy with kms:CallerAccount", accountKeyPolicy(), checkKeyPolicy);
     await benchStack();
 }
 
-main().catch(error => {
-    console.error(error);
-    process.exit(1);
-});
+if (require.main === module) {
+    main().catch(error => {
+        console.error(error);
+        process.exit(1);
+    });
+}

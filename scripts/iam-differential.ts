@@ -1,18 +1,34 @@
 /**
  * Differential check of policypack/iam against @cloud-copilot/iam-simulate (test-only oracle).
- * Usage: npx ts-node --transpile-only scripts/iam-differential.ts [policies=40000] [seed=20260101]
+ * Usage: npm run iam:differential -- [--policies 40000] [--seed 20260101]
  * Each generated policy and request is judged in several request contexts (a case per context).
  */
 import fc from "fast-check";
 import { evaluate, parsePolicy } from "../policypack/iam";
 import { caseGroupArbitrary, compareWithOracle, CONTEXTS_PER_REQUEST, type Case, type Outcome } from "../tests/iam/differential";
+import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
+
+const USAGE = `usage: npm run iam:differential -- [--policies N] [--seed N]
+
+Generates policies and requests, judges each with policypack/iam and with @cloud-copilot/iam-simulate,
+and prints the agreements, the deliberate disagreements by category and the real ones (exit 1 if any).
+
+  --policies N   generated policies (default 40000), each judged in several request contexts
+  --seed N       fast-check seed (default 20260101)
+  --help         this text`;
+
+export function parseIamDifferentialArguments(argv: string[]) {
+    return parseScriptArguments(argv, USAGE, { policies: { type: "string" }, seed: { type: "string" } }, values => ({
+        policies: positiveNumber("policies", values.policies, 40_000, true),
+        seed: positiveNumber("seed", values.seed, 20260101, true),
+    }));
+}
 
 const EXAMPLES_SHOWN = 5;
 const PERMISSIVENESS: Record<string, number> = { ExplicitDeny: 0, ImplicitDeny: 1, Allowed: 2 };
 
 async function main(): Promise<void> {
-    const total = Number(process.argv[2] ?? 40_000);
-    const seed = Number(process.argv[3] ?? 20260101);
+    const { policies: total, seed } = settingsOrExit(parseIamDifferentialArguments(process.argv.slice(2)));
     const cases = fc.sample(caseGroupArbitrary, { numRuns: total, seed }).flat();
 
     let agreements = 0;
@@ -54,4 +70,4 @@ async function main(): Promise<void> {
     process.exitCode = real.length > 0 ? 1 : 0;
 }
 
-void main();
+if (require.main === module) void main();

@@ -254,6 +254,11 @@ describe("PersonalizeDataBucket", () => {
                 "tags",
                 '"personalize-data-prefix" is set by the component; remove it from tags',
             );
+            await refuses(
+                { tags: { "personalize-account": "999999999999" } },
+                "tags",
+                '"personalize-account" is set by the component; remove it from tags',
+            );
         });
 
         it("refuses a noncurrent version expiry under one day", async () => {

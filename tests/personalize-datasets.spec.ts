@@ -1,8 +1,10 @@
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { InvalidArgumentError } from "../components/errors";
+import { ResultCache, localFileVersion } from "../datacheck";
 import { PersonalizeDataBucket, type PersonalizeDataBucketArgs } from "../components/personalize-data-bucket";
 import { PersonalizeDatasets, checkImport, importJobName, planImport, type ImportArgs } from "../components/personalize-datasets";
 import { PROJECT_DIR } from "../offline/program";
@@ -173,34 +175,51 @@ describe("PersonalizeDatasets", () => {
     });
 
     describe("import job names", () => {
-        it("change exactly when the bytes of a file or of the schema change, or a file is added", async () => {
-            const dir = dataFolder({ "a.csv": "USER_ID\nu1\n", "b.csv": "USER_ID\nu2\n" });
-            const schema = path.join(dir, "schema.json");
-            fs.writeFileSync(schema, fs.readFileSync(SCHEMAS.users));
-            const [a, b] = [path.join(dir, "a.csv"), path.join(dir, "b.csv")];
-            const name = () => importJobName("retail", "users", [a, b], schema);
-            const first = await name();
-            assert.match(first, /^users-[0-9a-f]{24}$/);
-            // Same bytes: a new modification time, another order, other file names.
-            fs.utimesSync(a, new Date(2020, 0, 1), new Date(2020, 0, 1));
-            assert.equal(await name(), first);
-            assert.equal(await importJobName("retail", "users", [b, a], schema), first);
-            const renamed = path.join(dir, "renamed.csv");
-            fs.copyFileSync(a, renamed);
-            assert.equal(await importJobName("retail", "users", [renamed, b], schema), first);
-            // One byte of data.
-            fs.writeFileSync(a, "USER_ID\nu3\n");
-            const changed = await name();
-            assert.notEqual(changed, first);
-            // Back to the same bytes: the same name again.
-            fs.writeFileSync(a, "USER_ID\nu1\n");
-            assert.equal(await name(), first);
-            // Another dataset group: job names are unique in the account.
-            assert.notEqual(await importJobName("catalogue", "users", [a, b], schema), first);
-            // A file added, and the schema changed.
-            assert.notEqual(await importJobName("retail", "users", [a, b, renamed], schema), first);
-            fs.appendFileSync(schema, "\n");
-            assert.notEqual(await name(), first);
+        for (const cache of ["without a cache", "with the data-check cache (a digest per unchanged file)"]) {
+            it(`change exactly when the bytes of a file or of the schema change, or a file is added (${cache})`, async () => {
+                const dir = dataFolder({ "a.csv": "USER_ID\nu1\n", "b.csv": "USER_ID\nu2\n" });
+                const cacheDir = cache.startsWith("with") ? path.join(dir, "cache") : undefined;
+                const jobName = (group: string, files: string[], schemaFile: string) =>
+                    importJobName(group, "users", files, schemaFile, cacheDir);
+                const schema = path.join(dir, "schema.json");
+                fs.writeFileSync(schema, fs.readFileSync(SCHEMAS.users));
+                const [a, b] = [path.join(dir, "a.csv"), path.join(dir, "b.csv")];
+                const name = () => jobName("retail", [a, b], schema);
+                const first = await name();
+                assert.match(first, /^users-[0-9a-f]{24}$/);
+                assert.equal(await name(), first);
+                // Same bytes: a new modification time, another order, other file names.
+                fs.utimesSync(a, new Date(2020, 0, 1), new Date(2020, 0, 1));
+                assert.equal(await name(), first);
+                assert.equal(await jobName("retail", [b, a], schema), first);
+                const renamed = path.join(dir, "renamed.csv");
+                fs.copyFileSync(a, renamed);
+                assert.equal(await jobName("retail", [renamed, b], schema), first);
+                // One byte of data, in a file of the same size and modification time.
+                const { mtime } = fs.statSync(a);
+                fs.writeFileSync(a, "USER_ID\nu3\n");
+                fs.utimesSync(a, mtime, mtime);
+                const changed = await name();
+                assert.notEqual(changed, first);
+                // Back to the same bytes: the same name again.
+                fs.writeFileSync(a, "USER_ID\nu1\n");
+                assert.equal(await name(), first);
+                // Another dataset group: job names are unique in the account.
+                assert.notEqual(await jobName("catalogue", [a, b], schema), first);
+                // A file added, and the schema changed.
+                assert.notEqual(await jobName("retail", [a, b, renamed], schema), first);
+                fs.appendFileSync(schema, "\n");
+                assert.notEqual(await name(), first);
+            });
+        }
+
+        it("hash each data file once: the digest is kept in the data-check cache, beside the file's check", async () => {
+            const cacheDir = path.join(tmp, "job-name-cache");
+            const { bucket, datasets } = await declare({ "users.csv": CSV["users.csv"] }, { dataCheckCacheDir: cacheDir });
+            const file = bucket.uploads[0].path;
+            const digest = await new ResultCache(cacheDir).getDigest(localFileVersion(file, fs.statSync(file)));
+            assert.equal(digest, createHash("sha256").update(CSV["users.csv"]).digest("hex"));
+            assert.equal(datasets.importJobNames.users, await importJobName(GROUP.name, "users", [file], SCHEMAS.users));
         });
     });
 

@@ -6,6 +6,8 @@ import { PROJECT_DIR, committedStacks, runProgram, type ProgramRun } from "../of
 import { runStackPolicies } from "../offline/policy-engine";
 import { UNKNOWN, type RecordedResource } from "../offline/recorder";
 import { policies } from "../policypack/policies";
+import { personalizeRoleTrust } from "../policypack/policies/personalize-role-trust";
+import { personalizeTrustPolicy } from "../components/policy-documents";
 import { importJobName } from "../components/personalize-datasets";
 import { TYPES as AWS_TYPES, ofType, policyOf, single } from "./harness/resources";
 
@@ -260,6 +262,39 @@ describe("the program (index.ts) under mocks", () => {
                 known(TYPES.rolePolicy, "role");
                 known(TYPES.role, "assumeRolePolicy");
                 known(TYPES.bucket, "tags");
+                known(TYPES.role, "tags");
+            });
+
+            it("tags the role with the account and region the provider reports, known in preview, from which the pack judges the trust", async () => {
+                const preview = runs[`${stack}:preview`];
+                const tags = single(preview.resources, TYPES.role).inputs.tags;
+                assert.deepEqual([tags["personalize-account"], tags["personalize-region"]], [ACCOUNT, "eu-west-1"]);
+                const trust = (resources: RecordedResource[]) =>
+                    runStackPolicies([personalizeRoleTrust], resources, { "personalize-role-trust": { partition: "aws" } });
+                const edited = (edit: (role: RecordedResource) => void) => {
+                    const resources: RecordedResource[] = structuredClone(preview.resources);
+                    edit(single(resources, TYPES.role));
+                    return resources;
+                };
+                const foreign = edited(
+                    role => (role.inputs.assumeRolePolicy = JSON.stringify(personalizeTrustPolicy("aws", "eu-west-1", "999999999999"))),
+                );
+                assert.deepEqual((await trust(preview.resources)).violations, []);
+                // A trust for another account, consistent in both keys, is judged against the tagged account...
+                assert.match(
+                    (await trust(foreign)).violations[0].message,
+                    /it lets Personalize acting for accounts other than yours \(123456789012\)/,
+                );
+                // ...and without the tags, the trust alone can't vouch for its account.
+                const untagged = edited(role => {
+                    role.inputs.assumeRolePolicy = JSON.stringify(personalizeTrustPolicy("aws", "eu-west-1", "999999999999"));
+                    delete role.inputs.tags["personalize-account"];
+                    delete role.inputs.tags["personalize-region"];
+                });
+                assert.match(
+                    (await trust(untagged)).violations[0].message,
+                    /can't verify that it trusts the stack's own account: .*account 999999999999 /,
+                );
             });
         });
     }
@@ -398,24 +433,26 @@ describe("the program (index.ts) under mocks", () => {
     });
 });
 
-describe("the program with kmsKey=create (prod: batch, protected)", () => {
+describe("the program with kmsKey=create (prod: batch, protected; import: into a dataset group)", () => {
     const KEY = "aws:kms/key:Key";
     const ALIAS = "aws:kms/alias:Alias";
     const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${PROD_BUCKET}-personalize`;
     let update: ProgramRun;
     let preview: ProgramRun;
+    let importUpdate: ProgramRun;
     before(async () => {
-        [update, preview] = await Promise.all(
-            [false, true].map(p => runProgram({ stack: "prod", preview: p, config: { kmsKey: "create" } })),
-        );
+        [update, preview, importUpdate] = await Promise.all([
+            ...[false, true].map(p => runProgram({ stack: "prod", preview: p, config: { kmsKey: "create" } })),
+            runProgram({ stack: "import", config: { kmsKey: "create" } }),
+        ]);
     });
 
-    /** The pack over what the engine holds after the run, as `pulumi up` sends it. */
-    const judge = (resources: RecordedResource[]) =>
+    /** The pack over what the engine holds after the run, as `pulumi up` sends it, with the stack's pack config. */
+    const judge = (resources: RecordedResource[], stack = "prod") =>
         runStackPolicies(
             policies,
             resources.map(r => ({ ...r, inputs: r.state ?? r.inputs })),
-            JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", "prod.json"), "utf8")),
+            JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", `${stack}.json`), "utf8")),
         );
     const kmsAccess = (resources: RecordedResource[]) =>
         ofType(resources, TYPES.rolePolicy).find(r => r.inputs.name === "PersonalizeKmsKeyAccessPolicy")!;
@@ -473,6 +510,31 @@ describe("the program with kmsKey=create (prod: batch, protected)", () => {
                 what,
             );
         }
+    });
+
+    it("creates the dataset group with the key and the service role, and the whole pack passes it; without Personalize in the key policy, the group fails too", async () => {
+        assert.equal(importUpdate.error, undefined);
+        const key = single(importUpdate.resources, KEY);
+        const bucket = `personalize-data-import-${ACCOUNT}-eu-west-1`;
+        assert.deepEqual(single(importUpdate.resources, TYPES.datasetGroup).inputs, {
+            name: "personalize-data-import",
+            kmsKeyArn: key.state!.arn,
+            roleArn: `arn:aws:iam::${ACCOUNT}:role/${bucket}-personalize`,
+        });
+        assert.deepEqual((await judge(importUpdate.resources, "import")).violations, []);
+        const resources: RecordedResource[] = structuredClone(importUpdate.resources);
+        const edited = resources.find(r => r.type === KEY)!;
+        const document = JSON.parse(edited.state!.policy);
+        delete document.Statement.find((s: any) => s.Sid === "PersonalizeUseKey").Principal.Service;
+        edited.state!.policy = JSON.stringify(document);
+        const violations = (await judge(resources, "import")).violations;
+        assert.deepEqual(
+            violations.map(v => [v.policy, v.message.slice(0, v.message.indexOf(" is encrypted with"))]),
+            [
+                ["personalize-kms-key-access", `Personalize bucket "${bucket}" (import)`],
+                ["personalize-kms-key-access", 'Personalize DatasetGroup "personalize-data-group"'],
+            ],
+        );
     });
 
     it("in preview, the key policy is known (built from partition, account and role name), only the key's ARN is not", async () => {

@@ -13,9 +13,8 @@ export interface DataFile {
 export const DATASET_TYPES: readonly DatasetType[] = ["interactions", "items", "users", "actions", "action-interactions"];
 
 /**
- * Column requirements per dataset type, from the Personalize developer guide: the schema requirements of each
- * dataset and the quotas (https://docs.aws.amazon.com/personalize/latest/dg/limits.html: at most 5 metadata columns
- * besides the reserved ones in Item interactions, 50 in Items, 5 in Users).
+ * Column requirements per dataset type, from each dataset's schema requirements page and the quotas page
+ * ("Amazon Personalize endpoints and quotas", https://docs.aws.amazon.com/personalize/latest/dg/limits.html).
  */
 export interface DatasetColumns {
     required: readonly string[];
@@ -28,14 +27,21 @@ export interface DatasetColumns {
 }
 
 export const DATASET_COLUMNS: Record<DatasetType, DatasetColumns> = {
+    // https://docs.aws.amazon.com/personalize/latest/dg/interactions-dataset-requirements.html: USER_ID, ITEM_ID and
+    // TIMESTAMP; EVENT_TYPE, EVENT_VALUE and IMPRESSION are reserved. The quotas page: "Maximum number of metadata
+    // columns, excluding reserved fields, in an Item interactions dataset": 5.
     interactions: {
         required: ["USER_ID", "ITEM_ID", "TIMESTAMP"],
         reserved: ["EVENT_TYPE", "EVENT_VALUE", "IMPRESSION"],
         minMetadata: 0,
         maxMetadata: 5,
     },
-    items: { required: ["ITEM_ID"], reserved: [], minMetadata: 1, maxMetadata: 50 },
-    users: { required: ["USER_ID"], reserved: [], minMetadata: 1, maxMetadata: 5 },
+    // https://docs.aws.amazon.com/personalize/latest/dg/item-dataset-requirements.html: ITEM_ID and at least one
+    // metadata field. The quotas page: "Maximum number of metadata fields for an Items dataset": 100.
+    items: { required: ["ITEM_ID"], reserved: [], minMetadata: 1, maxMetadata: 100 },
+    // https://docs.aws.amazon.com/personalize/latest/dg/user-dataset-requirements.html: USER_ID and at least one
+    // metadata field. The quotas page: "Maximum number of metadata fields for a Users dataset": 25.
+    users: { required: ["USER_ID"], reserved: [], minMetadata: 1, maxMetadata: 25 },
     // https://docs.aws.amazon.com/personalize/latest/dg/action-dataset-requirements.html: ACTION_ID and at least one
     // metadata field; https://docs.aws.amazon.com/personalize/latest/dg/actions-datasets.html: at most 10 columns.
     actions: { required: ["ACTION_ID"], reserved: [], minMetadata: 1, maxMetadata: Infinity, maxColumns: 10 },

@@ -1,5 +1,5 @@
 import { DATASET_COLUMNS, DatasetType } from "./dataset-type";
-import { RULES } from "./table";
+import { LIMITS, RULES } from "./table";
 import { DatasetSchema, SchemaField } from "./schema";
 
 /** What a column's values are checked as. Numbers, not strings, because the row loop switches on them per value. */
@@ -33,8 +33,8 @@ export interface ColumnPlan {
     itemColumn: number;
     /** Item interactions: the EVENT_TYPE column whose distinct values are collected, or -1. */
     eventTypeColumn: number;
-    /** Metadata columns (not required, not reserved), for the quota on event types and metadata together. */
-    metadataColumns: number;
+    /** Item interactions: the optional fields that count toward the quota on event types and metadata together. */
+    eventTypeQuotaFields: string[];
 }
 
 export interface HeaderField {
@@ -45,6 +45,8 @@ export interface HeaderField {
 export type RuleFinding = [rule: string, message: string];
 
 const TIMESTAMP_COLUMNS = ["TIMESTAMP", "CREATION_TIMESTAMP", "EXPIRATION_TIMESTAMP"];
+/** The reserved Item interactions fields that count with the event types toward their quota (LIMITS.eventTypesAndMetadata). */
+const EVENT_TYPE_QUOTA_RESERVED = ["EVENT_TYPE", "EVENT_VALUE"];
 const ID_COLUMNS = ["USER_ID", "ITEM_ID", "ACTION_ID"];
 
 /**
@@ -74,9 +76,12 @@ export function checkHeader(
           ];
     const canonicalByUpper = new Map(canonicalNames.map(n => [n.toUpperCase(), n]));
 
+    const delimited = fields.find(f => /[;\t]/.test(f.name));
+    if (delimited) findings.push(RULES.headerDelimiter(delimited.name, /;/.test(delimited.name) ? ";" : "\t"));
     const seen = new Set<string>();
     fields.forEach((f, i) => {
         if (f.quoted) findings.push(RULES.headerQuoted(f.name));
+        if (f.name.includes(" ")) findings.push(RULES.headerSpace(f.name));
         if (f.name === "") findings.push(RULES.headerEmptyColumn(i + 1));
         else if (seen.has(f.name.toUpperCase())) findings.push(RULES.headerDuplicateColumn(f.name));
         seen.add(f.name.toUpperCase());
@@ -100,6 +105,8 @@ export function checkHeader(
         for (const f of fields) {
             if (f.name !== "" && !schemaByUpper.has(f.name.toUpperCase())) findings.push(RULES.schemaUnknownColumn(f.name, schema.path));
         }
+        const textual = schema.fields.filter(f => f.textual).map(f => f.name);
+        if (type === "items" && textual.length > LIMITS.itemsTextualFields) findings.push(RULES.textualTooMany(textual, schema.path));
     }
 
     const checks: ColumnCheck[] = [];
@@ -118,7 +125,10 @@ export function checkHeader(
             userColumn: upperNames.indexOf("USER_ID"),
             itemColumn: upperNames.indexOf("ITEM_ID"),
             eventTypeColumn: type === "interactions" ? upperNames.indexOf("EVENT_TYPE") : -1,
-            metadataColumns: metadata.length,
+            eventTypeQuotaFields:
+                type === "interactions"
+                    ? fields.map(f => f.name).filter(n => EVENT_TYPE_QUOTA_RESERVED.includes(n.toUpperCase()) || metadata.includes(n))
+                    : [],
         },
         findings,
     };

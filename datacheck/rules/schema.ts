@@ -9,6 +9,8 @@ export interface SchemaField {
     /** The Avro type is a union with "null": the value may be empty. */
     nullable: boolean;
     categorical: boolean;
+    /** `"textual": true`: unstructured text (an Items dataset takes one such field). */
+    textual: boolean;
 }
 
 export interface DatasetSchema {
@@ -31,7 +33,7 @@ export function parseSchema(schemaPath: string, text: string): DatasetSchema {
         throw new Error('expected an Avro record: {"type": "record", "name": ..., "fields": [...]}');
     }
     const fields = record.fields.map((raw: unknown, i: number): SchemaField => {
-        const f = raw as { name?: unknown; type?: unknown; categorical?: unknown };
+        const f = raw as { name?: unknown; type?: unknown; categorical?: unknown; textual?: unknown };
         if (typeof f !== "object" || f === null || typeof f.name !== "string" || f.name === "") {
             throw new Error(`field ${i + 1} has no name`);
         }
@@ -47,6 +49,7 @@ export function parseSchema(schemaPath: string, text: string): DatasetSchema {
             type: nonNull[0] as SchemaFieldType,
             nullable: members.length > nonNull.length,
             categorical: f.categorical === true,
+            textual: f.textual === true,
         };
     });
     return { path: schemaPath, fields };

@@ -12,12 +12,38 @@ export const LIMITS = {
     idCharacters: 256,
     /** The quotas page: categorical data and impression values at most 1,000 characters (every dataset). */
     categoricalCharacters: 1000,
-    /** The quotas page: 1,000 item interactions to train, and 25 users with 2 or more interactions each. */
+    /**
+     * Timestamps are Unix epoch seconds
+     * (https://docs.aws.amazon.com/personalize/latest/dg/interactions-dataset-requirements.html); a whole number of
+     * this many digits is one in milliseconds (13 digits from September 2001 to 2286), and more digits are out of range.
+     */
+    millisecondDigits: 13,
+    /** Avro int and long: 32- and 64-bit signed integers (https://avro.apache.org/docs/1.11.1/specification/#primitive-types). */
+    intRange: [-(2n ** 31n), 2n ** 31n - 1n] as const,
+    longRange: [-(2n ** 63n), 2n ** 63n - 1n] as const,
+    /**
+     * The quotas page, Item interactions: at least 1,000 records per dataset import job (FULL or INCREMENTAL), and
+     * 1,000 item interactions to train. Neither minimum is given for another dataset. All files of a dataset are
+     * one import job (the program imports a dataset's folder).
+     */
     minInteractions: 1000,
+    /**
+     * The quotas page, Users: at least 25 unique users with 2 or more item interactions each, and at least 1 % of
+     * all users with 2 or more (to create a recommender or solution version). "All users" is read as the users of
+     * the interactions data: a Users dataset may list more, so this share is never below Personalize's own.
+     */
     minUsers: 25,
     minInteractionsPerUser: 2,
-    /** The quotas page: distinct event types and metadata columns of an Item interactions dataset, together. */
+    minUsersPercent: 1,
+    /**
+     * The quotas page: "Maximum number of distinct event types combined with total number of optional metadata
+     * columns in an Item interactions dataset": 10, for that dataset only. Which columns count:
+     * https://docs.aws.amazon.com/personalize/latest/dg/interactions-dataset-requirements.html, "The metadata fields
+     * included in this count are EVENT_TYPE, EVENT_VALUE fields along with any custom metadata fields".
+     */
     eventTypesAndMetadata: 10,
+    /** The quotas page: "Maximum number of textual fields for an Items dataset": 1. */
+    itemsTextualFields: 1,
     /**
      * The quotas page: bulk data per dataset import job with FULL import mode, per dataset (100 GB each for Item
      * interactions, Users and Items; INCREMENTAL imports take 1 GB). It gives none for the Actions datasets.
@@ -42,6 +68,17 @@ export const RULES = {
     ],
     headerBom: () => ["header-bom", "the file starts with a UTF-8 byte-order mark; remove the byte-order mark (save as UTF-8 without BOM)"],
     headerQuoted: (name: string) => ["header-quoted", `column name ${quote(name)} is quoted; write header names without quotes`],
+    // https://docs.aws.amazon.com/personalize/latest/dg/data-prep-formatting.html: the headers map to the schema's
+    // field names, which are Avro names (letters, digits and _: https://avro.apache.org/docs/1.11.1/specification/#names).
+    headerSpace: (name: string) => [
+        "header-space",
+        `column name ${quote(name)} has a space in it; header names are schema field names (letters, digits and _): write ${name.trim().replace(/ +/g, "_")}`,
+    ],
+    // The same page: "Your input data must be in a CSV (comma-separated values) file".
+    headerDelimiter: (name: string, delimiter: string) => [
+        "header-delimiter",
+        `column name ${quote(name)} holds ${delimiter === "\t" ? "a tab" : JSON.stringify(delimiter)}: is the file ${delimiter === "\t" ? "tab" : JSON.stringify(delimiter)}-separated? Personalize reads comma-separated values only: save it with , between values`,
+    ],
     headerEmptyColumn: (column: number) => [
         "header-empty-column",
         `column ${column} has no name; name every column after its schema field`,
@@ -129,20 +166,28 @@ export const RULES = {
     ],
     interactionsTooFew: (rows: number, files: number) => [
         "interactions-min-records",
-        `the interactions data has ${plural(rows, "record")} in ${plural(files, "file")}; Personalize needs at least ${LIMITS.minInteractions.toLocaleString("en-US")} to train`,
+        `the interactions data has ${plural(rows, "record")} in ${plural(files, "file")}; Personalize takes at least ${LIMITS.minInteractions.toLocaleString("en-US")} in an import job of Item interactions, and needs as many to train`,
     ],
     interactionsTooFewUsers: (users: number, capped: boolean) => [
         "interactions-min-users",
         `${capped ? "at least " : ""}${plural(users, "user")} ${users === 1 && !capped ? "has" : "have"} ${LIMITS.minInteractionsPerUser} or more interactions${capped ? " (user count capped)" : ""}; Personalize needs at least ${LIMITS.minUsers}`,
     ],
-    eventTypesTooMany: (events: string[], metadata: number) => [
+    interactionsTooFewUsersShare: (twoOrMore: number, users: number) => [
+        "interactions-min-users-share",
+        `${plural(twoOrMore, "user")} of ${users.toLocaleString("en-US")} (${((100 * twoOrMore) / users).toFixed(2)} %) ${twoOrMore === 1 ? "has" : "have"} ${LIMITS.minInteractionsPerUser} or more interactions; Personalize needs at least ${LIMITS.minUsersPercent} % of the users to have ${LIMITS.minInteractionsPerUser} or more`,
+    ],
+    eventTypesTooMany: (events: string[], fields: string[]) => [
         "event-types-too-many",
         `the interactions data has ${events.length >= 64 ? "at least " : ""}${plural(events.length, "distinct EVENT_TYPE value")} (${events
             .slice(0, 12)
             .map(e => JSON.stringify(e))
             .join(
                 ", ",
-            )}${events.length > 12 ? ", …" : ""}) and ${plural(metadata, "metadata column")}; Personalize takes at most ${LIMITS.eventTypesAndMetadata} together: merge event types or drop columns`,
+            )}${events.length > 12 ? ", …" : ""}) and ${plural(fields.length, "optional field")} that count with them (${fields.join(", ")}); the Item interactions dataset takes at most ${LIMITS.eventTypesAndMetadata} together: merge event types or drop columns`,
+    ],
+    textualTooMany: (names: string[], schemaPath: string) => [
+        "textual-too-many",
+        `${schemaPath} marks ${plural(names.length, "field")} textual (${names.join(", ")}); an Items dataset takes at most ${LIMITS.itemsTextualFields}: keep "textual": true on one`,
     ],
     importTooLarge: (type: DatasetType, bytes: number) => [
         "import-too-large",

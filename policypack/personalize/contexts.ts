@@ -11,7 +11,10 @@ import type { StackIdentity } from "../stack/identity";
  *   aws:CurrentTime / aws:EpochTime = the time of the check;
  *   as the service principal: aws:PrincipalIsAWSService true, aws:PrincipalServiceName
  *   personalize.amazonaws.com; through the service role: aws:PrincipalIsAWSService false,
- *   aws:PrincipalArn the role's ARN, aws:PrincipalAccount the stack's account.
+ *   aws:PrincipalArn the role's ARN, aws:PrincipalAccount the stack's account, and for KMS
+ *   kms:CallerAccount the stack's account (the account of the calling identity: AWS KMS Developer
+ *   Guide, "AWS KMS condition keys", kms:CallerAccount,
+ *   https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account).
  * Always absent: the network-origin (VPC) keys; for the service principal aws:PrincipalOrgID and
  * aws:PrincipalOrgPaths.
  * May be absent or present, so both are tried (only for keys the policy tests, since the others
@@ -20,7 +23,9 @@ import type { StackIdentity } from "../stack/identity";
  *   job of the kind that makes the request), aws:SourceIp (an AWS-owned address, 52.94.0.1),
  *   aws:PrincipalServiceNamesList (personalize.amazonaws.com).
  * One of several values: s3:TlsVersion 1.2 or 1.3.
- * Any other key is unknown, and the evaluator fails safe on it.
+ * Any other key is unknown, and the evaluator fails safe on it: among them kms:CallerAccount of the
+ * service principal, kms:ViaService and kms:EncryptionContext:*, whose values in Personalize's
+ * requests AWS doesn't document.
  */
 
 export const PERSONALIZE_PRINCIPAL = "personalize.amazonaws.com";
@@ -133,7 +138,7 @@ function base({ caller, identity, now, roleArn }: ContextOptions): RequestContex
             ...common,
             "aws:PrincipalIsAWSService": "false",
             ...(roleArn && { "aws:PrincipalArn": roleArn }),
-            ...(identity.account && { "aws:PrincipalAccount": identity.account }),
+            ...(identity.account && { "aws:PrincipalAccount": identity.account, "kms:CallerAccount": identity.account }),
         },
         absentKeys: [...VPC_KEYS, "aws:PrincipalServiceName"],
     };

@@ -1,7 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { bucketPolicyFailures, roleAccess, roleTrustProblems, type AccessScope } from "./proofs";
 import { readStatements } from "../stack/read-document";
-import { TYPES, describeResource, type PersonalizeRole, type StackView } from "../stack/view";
+import { describeResource, type PersonalizeRole, type StackView } from "../stack/view";
 
 /**
  * The verdict on each Personalize dataset import job of the stack (an `aws-native:personalize:Dataset`
@@ -87,13 +87,6 @@ function judgeImport(
  * service role of the location's bucket; undefined for a role the stack doesn't declare.
  */
 function stackRole(view: StackView, roleArn: unknown, bucketName: string): PersonalizeRole | undefined {
-    const match = typeof roleArn === "string" ? /^arn:([^:]+):iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)$/.exec(roleArn) : null;
-    if (!match) return undefined;
-    const [, partition, account, path, name] = match;
-    const { identity } = view;
-    if (partition !== identity.partition || (identity.account !== undefined && account !== identity.account)) return undefined;
-    const resource = view.resources.find(
-        r => r.type === TYPES.role && r.props.name === name && (typeof r.props.path === "string" ? r.props.path : "/") === path,
-    );
-    return resource && { resource, name, bucketName, path };
+    const role = view.declaredRole(roleArn);
+    return role && { ...role, bucketName };
 }

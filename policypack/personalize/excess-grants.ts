@@ -1,12 +1,14 @@
 import { actionsMatching, coveredActions, isWrite, type CatalogAction } from "../aws/catalog";
 import type { PrincipalSpec, Statement } from "../iam";
 import { mayReachPrefix, staysUnderPrefix } from "../aws/resource-prefix";
+import { KEY_POLICY_ACTIONS } from "./kms";
 import type { PersonalizeBucket } from "../stack/view";
 
 /**
  * What an Allow statement for Amazon Personalize (its service principal or its service role) grants
  * beyond what the bucket's workflow needs -- ListBucket on the bucket, GetObject on its objects and,
- * for batch, PutObject in the batch output folder -- and the statements to write instead.
+ * for batch, PutObject in the batch output folder; for the role, the KMS actions Personalize needs
+ * on the keys it uses -- and the statements to write instead.
  */
 export interface ExcessGrant {
     /** Each thing granted beyond the need, said plainly. */
@@ -48,11 +50,48 @@ function wildcardWrites(pattern: string): string | undefined {
     return reason;
 }
 
+/**
+ * The KMS actions the service role needs on a key Personalize uses: the four the Personalize
+ * Developer Guide lists for the role's IAM policy, and kms:CreateGrant, which it needs there when
+ * the key policy grants the key to the account rather than naming the role (KMS Developer Guide,
+ * "Default key policy"; personalize-kms-key-access). Personalize Developer Guide, "Giving Amazon
+ * Personalize permission to use your AWS KMS key":
+ * https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-key-access.html
+ */
+const KMS_NEEDED = new Set(KEY_POLICY_ACTIONS.map(a => a.toLowerCase()));
+const needed = (action: CatalogAction) => KMS_NEEDED.has(action.name.toLowerCase());
+
+/** For the service role's statements: the KMS keys it uses. */
+export interface KmsNeed {
+    /** The ARNs of the keys the role uses; undefined when the stack doesn't tell them (read only when a statement reaches a KMS key). */
+    keyArns: () => string[] | undefined;
+}
+
+const kmsWildcardReasons = new Map<string, string | undefined>();
+
+/** What a KMS Action pattern with a wildcard grants beyond the role's need. */
+function kmsWildcardExcess(pattern: string): string | undefined {
+    if (kmsWildcardReasons.has(pattern)) return kmsWildcardReasons.get(pattern);
+    const beyond = actionsMatching([pattern], "kms").filter(a => !needed(a));
+    const reason =
+        beyond.length > 0
+            ? `${JSON.stringify(pattern)} expands to ${beyond.length} KMS actions Personalize never needs (${someOf(beyond)})`
+            : undefined;
+    kmsWildcardReasons.set(pattern, reason);
+    return reason;
+}
+
+function serviceOf(pattern: string): string {
+    const colon = pattern.indexOf(":");
+    return colon === -1 ? pattern : pattern.slice(0, colon).toLowerCase();
+}
+
 export function excessGrant(
     statement: Statement,
     bucket: PersonalizeBucket,
     partition: string,
     principal?: PrincipalSpec,
+    kmsNeed?: KmsNeed,
 ): ExcessGrant | undefined {
     const bucketArn = `arn:${partition}:s3:::${bucket.name}`;
     const objects = `${bucketArn}/`;
@@ -60,6 +99,13 @@ export function excessGrant(
     const s3 = coveredActions(statement, "s3");
     const grants = (name: string) => s3.some(a => a.name === name);
     const reasons: string[] = [];
+    const resources = statement.resource ?? [];
+    const keyPrefix = `arn:${partition}:kms:`;
+    // KMS actions grant something only on a key: judged when the statement may reach one.
+    const kms =
+        kmsNeed && (statement.notResource !== undefined || resources.some(r => mayReachPrefix(r, keyPrefix)))
+            ? coveredActions(statement, "kms")
+            : [];
 
     if (statement.notAction) {
         const writes = s3.filter(isWrite);
@@ -68,9 +114,11 @@ export function excessGrant(
     }
     const literal = (statement.action ?? []).filter(p => !hasWildcard(p));
     for (const pattern of (statement.action ?? []).filter(hasWildcard)) {
-        const why = wildcardWrites(pattern);
+        const why = kms.length > 0 && serviceOf(pattern) === "kms" ? kmsWildcardExcess(pattern) : wildcardWrites(pattern);
         if (why) reasons.push(why);
     }
+    const extraKms = kms.filter(a => !needed(a) && literal.some(p => p.toLowerCase() === a.name.toLowerCase()));
+    if (extraKms.length > 0) reasons.push(`grants ${someOf(extraKms)}: KMS actions Personalize never needs`);
     const extraWrites = s3.filter(
         a => isWrite(a) && a.name !== "s3:PutObject" && literal.some(p => p.toLowerCase() === a.name.toLowerCase()),
     );
@@ -79,7 +127,6 @@ export function excessGrant(
     const otherWrites = extraWrites.filter(a => !deletes.includes(a));
     if (otherWrites.length > 0) reasons.push(`grants ${someOf(otherWrites)}: writes Personalize never makes`);
 
-    const resources = statement.resource ?? [];
     if (grants("s3:PutObject")) {
         if (!output) reasons.push("grants s3:PutObject, which an import bucket's workflow never needs");
         else {
@@ -87,12 +134,20 @@ export function excessGrant(
             if (outside.length > 0) reasons.push(`grants s3:PutObject on ${quoted(outside)}, outside the batch output folder "${output}"`);
         }
     }
+    if ((s3.length > 0 || kms.length > 0) && statement.notResource) reasons.push("NotResource reaches every resource it doesn't list");
     if (s3.length > 0) {
-        if (statement.notResource) reasons.push("NotResource reaches every resource it doesn't list");
         const beyond = resources.filter(
             r => mayReachPrefix(r, `arn:${partition}:s3:::`) && r !== bucketArn && !staysUnderPrefix(r, objects),
         );
         if (beyond.length > 0) reasons.push(`reaches ${quoted(beyond)}, beyond bucket "${bucket.name}"`);
+    }
+    const keyArns = kms.length > 0 ? kmsNeed?.keyArns() : undefined;
+    if (kms.length > 0) {
+        const toKeys = resources.filter(r => mayReachPrefix(r, keyPrefix));
+        const wide = toKeys.filter(hasWildcard);
+        if (wide.length > 0) reasons.push(`reaches ${quoted(wide)}: every KMS key it matches, not only the keys Personalize uses`);
+        const others = keyArns ? toKeys.filter(r => !hasWildcard(r) && !keyArns.includes(r)) : [];
+        if (others.length > 0) reasons.push(`reaches ${quoted(others)}: KMS keys Personalize doesn't use here (${keyArns!.join(", ")})`);
     }
     if (reasons.length === 0) return undefined;
 
@@ -102,16 +157,26 @@ export function excessGrant(
         Action: action,
         Resource: resource,
     });
-    const narrowed = [
+    const narrowed: object[] = [
         ...(grants("s3:ListBucket") ? [narrow("s3:ListBucket", bucketArn)] : []),
         ...(grants("s3:GetObject") ? [narrow("s3:GetObject", `${objects}*`)] : []),
         ...(output && grants("s3:PutObject") ? [narrow("s3:PutObject", `${output}*`)] : []),
     ];
+    const kmsKept = KEY_POLICY_ACTIONS.filter(name => kms.some(a => a.name.toLowerCase() === name.toLowerCase()));
+    if (kmsKept.length > 0) {
+        const keys = keyArns ?? [`${keyPrefix}<region>:<account>:key/<id of the key Personalize uses>`];
+        narrowed.push({ Effect: "Allow", Action: single(kmsKept), Resource: single(keys) });
+    }
     return { reasons, narrowed };
 }
 
 /** A parsed principal written back as JSON, single identifiers as strings. */
 function principalJson(principal: PrincipalSpec): unknown {
     if (principal === "*") return "*";
-    return Object.fromEntries(Object.entries(principal).map(([type, ids]) => [type, ids.length === 1 ? ids[0] : ids]));
+    return Object.fromEntries(Object.entries(principal).map(([type, ids]) => [type, single(ids)]));
+}
+
+/** A list written as policies write it: one element as a string. */
+function single(values: string[]): string | string[] {
+    return values.length === 1 ? values[0] : values;
 }

@@ -48,5 +48,23 @@ export function isAwsManagedS3Key(reference: string): boolean {
     return /^(arn:[^:]+:kms:[^:]*:\d{12}:)?alias\/aws\/s3$/.test(reference);
 }
 
+/**
+ * Whether a key reference names an alias, by alias name (`alias/x`) or alias ARN. S3 default
+ * encryption takes a key ID, key ARN or alias (S3 API reference, ServerSideEncryptionByDefault:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ServerSideEncryptionByDefault.html), and KMS
+ * resolves an alias name in the requester's account and region.
+ */
+export function isAliasReference(reference: string): boolean {
+    return /^(arn:[^:]+:kms:[^:]*:[^:]*:)?alias\//.test(reference);
+}
+
+/**
+ * What a dataset group's KmsKeyArn accepts: a key ARN, never an alias or a key ID. The pattern of
+ * AWS::Personalize::DatasetGroup KmsKeyArn (CloudFormation template reference,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-personalize-datasetgroup.html),
+ * unanchored as JSON Schema patterns are.
+ */
+export const DATASET_GROUP_KEY_ARN = /arn:aws.*:kms:.*:[0-9]{12}:key\/.*/;
+
 /** How S3 names SSE-KMS in default encryption: single-layer and dual-layer (DSSE-KMS). */
 export const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];

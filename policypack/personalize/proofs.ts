@@ -41,23 +41,25 @@ function accesses(view: StackView, scope: AccessScope): RequiredAccess[] {
  */
 export function bucketPolicyFailures(view: StackView, scope: AccessScope, statements: Statement[], roles: PersonalizeRole[]): string[] {
     const now = clock.now();
+    // The bucket's policies are what is judged: the account comes from elsewhere.
+    const identity = view.identityFor(view.bucketPolicies(scope.bucket).map(s => s.urn));
     const service = requestFailures(
         accesses(view, scope),
-        { statements, kind: "resource", caller: "service", identity: view.identity, now },
+        { statements, kind: "resource", caller: "service", identity, now },
         { type: "Service", id: PERSONALIZE_PRINCIPAL },
     );
     const sessions = roles.flatMap(role => {
-        const roleArn = view.roleArn(role);
+        const roleArn = view.roleArn(role, identity);
         const judgement: Judgement = {
             statements,
             kind: "resource",
             caller: "role",
-            identity: view.identity,
+            identity,
             now,
             roleArn,
             onlyDenies: true,
         };
-        const principal = roleSessionPrincipal(roleArn, role, view.identity);
+        const principal = roleSessionPrincipal(roleArn, role, identity);
         return requestFailures(accesses(view, scope), judgement, principal).map(why => `through service role "${role.name}": ${why}`);
     });
     return [...service, ...sessions];
@@ -81,7 +83,8 @@ const SOURCE_RESOURCES = {
  * when the document can't be read (policy-document-validity reports it).
  */
 export function roleTrustProblems(view: StackView, role: PersonalizeRole): string[] | undefined {
-    const identity = view.identity;
+    // The role's trust is what is judged: the account comes from elsewhere.
+    const identity = view.identityFor([role.resource.urn]);
     const where = describeResource(role.resource, "assumeRolePolicy");
     const statements = readStatements({ where, urn: role.resource.urn, document: role.resource.props.assumeRolePolicy }, "resource");
     if (!statements) return undefined;
@@ -142,13 +145,15 @@ export function roleAccess(view: StackView, role: PersonalizeRole, scope: Access
     if (!readable) return undefined;
     const boundary = readBoundary(view, role);
     if (boundary === "unreadable") return undefined;
+    // The role's policies and boundary are what is judged: the account comes from elsewhere.
+    const identity = view.identityFor([...sources.map(s => s.urn), ...(boundary.urn ? [boundary.urn] : [])]);
     const judge = (judged: Statement[]): Judgement => ({
         statements: judged,
         kind: "identity",
         caller: "role",
-        identity: view.identity,
+        identity,
         now: clock.now(),
-        roleArn: view.roleArn(role),
+        roleArn: view.roleArn(role, identity),
     });
     const required = accesses(view, scope);
     const failures = [
@@ -164,12 +169,14 @@ export function roleAccess(view: StackView, role: PersonalizeRole, scope: Access
     return { failures, notes, vpcUses };
 }
 
-type Boundary = { statements?: Statement[]; where?: string; assumption: string };
+type Boundary = { statements?: Statement[]; where?: string; urn?: string; assumption: string };
 
 function readBoundary(view: StackView, role: PersonalizeRole): Boundary | "unreadable" {
     const { arn, source } = view.permissionsBoundary(role);
     if (arn === undefined) return { assumption: "assuming the role has no permissions boundary, as the stack sets none" };
     if (!source) return { assumption: `assuming its permissions boundary ${arn}, not declared in this stack, allows these requests` };
     const statements = readStatements(source, "identity");
-    return statements ? { statements, where: source.where, assumption: `within its permissions boundary ${source.where}` } : "unreadable";
+    return statements
+        ? { statements, where: source.where, urn: source.urn, assumption: `within its permissions boundary ${source.where}` }
+        : "unreadable";
 }

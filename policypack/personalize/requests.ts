@@ -1,4 +1,5 @@
 import {
+    contextLookup,
     KeySetJudge,
     type DenyHit,
     type EvaluationKind,
@@ -110,7 +111,7 @@ export function whyNotAllowed(access: RequiredAccess, judgement: Judgement, prin
         const contexts = personalizeContexts({ ...judgement, jobs: access.jobs, now, referenced });
         for (const context of contexts) {
             const verdict = judge.verdict(context);
-            const failure = describeFailure(access, verdict, judgement);
+            const failure = describeFailure(access, verdict, judgement, context);
             if (failure) return { failure, context };
         }
         return undefined;
@@ -121,21 +122,48 @@ export function whyNotAllowed(access: RequiredAccess, judgement: Judgement, prin
     return `${now.failure}${inContext(now.context, judgement)}${change ? ` until ${change.toISOString()}` : ""}`;
 }
 
-function describeFailure(access: RequiredAccess, verdict: KeySetVerdict, judgement: Judgement): string | undefined {
+function describeFailure(
+    access: RequiredAccess,
+    verdict: KeySetVerdict,
+    judgement: Judgement,
+    context: RequestContext,
+): string | undefined {
     if (verdict.decision === "Allowed" || (judgement.onlyDenies && verdict.decision !== "ExplicitDeny")) return undefined;
     if (verdict.decision === "ExplicitDeny") {
         const certain = verdict.deniedBy.filter(d => d.certain);
         if (certain.length > 0) return `${onKeys(access, certain[0])} is denied by statement ${quote(certain)}`;
         return (
             `${onKeys(access, verdict.deniedBy[0])} may be denied by statement ${quote(verdict.deniedBy)}: ` +
-            "its condition or resource can't be decided for Personalize's request"
+            `its condition or resource can't be decided for Personalize's request${undocumented(verdict.deniedBy, context, judgement, ": ")}`
         );
     }
     const what = `${access.action} on ${keyText(access.keys, verdict.missed)}`;
-    const unsure = verdict.undeterminedAllows;
+    const unsure = verdict.undeterminedAllows.map(statement => ({ statement }));
     return unsure.length > 0
-        ? `${what} is allowed only under a condition Personalize's requests can't be shown to meet (statement ${quote(unsure.map(statement => ({ statement })))})`
+        ? `${what} is allowed only under a condition Personalize's requests can't be shown to meet (statement ${quote(unsure)}${undocumented(unsure, context, judgement, "; ")})`
         : `${what} is not allowed by any statement`;
+}
+
+/**
+ * The condition keys the statements test that the request context leaves unknown, other than the
+ * ones that are unknown only while the stack's account or region is: AWS documents no value for
+ * them in Personalize's requests (kms:ViaService, kms:EncryptionContext:..., kms:CallerAccount of
+ * the service principal, and any key the contexts don't model), so a condition on them is
+ * undecided, never met.
+ */
+function undocumented(hits: Array<{ statement: Statement }>, context: RequestContext, judgement: Judgement, separator: string): string {
+    const lookup = contextLookup(context);
+    const identityUnknown = judgement.identity.account === undefined || judgement.identity.region === undefined;
+    const keys = new Map<string, string>();
+    for (const { statement } of hits) {
+        for (const { key } of statement.conditions) {
+            const lower = key.toLowerCase();
+            if (identityUnknown && ACCOUNT_KEYS.includes(lower)) continue;
+            if (lookup(key).state === "unknown" && !keys.has(lower)) keys.set(lower, key);
+        }
+    }
+    if (keys.size === 0) return "";
+    return `${separator}Personalize's requests don't document the value of ${[...keys.values()].join(", ")}, so it is taken as undecided`;
 }
 
 function onKeys(access: RequiredAccess, hit: DenyHit): string {
@@ -149,8 +177,8 @@ function keyText(keys: KeySet, example: string | undefined): string {
     return example === undefined ? `every key under ${keys.base}` : `${example} (a key under ${keys.base})`;
 }
 
-/** Keys whose value is the stack's account or built from it. */
-const ACCOUNT_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:principalarn", "aws:principalaccount"];
+/** Keys whose value is the stack's account or built from it (or, for aws:SourceArn, its region). */
+const ACCOUNT_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:principalarn", "aws:principalaccount", "kms:calleraccount"];
 
 function inContext(context: RequestContext, judgement: Judgement): string {
     const needsAccount = judgement.caller === "role" || ACCOUNT_KEYS.some(k => referencedKeys(judgement.statements).has(k));

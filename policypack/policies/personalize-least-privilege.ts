@@ -1,7 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { Statement } from "../iam";
 import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
-import { excessGrant } from "../personalize/excess-grants";
+import { excessGrant, type KmsNeed } from "../personalize/excess-grants";
+import { keyArnsUsedBy } from "../personalize/kms-key-uses";
 import { readStatements } from "../stack/read-document";
 import { StackView, type DocumentSource, type PersonalizeBucket } from "../stack/view";
 
@@ -9,26 +10,31 @@ const PERSONALIZE = "personalize.amazonaws.com";
 
 /**
  * Grants to Amazon Personalize go no further than its workflow needs: no writes but PutObject in
- * the batch output folder, no deletes, no wildcard actions that expand to writes, no other buckets.
+ * the batch output folder, no deletes, no wildcard actions that expand to writes, no other buckets;
+ * and the service role's KMS grants no more than the actions Personalize needs on the keys it uses
+ * (Personalize Developer Guide, "Giving Amazon Personalize permission to use your AWS KMS key",
+ * https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-key-access.html).
  * Advisory by default: a stack makes it mandatory in its policy config.
  */
 export const personalizeLeastPrivilege: StackValidationPolicy = {
     name: "personalize-least-privilege",
     description:
         "Bucket-policy grants to personalize.amazonaws.com (or its service role) and the role's own policies allow no more than the workflow needs: " +
-        "s3:ListBucket on the bucket, s3:GetObject on its objects, and for batch s3:PutObject in the batch output folder only.",
+        "s3:ListBucket on the bucket, s3:GetObject on its objects, and for batch s3:PutObject in the batch output folder only; " +
+        "of KMS, the role's policies allow only kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey, kms:CreateGrant and kms:ListGrants on the keys Personalize uses.",
     enforcementLevel: "advisory",
     severity: "high",
     configSchema: PACK_CONFIG_SCHEMA,
     remediationSteps:
         "Replace the statement with one statement per action on the narrowest resource, as the message writes them: s3:ListBucket on arn:aws:s3:::<bucket>, " +
-        "s3:GetObject on arn:aws:s3:::<bucket>/*, and for batch s3:PutObject on arn:aws:s3:::<bucket>/<batch output folder>/*; drop wildcards, deletes and other buckets.",
+        "s3:GetObject on arn:aws:s3:::<bucket>/*, and for batch s3:PutObject on arn:aws:s3:::<bucket>/<batch output folder>/*; drop wildcards, deletes and other buckets. " +
+        'Grant KMS actions on the ARNs of the keys Personalize uses, never on "*" or kms:*.',
     validateStack: (args, reportViolation) => {
         const view = new StackView(args.resources, packConfig(args));
         const partition = view.config.partition;
         const roles = view.personalizeRoles();
-        const check = (source: DocumentSource, statement: Statement, bucket: PersonalizeBucket, grantee: string) => {
-            const excess = excessGrant(statement, bucket, partition, statement.principal);
+        const check = (source: DocumentSource, statement: Statement, bucket: PersonalizeBucket, grantee: string, kms?: KmsNeed) => {
+            const excess = excessGrant(statement, bucket, partition, statement.principal, kms);
             if (!excess) return;
             const fix =
                 excess.narrowed.length === 0
@@ -58,9 +64,11 @@ export const personalizeLeastPrivilege: StackValidationPolicy = {
         for (const role of roles) {
             const bucket = view.bucketNamed(role.bucketName);
             if (!bucket) continue;
+            let keyArns: { arns?: string[] } | undefined;
+            const kms: KmsNeed = { keyArns: () => (keyArns ??= { arns: keyArnsUsedBy(view, role) }).arns };
             for (const source of view.roleIdentityPolicies(role).sources) {
                 for (const s of readStatements(source, "identity") ?? []) {
-                    if (s.effect === "Allow") check(source, s, bucket, `the service role "${role.name}"`);
+                    if (s.effect === "Allow") check(source, s, bucket, `the service role "${role.name}"`, kms);
                 }
             }
         }

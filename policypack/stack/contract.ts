@@ -19,7 +19,16 @@ export const DATA_PREFIX_TAG = "personalize-data-prefix";
 /** On the service role: the name of the bucket it is granted. */
 export const ROLE_BUCKET_TAG = "personalize-bucket";
 
+/**
+ * On the service role: the AWS account and region the stack deploys to, as the AWS provider itself
+ * reports them (`getCallerIdentity`, `getRegion`), which are known in preview. The pack takes them
+ * as the stack's own when neither its config nor the provider's settings say (stack/identity.ts),
+ * so that a document never has to vouch for the account it is judged against.
+ */
+export const ACCOUNT_TAG = "personalize-account";
+export const REGION_TAG = "personalize-region";
+
 export const WORKFLOWS = ["import", "batch"] as const;
 export type Workflow = (typeof WORKFLOWS)[number];
 
-export const RESERVED_TAGS = [WORKFLOW_TAG, BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG];
+export const RESERVED_TAGS = [WORKFLOW_TAG, BATCH_OUTPUT_TAG, DATA_PREFIX_TAG, ROLE_BUCKET_TAG, ACCOUNT_TAG, REGION_TAG];

@@ -1,21 +1,31 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { ACCOUNT_TAG, REGION_TAG } from "./contract";
 import type { PackConfig } from "./pack-config";
 
 /**
- * The account, region and partition the stack deploys to, as far as the stack itself says, so
- * that Personalize's requests can be modelled with their real `aws:SourceAccount`/`aws:SourceArn`
- * and a trust policy can be checked against the stack's own account.
+ * The account, region and partition the stack deploys to, as far as evidence outside the document
+ * being judged says, so that Personalize's requests can be modelled with their real
+ * `aws:SourceAccount`/`aws:SourceArn` and a trust policy can be checked against the stack's own
+ * account. A document never vouches for itself: a trust that pins a foreign account in both of its
+ * conditions would otherwise name the only account the stack declares, and prove itself.
  *
- * In order: the pack config (`account`, `region`); the AWS provider resources the engine sends
- * (`region`, a single `allowedAccountIds`); the ARNs the stack declares (a Personalize or other
- * regional ARN names both). Each found value says where it came from, for messages; a value the
- * stack gives two different ways (two accounts in its ARNs) is left unknown, with the candidates.
+ * In order, the first source that names one value wins:
+ *  1. the pack config (`account`, `region`);
+ *  2. the AWS provider resources the engine sends (a single `allowedAccountIds`, `region`);
+ *  3. the contract tags `personalize-account`/`personalize-region` the component writes from the
+ *     provider's own answer (`getCallerIdentity`, `getRegion`), known in preview;
+ *  4. the ARNs of the stack's other resources (a Personalize or other regional ARN names both),
+ *     never those of the resources whose documents are being judged.
+ * So an ARN of another account elsewhere in the stack (a partner's statement in the bucket policy,
+ * an import job's role in another account) doesn't hide the account an earlier source names. Each
+ * value says where it came from, for messages; a source naming two values decides nothing, and a
+ * value no source decides is unknown, with the candidates.
  */
 export interface StackIdentity {
     partition: string;
     account?: string;
     region?: string;
-    /** e.g. "pack config", "the aws provider", "ARNs the stack declares (arn:aws:personalize:...)". */
+    /** e.g. "pack config (account)", "the aws provider (allowedAccountIds)", "the ARNs the stack declares (arn:aws:personalize:...)". */
     accountSource: string;
     regionSource: string;
 }
@@ -23,32 +33,70 @@ export interface StackIdentity {
 const PROVIDER_TYPE = "pulumi:providers:aws";
 const ARN = /arn:(aws|aws-cn|aws-us-gov):([a-z0-9-]+):([a-z0-9-]*):(\d{12}):/g;
 const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
 
-export function stackIdentity(resources: PolicyResource[], config: PackConfig): StackIdentity {
+const SOURCES = {
+    config: "pack config",
+    provider: "the aws provider",
+    tag: "the tag",
+    arns: "the ARNs the stack declares",
+};
+
+/**
+ * Whether a source states the value (the pack config, the provider, the component's tags) rather
+ * than letting the pack infer it from ARNs: messages state an inferred value as an assumption.
+ */
+export function isStated(source: string): boolean {
+    return [SOURCES.config, SOURCES.provider, SOURCES.tag].some(s => source.startsWith(s));
+}
+
+/**
+ * `judged`: the URNs of the resources whose documents are being judged; their ARNs are no evidence
+ * (without any, every resource's ARNs count).
+ */
+export function stackIdentity(resources: PolicyResource[], config: PackConfig, judged: Iterable<string> = []): StackIdentity {
     const providers = resources.filter(r => r.type === PROVIDER_TYPE);
     const providerRegions = distinct(providers.map(p => readOrUndefined(() => p.props.region)).filter(isString));
     const providerAccounts = distinct(providers.flatMap(p => allowedAccounts(readOrUndefined(() => p.props.allowedAccountIds))));
-    const arns = resources.flatMap(r => arnsIn(r));
+    const accountTags = tagged(resources, ACCOUNT_TAG, ACCOUNT_ID);
+    const regionTags = tagged(resources, REGION_TAG, REGION);
+    const excluded = new Set(judged);
+    const arns = resources.filter(r => !excluded.has(r.urn)).flatMap(r => arnsIn(r));
+    const judgedArns = resources.filter(r => excluded.has(r.urn)).flatMap(r => arnsIn(r));
     const arnAccounts = distinct(arns.map(a => a.account));
     const arnRegions = distinct(arns.filter(a => a.region !== "").map(a => a.region));
     const example = (pick: (a: FoundArn) => string, value: string) => arns.find(a => pick(a) === value)?.text;
 
     const account = choose([
-        [config.account, "pack config (account)"],
-        [single(providerAccounts), "the aws provider (allowedAccountIds)"],
-        [single(arnAccounts), `the ARNs the stack declares (${example(a => a.account, arnAccounts[0])})`],
+        [config.account, `${SOURCES.config} (account)`],
+        [single(providerAccounts), `${SOURCES.provider} (allowedAccountIds)`],
+        [single(accountTags.values), `${SOURCES.tag} ${ACCOUNT_TAG} (${accountTags.where})`],
+        [single(arnAccounts), `${SOURCES.arns} (${example(a => a.account, arnAccounts[0])})`],
     ]);
     const region = choose([
-        [config.region, "pack config (region)"],
-        [single(providerRegions), "the aws provider (region)"],
-        [single(arnRegions), `the ARNs the stack declares (${example(a => a.region, arnRegions[0])})`],
+        [config.region, `${SOURCES.config} (region)`],
+        [single(providerRegions), `${SOURCES.provider} (region)`],
+        [single(regionTags.values), `${SOURCES.tag} ${REGION_TAG} (${regionTags.where})`],
+        [single(arnRegions), `${SOURCES.arns} (${example(a => a.region, arnRegions[0])})`],
     ]);
     return {
         partition: config.partition,
         account: account?.[0],
         region: region?.[0],
-        accountSource: account?.[1] ?? unknownSource("account", [...providerAccounts, ...arnAccounts]),
-        regionSource: region?.[1] ?? unknownSource("region", [...providerRegions, ...arnRegions]),
+        accountSource:
+            account?.[1] ??
+            unknownSource(
+                "account",
+                [...providerAccounts, ...accountTags.values, ...arnAccounts],
+                judgedArns.map(a => a.account),
+            ),
+        regionSource:
+            region?.[1] ??
+            unknownSource(
+                "region",
+                [...providerRegions, ...regionTags.values, ...arnRegions],
+                judgedArns.filter(a => a.region !== "").map(a => a.region),
+            ),
     };
 }
 
@@ -58,11 +106,51 @@ interface FoundArn {
     account: string;
 }
 
+/** Found once per resource: every policy asks, for each document it judges, and a resource's inputs don't change during a check. */
+const arnsByResource = new WeakMap<PolicyResource, FoundArn[]>();
+
 /** Every ARN with an account in a resource's inputs (policy documents included, as text). */
 function arnsIn(resource: PolicyResource): FoundArn[] {
-    const text = readOrUndefined(() => JSON.stringify(resource.props));
-    if (text === undefined) return [];
-    return [...text.matchAll(ARN)].map(m => ({ text: `${m[0]}...`, region: m[3], account: m[4] }));
+    let found = arnsByResource.get(resource);
+    if (found === undefined) {
+        found = [];
+        for (const text of knownStrings(resource.props)) {
+            for (const m of text.matchAll(ARN)) found.push({ text: `${m[0]}...`, region: m[3], account: m[4] });
+        }
+        arnsByResource.set(resource, found);
+    }
+    return found;
+}
+
+/**
+ * The strings in a value, read one property at a time so that a value unknown in preview (an
+ * import job's computed dataset group ARN) hides only itself, not the resource's other inputs.
+ */
+function knownStrings(value: unknown, out: string[] = []): string[] {
+    if (typeof value === "string") out.push(value);
+    else if (typeof value === "object" && value !== null) {
+        for (const key of Object.keys(value))
+            knownStrings(
+                readOrUndefined(() => (value as Record<string, unknown>)[key]),
+                out,
+            );
+    }
+    return out;
+}
+
+/**
+ * The distinct well-formed values of a contract tag across the stack's resources, and the first
+ * resource that carries it (for messages). A value unknown in preview is skipped, as everywhere here.
+ */
+function tagged(resources: PolicyResource[], tag: string, form: RegExp): { values: string[]; where: string } {
+    const carriers = resources
+        .map(r => ({ r, value: readOrUndefined(() => r.props.tags?.[tag]) }))
+        .filter((c): c is { r: PolicyResource; value: string } => typeof c.value === "string" && form.test(c.value));
+    const first = carriers[0]?.r;
+    return {
+        values: distinct(carriers.map(c => c.value)),
+        where: first ? `${first.type.slice(first.type.lastIndexOf(":") + 1)} "${first.name}"` : "",
+    };
 }
 
 /** Provider inputs reach the pack as given or, in older engines, JSON-encoded as text. */
@@ -100,9 +188,15 @@ function isString(value: unknown): value is string {
     return typeof value === "string" && value !== "";
 }
 
-function unknownSource(what: string, candidates: string[]): string {
+/** Why a value is unknown: the independent sources disagree, or only the judged documents name it (which can't vouch for themselves). */
+function unknownSource(what: string, candidates: string[], judged: string[]): string {
     const found = distinct(candidates);
-    return found.length > 1
-        ? `unknown: the stack names ${found.length} ${what}s (${found.join(", ")}); set "${what}" in the pack config`
-        : `unknown: the stack doesn't say; set "${what}" in the pack config`;
+    const named = distinct(judged);
+    const why =
+        found.length > 1
+            ? `the stack names ${found.length} ${what}s (${found.join(", ")})`
+            : named.length > 0
+              ? `only the document being judged names it (${named.join(", ")}), and a document can't vouch for itself`
+              : "the stack doesn't say";
+    return `unknown: ${why}; set "${what}" in the pack config`;
 }

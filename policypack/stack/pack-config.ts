@@ -32,13 +32,13 @@ export const PACK_CONFIG_SCHEMA: PolicyConfigSchema = {
         account: {
             type: "string",
             description:
-                "The stack's 12-digit AWS account ID, where the stack doesn't say it (no aws provider allowedAccountIds, no ARN naming it).",
+                "The stack's 12-digit AWS account ID, where the stack doesn't say it (no aws provider allowedAccountIds, no personalize-account tag, no ARN naming it outside the document judged).",
             pattern: "^[0-9]{12}$",
         },
         region: {
             type: "string",
             description:
-                "The stack's AWS region (e.g. eu-west-1), where the stack doesn't say it (no aws provider region, no regional ARN).",
+                "The stack's AWS region (e.g. eu-west-1), where the stack doesn't say it (no aws provider region, no personalize-region tag, no regional ARN outside the document judged).",
             pattern: "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$",
         },
     },

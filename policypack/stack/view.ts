@@ -51,13 +51,17 @@ export interface Finding {
     urn?: string;
 }
 
-export interface PersonalizeRole {
+/** A role the stack declares. */
+export interface DeclaredRole {
     resource: PolicyResource;
     name: string;
-    /** The bucket named by the role's personalize-bucket tag. */
-    bucketName: string;
     /** `/` unless the role sets another path. */
     path: string;
+}
+
+export interface PersonalizeRole extends DeclaredRole {
+    /** The bucket named by the role's personalize-bucket tag. */
+    bucketName: string;
 }
 
 function shortType(type: string): string {
@@ -115,12 +119,22 @@ export class StackView {
         }
     }
 
-    private identityCache?: StackIdentity;
+    private readonly identities = new Map<string, StackIdentity>();
 
-    /** The stack's account, region and partition, with where each came from. */
+    /** The stack's account, region and partition, with where each came from, every resource's ARNs counting as evidence. */
     get identity(): StackIdentity {
-        this.identityCache ??= stackIdentity(this.resources, this.config);
-        return this.identityCache;
+        return this.identityFor([]);
+    }
+
+    /**
+     * The same, for judging the documents of the resources `judged` (URNs): their own ARNs are no
+     * evidence of the account they are judged against (identity.ts).
+     */
+    identityFor(judged: string[]): StackIdentity {
+        const key = [...new Set(judged)].sort().join(" ");
+        let identity = this.identities.get(key);
+        if (identity === undefined) this.identities.set(key, (identity = stackIdentity(this.resources, this.config, judged)));
+        return identity;
     }
 
     private ofType(...types: string[]): PolicyResource[] {
@@ -180,13 +194,27 @@ export class StackView {
                 resource: r,
                 name: r.props.name,
                 bucketName: r.props.tags[ROLE_BUCKET_TAG],
-                path: typeof r.props.path === "string" ? r.props.path : "/",
+                path: rolePath(r),
             }));
     }
 
+    /**
+     * The role the stack declares that an ARN names, by path and name, in the stack's partition and
+     * (when known) account; undefined for a role the stack doesn't declare.
+     */
+    declaredRole(roleArn: unknown): DeclaredRole | undefined {
+        const match = typeof roleArn === "string" ? /^arn:([^:]+):iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)$/.exec(roleArn) : null;
+        if (!match) return undefined;
+        const [, partition, account, path, name] = match;
+        const { identity } = this;
+        if (partition !== identity.partition || (identity.account !== undefined && account !== identity.account)) return undefined;
+        const resource = this.ofType(TYPES.role).find(r => r.props.name === name && rolePath(r) === path);
+        return resource && { resource, name, path };
+    }
+
     /** The role's ARN, from its path and name and the stack's account; undefined while the account is unknown. */
-    roleArn(role: PersonalizeRole): string | undefined {
-        const { partition, account } = this.identity;
+    roleArn(role: Pick<DeclaredRole, "name" | "path">, identity: StackIdentity = this.identity): string | undefined {
+        const { partition, account } = identity;
         return account === undefined ? undefined : `arn:${partition}:iam::${account}:role${role.path}${role.name}`;
     }
 
@@ -207,7 +235,7 @@ export class StackView {
      * A managed policy not declared in the stack (e.g. AWS managed) can't be read: it is listed
      * in `unreadable` and counts for nothing.
      */
-    roleIdentityPolicies(role: PersonalizeRole): { sources: DocumentSource[]; unreadable: string[] } {
+    roleIdentityPolicies(role: Pick<DeclaredRole, "name" | "resource">): { sources: DocumentSource[]; unreadable: string[] } {
         const sources: DocumentSource[] = [];
         for (const r of this.ofType(TYPES.rolePolicy).filter(r => r.props.role === role.name)) {
             sources.push({ where: describeResource(r), urn: r.urn, document: r.props.policy });
@@ -233,6 +261,10 @@ export class StackView {
         }
         return { sources, unreadable };
     }
+}
+
+function rolePath(role: PolicyResource): string {
+    return typeof role.props.path === "string" ? role.props.path : "/";
 }
 
 /** The tag's prefix as a folder ending in "/"; absent or empty means the whole bucket. */

@@ -90,8 +90,21 @@ describe("data-check batch input files (JSON Lines)", () => {
             ['last-line.jsonl:2: batch-id-type: userId is 5, not a string; write IDs as JSON strings ("userId": "…")'],
         ],
         ["empty.jsonl", "", ["empty.jsonl: batch-empty: the file has no records; put one JSON object per line in it, or remove it"]],
+        [
+            "blank-only.jsonl",
+            "\n\r\n\n",
+            [
+                "blank-only.jsonl:1: blank-line: the line is empty; remove it (one record per line; a final line break is fine) (3 rows: lines 1, 2, 3)",
+                "blank-only.jsonl: batch-empty: the file has no records; put one JSON object per line in it, or remove it",
+            ],
+        ],
     ];
     for (const [name, content, expected] of cases) it(name, async () => assert.deepEqual(await check(name, content), expected));
+
+    it("counts records, not blank lines", async () => {
+        const report = await checkBatchInputFiles([temp.write("counted.jsonl", '\n{"userId": "u1"}\n\r\n{"userId": "u2"}\n\n')]);
+        assert.deepEqual([report.files[0].records, report.files[0].problems.map(p => [p.rule, p.rows])], [2, [["blank-line", 3]]]);
+    });
 
     it("checks a line that spans reads (over 1 MB)", async () => {
         const long = `{"userId": "u1", "filterValues": {"A": "${"x".repeat(1_500_000)}"}}`;

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { main } from "../../datacheck/cli";
 import { TempFolder } from "./temp-files";
@@ -91,7 +91,7 @@ describe("check-data CLI", () => {
         assert.equal(result.stderr, "");
         assert.match(
             result.stdout,
-            /^usage: check-data <file-or-folder>… [^]*\n {7}\(from the project: npm run check-data -- <arguments>\)\n/,
+            /^usage: check-data <file-or-folder>… [^]*\n {7}\(npm run check-data -- <arguments>, in any folder of the project: paths are relative to it\)\n/,
         );
         for (const option of [
             "--type FILE=TYPE",
@@ -111,5 +111,54 @@ describe("check-data CLI", () => {
         assert.equal(result.status, 2);
         assert.equal(result.stdout, "");
         assert.match(result.stderr, /^check-data: no files or folders given\nusage: check-data /);
+    });
+
+    it("reads paths from the folder npm run check-data was typed in (INIT_CWD), not from the project's", () => {
+        const result = spawnSync("npm", ["run", "--silent", "check-data", "--", "--batch-input", "."], {
+            cwd: path.join(ROOT, "batch-input"),
+            encoding: "utf8",
+        });
+        assert.equal(result.status, 0, result.stdout + result.stderr);
+        assert.equal(result.stdout, 'users.jsonl: batch input {"userId"}, 3 records, 0.0 MB\n');
+    });
+
+    it("--type and --schema name a file by its path, or by its file name when one file has it", async () => {
+        const temp = new TempFolder();
+        try {
+            const fixtures = path.join(ROOT, "tests", "datacheck", "fixtures");
+            for (const folder of ["a", "b"]) mkdirSync(path.join(temp.dir, folder));
+            const catalogue = path.join(temp.dir, "a", "catalogue.csv");
+            copyFileSync(path.join(fixtures, "items-valid.csv"), catalogue);
+            copyFileSync(path.join(fixtures, "users-valid.csv"), path.join(temp.dir, "b", "people.csv"));
+            const schema = path.join(fixtures, "items-schema.json");
+            const byName = await checkData(path.join(temp.dir, "a"), "--type", "catalogue.csv=items", `--schema=catalogue.csv=${schema}`);
+            assert.equal(byName.status, 1, byName.stderr);
+            assert.match(byName.stdout, /catalogue\.csv:1: schema-unknown-column: column CREATION_TIMESTAMP is not a field of /);
+            const byPath = await checkData(catalogue, `--type=${catalogue}=items`);
+            assert.equal(byPath.status, 0, byPath.stderr);
+            assert.match(byPath.stdout, /catalogue\.csv: items, 3 rows, /);
+
+            copyFileSync(catalogue, path.join(temp.dir, "b", "catalogue.csv"));
+            const twice = await checkData(path.join(temp.dir, "a"), path.join(temp.dir, "b"), "--type", "catalogue.csv=items");
+            assert.equal(twice.status, 2);
+            assert.equal(
+                twice.stderr.split("\n")[0],
+                `check-data: --type catalogue.csv=items: 2 files are named catalogue.csv (${path.join(temp.dir, "a", "catalogue.csv")}, ${path.join(temp.dir, "b", "catalogue.csv")}); give the path of one`,
+            );
+            const none = await checkData(path.join(temp.dir, "a"), "--type", "nothing.csv=items");
+            assert.equal(none.status, 2);
+            assert.equal(none.stderr.split("\n")[0], "check-data: --type nothing.csv=items: nothing.csv is none of the files to check");
+        } finally {
+            temp.remove();
+        }
+    });
+
+    it("refuses unknown options and options without their value, saying which", async () => {
+        const unknown = await checkData("data", "--typo");
+        assert.equal(unknown.status, 2);
+        assert.match(unknown.stderr, /^check-data: Unknown option '--typo'/);
+        const bare = await checkData("data", "--type");
+        assert.equal(bare.status, 2);
+        assert.match(bare.stderr, /^check-data: Option '--type <value>' argument missing/);
     });
 });

@@ -52,8 +52,8 @@ const DATASETS: Record<
         maxMetadata: 5,
         maxColumns: Infinity,
     },
-    items: { required: ["ITEM_ID"], reserved: [], minMetadata: 1, maxMetadata: 50, maxColumns: Infinity },
-    users: { required: ["USER_ID"], reserved: [], minMetadata: 1, maxMetadata: 5, maxColumns: Infinity },
+    items: { required: ["ITEM_ID"], reserved: [], minMetadata: 1, maxMetadata: 100, maxColumns: Infinity },
+    users: { required: ["USER_ID"], reserved: [], minMetadata: 1, maxMetadata: 25, maxColumns: Infinity },
     actions: { required: ["ACTION_ID"], reserved: [], minMetadata: 1, maxMetadata: Infinity, maxColumns: 10 },
     "action-interactions": {
         required: ["USER_ID", "ACTION_ID", "TIMESTAMP", "EVENT_TYPE"],
@@ -90,8 +90,11 @@ function headerRules(names: string[], quoted: boolean[], type: DatasetType): { r
     const upper = names.map(n => n.toUpperCase());
     const known = [...spec.required, ...spec.reserved, ...IDS, ...TIMESTAMPS, ...(type === "actions" ? ["VALUE", "REPEAT_FREQUENCY"] : [])];
     const rules: string[] = [];
+    // A semicolon or tab in a name says the file has another delimiter: one hint for the header.
+    if (names.some(name => name.includes(";") || name.includes("\t"))) rules.push("header-delimiter");
     names.forEach((name, i) => {
         if (quoted[i]) rules.push("header-quoted");
+        if (name.split(" ").length > 1) rules.push("header-space");
         if (name === "") rules.push("header-empty-column");
         else if (upper.indexOf(upper[i]) < i) rules.push("header-duplicate-column");
         if (known.includes(upper[i]) && name !== upper[i]) rules.push("header-case");

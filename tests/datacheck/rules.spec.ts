@@ -46,6 +46,21 @@ describe("data-check rules (one fixture per rule)", () => {
             ],
         ],
         [
+            "interactions-header-space.csv",
+            [
+                'interactions-header-space.csv:1: header-space: column name " ITEM_ID" has a space in it; header names are schema field names (letters, digits and _): write ITEM_ID',
+                'interactions-header-space.csv:1: header-space: column name " TIMESTAMP" has a space in it; header names are schema field names (letters, digits and _): write TIMESTAMP',
+                "interactions-header-space.csv:1: missing-columns: Input CSV is missing the following columns: [ITEM_ID, TIMESTAMP]; add them to the header",
+            ],
+        ],
+        [
+            "interactions-header-delimiter.csv",
+            [
+                'interactions-header-delimiter.csv:1: header-delimiter: column name "USER_ID;ITEM_ID;TIMESTAMP" holds ";": is the file ";"-separated? Personalize reads comma-separated values only: save it with , between values',
+                "interactions-header-delimiter.csv:1: missing-columns: Input CSV is missing the following columns: [USER_ID, ITEM_ID, TIMESTAMP]; add them to the header",
+            ],
+        ],
+        [
             "interactions-missing-columns.csv",
             [
                 "interactions-missing-columns.csv:1: missing-columns: Input CSV is missing the following columns: [ITEM_ID, TIMESTAMP]; add them to the header",
@@ -58,7 +73,7 @@ describe("data-check rules (one fixture per rule)", () => {
         [
             "users-metadata-too-many.csv",
             [
-                "users-metadata-too-many.csv:1: metadata-too-many: the users dataset takes at most 5 metadata columns, found 6 (A, B, C, D, E, F); drop some",
+                `users-metadata-too-many.csv:1: metadata-too-many: the users dataset takes at most 25 metadata columns, found 26 (${Array.from({ length: 26 }, (_, i) => `M${i + 1}`).join(", ")}); drop some`,
             ],
         ],
         [
@@ -226,7 +241,7 @@ describe("data-check limits and cross-file rules", () => {
             { path: b, datasetType: "interactions" },
         ]);
         assert.deepStrictEqual(report.problems.map(formatProblem), [
-            `interactions dataset (${a}, ${b}): interactions-min-records: the interactions data has 30 records in 2 files; Personalize needs at least 1,000 to train`,
+            `interactions dataset (${a}, ${b}): interactions-min-records: the interactions data has 30 records in 2 files; Personalize takes at least 1,000 in an import job of Item interactions, and needs as many to train`,
             `interactions dataset (${a}, ${b}): interactions-min-users: 10 users have 2 or more interactions; Personalize needs at least 25`,
         ]);
         assert.strictEqual(report.ok, false);
@@ -243,6 +258,36 @@ describe("data-check limits and cross-file rules", () => {
         );
         const together = await checkDataFiles([a, b].map(p => ({ path: p, datasetType: "interactions" as const })));
         assert.deepStrictEqual(together.problems, []);
+    });
+
+    it("requires 1 % of all users, across the interactions files, to have 2 or more interactions", async () => {
+        // 30 users with 2 interactions in a; 3,000 others with one in b: 30 of 3,030 is under 1 %.
+        const a = temp.write("interactions-share-a.csv", interactions(30, 2));
+        const b = temp.write("interactions-share-b.csv", interactions(3000, 1, "v"));
+        const check = (files: string[]) => checkDataFiles(files.map(path => ({ path, datasetType: "interactions" as const })));
+        assert.deepStrictEqual(
+            (await check([a])).problems.map(p => p.rule),
+            ["interactions-min-records"],
+        );
+        assert.deepStrictEqual((await check([a, b])).problems.map(formatProblem), [
+            `interactions dataset (${a}, ${b}): interactions-min-users-share: 30 users of 3,030 (0.99 %) have 2 or more interactions; Personalize needs at least 1 % of the users to have 2 or more`,
+        ]);
+        // 30 of the users of b are those of a: 30 of 3,000 users is 1 %, enough.
+        const c = temp.write("interactions-share-c.csv", interactions(30, 1) + interactions(2970, 1, "v").split("\n").slice(1).join("\n"));
+        assert.deepStrictEqual((await check([a, c])).problems, []);
+    });
+
+    it("takes timestamps of up to 12 digits as seconds; 13 are milliseconds, 14 and more too many", async () => {
+        const timestamps = ["1", "999999999999", "1700000000123", "17000000001234", "170000000012345"];
+        const file = temp.write("interactions-digits.csv", `USER_ID,ITEM_ID,TIMESTAMP\n${timestamps.map(t => `u,i,${t}\n`).join("")}`);
+        const problems = (await checkDataFiles([{ path: file, datasetType: "interactions" }])).files[0].problems;
+        assert.deepStrictEqual(
+            problems.map(p => [p.rule, p.lines]),
+            [
+                ["timestamp-milliseconds", [4]],
+                ["timestamp-range", [5, 6]],
+            ],
+        );
     });
 
     it("reports a rule broken on many rows once, with the number of rows and the first line numbers", async () => {
@@ -327,7 +372,7 @@ describe("data-check limits and cross-file rules", () => {
         assert.deepStrictEqual(edge.problems, []);
     });
 
-    it("limits distinct event types and metadata columns to 10 together, across the interactions files", async () => {
+    it("limits distinct event types and the optional fields EVENT_TYPE, EVENT_VALUE and metadata to 10 together, across the interactions files", async () => {
         /** 1,000 rows from 40 users with `events` event types, quoted every other time, and two metadata columns. */
         const rows = (events: string[], prefix: string) => {
             let text = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,DEVICE,PLACE\n";
@@ -337,18 +382,29 @@ describe("data-check limits and cross-file rules", () => {
             }
             return text;
         };
-        const eight = ["click", "view", "buy", "like", "share", "save", "rate", "play"];
-        const a = temp.write("interactions-events-a.csv", rows(eight, "u"));
+        const seven = ["click", "view", "buy", "like", "share", "save", "rate"];
+        const a = temp.write("interactions-events-a.csv", rows(seven, "u"));
         const check = (files: string[]) => checkDataFiles(files.map(path => ({ path, datasetType: "interactions" as const })));
         assert.deepStrictEqual((await check([a])).problems, []);
         const b = temp.write("interactions-events-b.csv", rows(["click", "skip"], "v"));
         assert.deepStrictEqual((await check([a, b])).problems.map(formatProblem), [
-            `interactions dataset (${a}, ${b}): event-types-too-many: the interactions data has 9 distinct EVENT_TYPE values ("click", "view", "buy", "like", "share", "save", "rate", "play", "skip") and 2 metadata columns; Personalize takes at most 10 together: merge event types or drop columns`,
+            `interactions dataset (${a}, ${b}): event-types-too-many: the interactions data has 8 distinct EVENT_TYPE values ("click", "view", "buy", "like", "share", "save", "rate", "skip") and 3 optional fields that count with them (EVENT_TYPE, DEVICE, PLACE); the Item interactions dataset takes at most 10 together: merge event types or drop columns`,
         ]);
         // The same when the file is checked on two threads: the event types of both halves count.
-        const both = temp.write("interactions-events-both.csv", rows(eight, "u") + rows(["skip"], "v").split("\n").slice(1).join("\n"));
+        const both = temp.write("interactions-events-both.csv", rows(seven, "u") + rows(["skip"], "v").split("\n").slice(1).join("\n"));
         const split = await checkDataFiles([{ path: both, datasetType: "interactions" }], { splitAboveBytes: 1, threads: 2 });
         assert.deepStrictEqual([split.files[0].threads, split.problems.map(p => p.rule)], [2, ["event-types-too-many"]]);
+    });
+
+    it("judges the quota on event types for the Item interactions dataset only: a Users or Items file of many metadata columns passes", async () => {
+        const columns = (n: number) => Array.from({ length: n }, (_, i) => `FIELD_${i + 1}`);
+        const users = temp.write("users-twenty.csv", `USER_ID,${columns(20).join(",")}\nu1,${columns(20).join(",")}\n`);
+        const items = temp.write("items-eighty.csv", `ITEM_ID,${columns(80).join(",")}\ni1,${columns(80).join(",")}\n`);
+        const report = await checkDataFiles([
+            { path: users, datasetType: "users" },
+            { path: items, datasetType: "items" },
+        ]);
+        assert.deepStrictEqual([report.problems, report.files.map(f => f.problems)], [[], [[], []]]);
     });
 
     it("999 interactions are one too few; 1,000 are enough", async () => {
@@ -360,7 +416,7 @@ describe("data-check limits and cross-file rules", () => {
         const few = temp.write("interactions-999.csv", rows(999));
         const report = await checkDataFiles([{ path: few, datasetType: "interactions" }]);
         assert.deepStrictEqual(report.problems.map(formatProblem), [
-            `interactions dataset (${few}): interactions-min-records: the interactions data has 999 records in 1 file; Personalize needs at least 1,000 to train`,
+            `interactions dataset (${few}): interactions-min-records: the interactions data has 999 records in 1 file; Personalize takes at least 1,000 in an import job of Item interactions, and needs as many to train`,
         ]);
         const enough = await checkDataFiles([{ path: temp.write("interactions-1000.csv", rows(1000)), datasetType: "interactions" }]);
         assert.deepStrictEqual(enough.problems, []);

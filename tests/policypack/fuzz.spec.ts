@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { policies } from "../../policypack/policies";
-import { StackBuilder, guideBucketPolicy, personalizeTrust } from "./stack-builder";
+import { StackBuilder, guideBucketPolicy, personalizeTrust, serviceRoleTags } from "./stack-builder";
 
 /**
  * Fuzzing the whole pack: random JSON and structured-but-wrong policy documents and tags, fed to a
@@ -49,7 +49,7 @@ function stackWith(parts: Parts): StackBuilder {
         B,
         "bucketPolicy" in parts ? parts.bucketPolicy : JSON.stringify({ Version: "2012-10-17", Statement: [grantFor(workflow)] }),
     );
-    stack.role(ROLE, "trust" in parts ? parts.trust : JSON.stringify(personalizeTrust()), { "personalize-bucket": B });
+    stack.role(ROLE, "trust" in parts ? parts.trust : JSON.stringify(personalizeTrust()), serviceRoleTags(B));
     stack.rolePolicy(
         ROLE,
         "rolePolicy" in parts ? parts.rolePolicy : JSON.stringify({ Version: "2012-10-17", Statement: [roleGrantFor(workflow)] }),

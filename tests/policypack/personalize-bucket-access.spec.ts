@@ -263,6 +263,22 @@ describe("personalize-bucket-access: every key, every request context", () => {
         }
     });
 
+    it("judges each instant on its own: a Deny that ends one second after the check holds until then, and not a second later", async () => {
+        const frozen = bucketWith(
+            {},
+            statement({ Sid: "Freeze", Resource: ARN, Condition: { DateLessThan: { "aws:CurrentTime": "2026-11-28T12:00:01Z" } } }),
+        );
+        assert.deepEqual(await messages(frozen), [
+            `${SUBJECT}s3:ListBucket on ${ARN} is denied by statement "Freeze" until 2026-11-28T12:00:01.000Z.`,
+        ]);
+        clock.now = () => new Date(NOW.getTime() + 1000);
+        try {
+            assert.deepEqual(await messages(frozen), []);
+        } finally {
+            clock.now = () => NOW;
+        }
+    });
+
     it("tries aws:SourceAccount absent and the stack's own: a Deny false in both passes, one true when absent fails", async () => {
         const otherAccounts = statement({
             Sid: "OtherAccounts",
@@ -337,9 +353,10 @@ describe("personalize-bucket-access: every key, every request context", () => {
         const stack = (principal: string) => {
             const built = bucketWith({}, statement({ Sid: "NoThatRole", Principal: { AWS: principal }, Resource: ARN }));
             built.role("personalize-role", { Version: "2012-10-17", Statement: [] }, { "personalize-bucket": B });
+            // Two accounts named outside the bucket policy (its own ARNs are no evidence of the account).
             built.add("aws:s3/bucketObject:BucketObject", "elsewhere", {
                 bucket: "other",
-                key: "arn:aws:s3:::x/arn:aws:iam::999999999999:role/x",
+                key: "arn:aws:s3:::x/arn:aws:iam::999999999999:role/x/arn:aws:iam::888888888888:role/y",
             });
             return built;
         };
@@ -347,7 +364,29 @@ describe("personalize-bucket-access: every key, every request context", () => {
         assert.deepEqual(await messages(stack("arn:aws:iam::111111111111:role/personalize-role")), [
             `${SUBJECT}through service role "personalize-role": s3:ListBucket on ${ARN} may be denied by statement "NoThatRole": ` +
                 "its condition or resource can't be decided for Personalize's request " +
-                '(the stack\'s account is unknown: the stack names 2 accounts (111111111111, 999999999999); set "account" in the pack config).',
+                '(the stack\'s account is unknown: the stack names 2 accounts (999999999999, 888888888888); set "account" in the pack config).',
+        ]);
+    });
+
+    it("doesn't take the stack's account from the bucket policy it judges: a Deny of every account but the one it names may hit", async () => {
+        const other = "999999999999";
+        const stack = bucketWith(
+            {},
+            statement({
+                Sid: "OnlyThatAccount",
+                Condition: {
+                    StringNotEquals: { "aws:SourceAccount": other },
+                    Null: { "aws:SourceAccount": "false" },
+                    ArnNotLike: { "aws:SourceArn": `arn:aws:personalize:eu-west-1:${other}:*` },
+                },
+            }),
+        );
+        const why =
+            "its condition or resource can't be decided for Personalize's request (request with aws:SourceAccount and aws:SourceArn (the stack's account is unknown); " +
+            `the stack's account is unknown: only the document being judged names it (${other}), and a document can't vouch for itself; set "account" in the pack config)`;
+        assert.deepEqual(await messages(stack), [
+            `${SUBJECT}s3:ListBucket on ${ARN} may be denied by statement "OnlyThatAccount": ${why}; ` +
+                `s3:GetObject on every key under ${ARN}/ may be denied by statement "OnlyThatAccount": ${why}.`,
         ]);
     });
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { personalizeDatasetImport } from "../../policypack/policies/personalize-dataset-import";
 import { personalizeDatasetImportUnverified } from "../../policypack/policies/personalize-dataset-import-unverified";
 import { UNKNOWN } from "../../offline/recorder";
-import { ACCOUNT, StackBuilder, personalizeTrust, validStack } from "./stack-builder";
+import { ACCOUNT, StackBuilder, personalizeTrust, serviceRoleTags, validStack } from "./stack-builder";
 
 const policies = [personalizeDatasetImport, personalizeDatasetImportUnverified];
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/personalize-role`;
@@ -31,7 +31,7 @@ function importFolderOnly(): StackBuilder {
         "data-bucket",
         JSON.stringify({ Version: "2012-10-17", Statement: grants.map(g => ({ ...g, Principal: principal })) }),
     );
-    stack.role("personalize-role", JSON.stringify(personalizeTrust()), { "personalize-bucket": "data-bucket" });
+    stack.role("personalize-role", JSON.stringify(personalizeTrust()), serviceRoleTags("data-bucket"));
     stack.rolePolicy("personalize-role", JSON.stringify({ Version: "2012-10-17", Statement: grants }));
     return stack;
 }

@@ -33,6 +33,10 @@ const principalJson = '"Principal":{"Service":"personalize.amazonaws.com"},';
 const list = (p = principalJson) => `{"Effect":"Allow",${p}"Action":"s3:ListBucket","Resource":"${ARN}"}`;
 const get = (p = principalJson) => `{"Effect":"Allow",${p}"Action":"s3:GetObject","Resource":"${ARN}/*"}`;
 const put = (p = principalJson) => `{"Effect":"Allow",${p}"Action":"s3:PutObject","Resource":"${ARN}/batch/output/*"}`;
+const KMS_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"];
+const ROLE_KMS_ACTIONS = KMS_ACTIONS.filter(a => a !== "kms:CreateGrant");
+const kmsGrant = (actions: string[], resource: string | string[]) =>
+    JSON.stringify({ Effect: "Allow", Action: actions.length === 1 ? actions[0] : actions, Resource: resource });
 const lead = (
     sid: string,
     workflow = "batch",
@@ -120,12 +124,115 @@ describe("personalize-least-privilege", () => {
         assert.deepEqual(await messages(s), [
             role("Everything") +
                 '"s3:*" expands to 96 write actions (s3:DeleteObject, s3:DeleteObjectAnnotation, s3:DeleteObjectTagging and 93 more); ' +
-                '"kms:*" expands to 42 write actions (kms:DeleteAlias, kms:DeleteCustomKeyStore, kms:DeleteImportedKeyMaterial and 39 more); ' +
-                `grants s3:PutObject, which an import bucket's workflow never needs; reaches "*", beyond bucket "${B}". Replace it with ${list("")} and ${get("")}.`,
+                '"kms:*" expands to 51 KMS actions Personalize never needs (kms:DeleteAlias, kms:DeleteCustomKeyStore, kms:DeleteImportedKeyMaterial and 48 more); ' +
+                `grants s3:PutObject, which an import bucket's workflow never needs; reaches "*", beyond bucket "${B}"; ` +
+                'reaches "*": every KMS key it matches, not only the keys Personalize uses. ' +
+                `Replace it with ${list("")} and ${get("")} and ${kmsGrant(KMS_ACTIONS, "arn:aws:kms:<region>:<account>:key/<id of the key Personalize uses>")}.`,
             role("AnyService") +
                 `"*" grants actions of every service it matches, writes among them; grants s3:PutObject, which an import bucket's workflow never needs. ` +
                 `Replace it with ${list("")} and ${get("")}.`,
         ]);
+    });
+
+    describe("the service role's KMS statements: the actions Personalize needs, on the keys it uses", () => {
+        const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        const GROUP_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/0000abcd-12ab-34cd-56ef-1234567890ab";
+        /** A bucket encrypted with a declared key (SSE-KMS) and, optionally, a dataset group created with another key and the role. */
+        const kmsStack = (statements: object[], { groupKey = false } = {}) => {
+            const k = stack("import", { role: statements });
+            k.add("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${B}-encryption`, {
+                bucket: B,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN } }],
+            });
+            if (groupKey) {
+                k.add("aws-native:personalize:DatasetGroup", "retail-group", {
+                    name: "retail",
+                    kmsKeyArn: GROUP_KEY_ARN,
+                    roleArn: `arn:aws:iam::123456789012:role/${ROLE}`,
+                });
+            }
+            return k;
+        };
+        const role = (sid: string) => lead(sid, "import", 'RolePolicy "extra-access"', `the service role "${ROLE}"`);
+        const kms = (sid: string, action: string | string[], resource: string | string[] = KEY_ARN) => ({
+            Sid: sid,
+            Effect: "Allow",
+            Action: action,
+            Resource: resource,
+        });
+
+        it("passes the guide's four actions, and kms:CreateGrant, on the key's ARN", async () => {
+            assert.deepEqual(await messages(kmsStack([kms("UseKey", ROLE_KMS_ACTIONS)])), []);
+            assert.deepEqual(await messages(kmsStack([kms("UseKey", KMS_ACTIONS)])), []);
+        });
+
+        it('flags "kms:*" and other wildcards that reach actions beyond the need', async () => {
+            assert.deepEqual(await messages(kmsStack([kms("AllKms", "kms:*"), kms("Reads", ["kms:Describe*", "kms:Decrypt"])])), [
+                role("AllKms") +
+                    '"kms:*" expands to 51 KMS actions Personalize never needs (kms:DeleteAlias, kms:DeleteCustomKeyStore, kms:DeleteImportedKeyMaterial and 48 more). ' +
+                    `Replace it with ${kmsGrant(KMS_ACTIONS, KEY_ARN)}.`,
+                role("Reads") +
+                    '"kms:Describe*" expands to 1 KMS actions Personalize never needs (kms:DescribeCustomKeyStores). ' +
+                    `Replace it with ${kmsGrant(["kms:Decrypt", "kms:DescribeKey"], KEY_ARN)}.`,
+            ]);
+        });
+
+        it("flags KMS actions named one by one that Personalize never needs", async () => {
+            assert.deepEqual(
+                await messages(kmsStack([kms("Crypto", ["kms:Decrypt", "kms:Encrypt", "kms:ReEncryptFrom", "kms:ScheduleKeyDeletion"])])),
+                [
+                    role("Crypto") +
+                        "grants kms:Encrypt, kms:ReEncryptFrom, kms:ScheduleKeyDeletion: KMS actions Personalize never needs. " +
+                        `Replace it with ${kmsGrant(["kms:Decrypt"], KEY_ARN)}.`,
+                ],
+            );
+        });
+
+        it('flags "*", key wildcards and NotResource, and keys Personalize doesn\'t use', async () => {
+            const other = "arn:aws:kms:eu-west-1:123456789012:key/9999abcd-12ab-34cd-56ef-1234567890ab";
+            assert.deepEqual(
+                await messages(
+                    kmsStack([
+                        kms("AnyKey", ROLE_KMS_ACTIONS, "*"),
+                        kms("AccountKeys", "kms:Decrypt", "arn:aws:kms:eu-west-1:123456789012:key/*"),
+                        kms("TwoKeys", "kms:Decrypt", [KEY_ARN, other]),
+                        { Sid: "AllBut", Effect: "Allow", Action: "kms:Decrypt", NotResource: other },
+                    ]),
+                ),
+                [
+                    role("AnyKey") +
+                        'reaches "*": every KMS key it matches, not only the keys Personalize uses. ' +
+                        `Replace it with ${kmsGrant(ROLE_KMS_ACTIONS, KEY_ARN)}.`,
+                    role("AccountKeys") +
+                        'reaches "arn:aws:kms:eu-west-1:123456789012:key/*": every KMS key it matches, not only the keys Personalize uses. ' +
+                        `Replace it with ${kmsGrant(["kms:Decrypt"], KEY_ARN)}.`,
+                    role("TwoKeys") +
+                        `reaches "${other}": KMS keys Personalize doesn't use here (${KEY_ARN}). Replace it with ${kmsGrant(["kms:Decrypt"], KEY_ARN)}.`,
+                    role("AllBut") +
+                        `NotResource reaches every resource it doesn't list. Replace it with ${kmsGrant(["kms:Decrypt"], KEY_ARN)}.`,
+                ],
+            );
+        });
+
+        it("counts the key of a dataset group created with the role among the keys it uses", async () => {
+            assert.deepEqual(
+                await messages(kmsStack([kms("BothKeys", ROLE_KMS_ACTIONS, [KEY_ARN, GROUP_KEY_ARN])], { groupKey: true })),
+                [],
+            );
+            assert.deepEqual(await messages(kmsStack([kms("BothKeys", ROLE_KMS_ACTIONS, [KEY_ARN, GROUP_KEY_ARN])])), [
+                role("BothKeys") +
+                    `reaches "${GROUP_KEY_ARN}": KMS keys Personalize doesn't use here (${KEY_ARN}). Replace it with ${kmsGrant(ROLE_KMS_ACTIONS, KEY_ARN)}.`,
+            ]);
+        });
+
+        it("judges KMS actions on resources that are no key as any other wildcard, and suggests no KMS grant for them", async () => {
+            const onObjects = { Sid: "OnObjects", Effect: "Allow", Action: ["s3:GetObject", "kms:*"], Resource: `${ARN}/*` };
+            assert.deepEqual(await messages(kmsStack([onObjects])), [
+                role("OnObjects") +
+                    '"kms:*" expands to 42 write actions (kms:DeleteAlias, kms:DeleteCustomKeyStore, kms:DeleteImportedKeyMaterial and 39 more). ' +
+                    `Replace it with ${get("")}.`,
+            ]);
+        });
     });
 
     it("flags NotAction and NotResource", async () => {

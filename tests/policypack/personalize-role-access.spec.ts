@@ -89,6 +89,29 @@ describe("personalize-role-access", () => {
         assert.match(found[1], /s3:ListBucket on arn:aws:s3:::data-bucket is not allowed by any statement/);
     });
 
+    it("doesn't take the role's ARN from the role's own policy: a condition on a foreign account's role proves nothing", async () => {
+        const stack = new StackBuilder();
+        stack.bucket("data-bucket", { "personalize-workflow": "import" });
+        const trustAlone = { Effect: "Allow", Principal: { Service: "personalize.amazonaws.com" }, Action: "sts:AssumeRole" };
+        stack.role("personalize-role", JSON.stringify({ Version: "2012-10-17", Statement: [trustAlone] }), {
+            "personalize-bucket": "data-bucket",
+        });
+        const onlyAsForeignRole = { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::999999999999:role/personalize-role" } };
+        stack.rolePolicy("personalize-role", {
+            Version: "2012-10-17",
+            Statement: [{ ...grant(["s3:GetObject", "s3:ListBucket"]).Statement[0], Condition: onlyAsForeignRole }],
+        });
+        const unknown =
+            "(the stack's account is unknown: only the document being judged names it (999999999999), and a document can't vouch for itself; " +
+            'set "account" in the pack config)';
+        assert.deepEqual(await messages(stack), [
+            'Personalize service role "personalize-role" can\'t do what Personalize needs on bucket "data-bucket" ' +
+                "(assuming the role has no permissions boundary, as the stack sets none): " +
+                `s3:ListBucket on arn:aws:s3:::data-bucket is allowed only under a condition Personalize's requests can't be shown to meet (statement "Statement[0]") ${unknown}; ` +
+                `s3:GetObject on every key under arn:aws:s3:::data-bucket/ is allowed only under a condition Personalize's requests can't be shown to meet (statement "Statement[0]") ${unknown}.`,
+        ]);
+    });
+
     it("fails a role tagged for a bucket that is not a Personalize bucket", async () => {
         const stack = new StackBuilder();
         stack.role("personalize-role", JSON.stringify(personalizeTrust()), { "personalize-bucket": "elsewhere" });

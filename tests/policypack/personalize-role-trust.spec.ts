@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { personalizeRoleTrust } from "../../policypack/policies/personalize-role-trust";
 import { personalizeTrustPolicy } from "../../components/policy-documents";
 import type { PackConfigFile } from "../../offline/policy-engine";
-import { ACCOUNT, StackBuilder, personalizeTrust } from "./stack-builder";
+import { ACCOUNT, StackBuilder, guideBucketPolicy, personalizeTrust, serviceRoleTags } from "./stack-builder";
 
 const policy = [personalizeRoleTrust];
 const ROLE = 'Personalize service role "personalize-role", Role "personalize-role" (assumeRolePolicy): ';
@@ -10,6 +10,7 @@ const OTHER = "999999999999";
 const FIX = `StringEquals aws:SourceAccount = ${ACCOUNT} and StringLike aws:SourceArn = arn:aws:personalize:eu-west-1:${ACCOUNT}:*`;
 /** The stack's account and region as the pack config gives them, so messages state no assumption. */
 const CONFIGURED: PackConfigFile = { "personalize-role-trust": { account: ACCOUNT, region: "eu-west-1" } };
+const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const IMPORT_ARN = (account: string, region = "eu-west-1") =>
     `arn:aws:personalize:${region}:${account}:dataset-import-job/personalize-import`;
 
@@ -41,11 +42,11 @@ const ONLY_MINE = {
 };
 
 describe("personalize-role-trust", () => {
-    it("passes the component's trust policy, as a string or an object, with the account from config or from its own ARNs", async () => {
+    it("passes the component's trust policy, as a string or an object, with the account from config or from the component's tags", async () => {
         assert.deepEqual(await verdict(personalizeTrust()), []);
-        assert.deepEqual(await verdict(personalizeTrust(), {}), []);
+        assert.deepEqual(await verdict(personalizeTrust(), {}, serviceRoleTags("data-bucket")), []);
         const stack = new StackBuilder();
-        stack.role("personalize-role", personalizeTrust(), { "personalize-bucket": "data-bucket" });
+        stack.role("personalize-role", personalizeTrust(), serviceRoleTags("data-bucket"));
         assert.deepEqual((await stack.run(policy)).violations, []);
     });
 
@@ -212,12 +213,16 @@ describe("personalize-role-trust", () => {
         const stack = new StackBuilder();
         stack.add("pulumi:providers:aws", "default", { region: "us-east-1" });
         stack.role("personalize-role", JSON.stringify(personalizeTrust()), { "personalize-bucket": "data-bucket" });
+        stack.rolePolicy("personalize-role", {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: KEY_ARN }],
+        });
         const fix = `StringEquals aws:SourceAccount = ${ACCOUNT} and StringLike aws:SourceArn = arn:aws:personalize:us-east-1:${ACCOUNT}:*`;
         assert.deepEqual(
             (await stack.run(policy)).violations.map(v => v.message),
             [
                 `${ROLE}Personalize acting for your account ${ACCOUNT} (aws:SourceAccount ${ACCOUNT}, aws:SourceArn ${IMPORT_ARN(ACCOUNT, "us-east-1")}; ` +
-                    `the stack's account ${ACCOUNT} is taken from the ARNs the stack declares (arn:aws:personalize:eu-west-1:${ACCOUNT}:...)) ` +
+                    `the stack's account ${ACCOUNT} is taken from the ARNs the stack declares (arn:aws:kms:eu-west-1:${ACCOUNT}:...)) ` +
                     `can't assume it: in statement "Statement[0]", StringLike aws:SourceArn "arn:aws:personalize:eu-west-1:${ACCOUNT}:*" doesn't hold; ` +
                     `Personalize sends both keys for the same account, from the stack's region and partition: ${fix}.`,
             ],
@@ -339,5 +344,137 @@ describe("personalize-role-trust", () => {
 
     it("skips a trust policy it can't read: policy-document-validity reports it, once for the pack", async () => {
         assert.deepEqual(await verdict("not json"), []);
+    });
+});
+
+describe("personalize-role-trust: the stack's account comes from evidence, never from the trust itself", () => {
+    const ROLE_TAG = { "personalize-bucket": "data-bucket" };
+    const UNKNOWN_FIX =
+        "StringEquals aws:SourceAccount = <account> and StringLike aws:SourceArn = arn:aws:personalize:<region>:<account>:*";
+    const stackWith = (trust: object, tags: Record<string, string> = ROLE_TAG) => {
+        const stack = new StackBuilder();
+        stack.role("personalize-role", JSON.stringify(trust), tags);
+        return stack;
+    };
+    const messages = async (stack: StackBuilder) => (await stack.run(policy)).violations.map(v => v.message);
+    const literalVariable = (version: string | undefined) =>
+        trustWith((s, doc) => {
+            s.Condition.StringLike["aws:SourceArn"] = "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:*";
+            if (version === undefined) delete doc.Version;
+            else doc.Version = version;
+        });
+
+    it("can't verify a trust that pins one account consistently when only the trust names it, naming the account and the setting", async () => {
+        assert.deepEqual(await messages(stackWith(personalizeTrust(OTHER))), [
+            `${ROLE}can't verify that it trusts the stack's own account: it lets Personalize acting for one account alone assume the role, ` +
+                `account ${OTHER} (statement "Statement[0]", e.g. from ${IMPORT_ARN(OTHER)}), which is right only if ${OTHER} is the stack's account, ` +
+                `and the stack's account is unknown: only the document being judged names it (${OTHER}), and a document can't vouch for itself; ` +
+                `set "account" in the pack config (to "${OTHER}" if that is the stack's account; if not, pin both keys to your account: ${UNKNOWN_FIX}).`,
+        ]);
+    });
+
+    it("fails that trust once the component's tags, the aws provider or the pack config say the stack's account", async () => {
+        const expected = (stated: string) => [
+            `${ROLE}it lets Personalize acting for accounts other than yours (${ACCOUNT}) assume the role: account ${OTHER} ` +
+                `(statement "Statement[0]", e.g. from ${IMPORT_ARN(OTHER)}); pin both keys to your account: ${FIX}; ` +
+                `Personalize acting for your account ${ACCOUNT} (aws:SourceAccount ${ACCOUNT}, aws:SourceArn ${IMPORT_ARN(ACCOUNT)}${stated}) ` +
+                `can't assume it: in statement "Statement[0]", StringEquals aws:SourceAccount "${OTHER}" and StringLike aws:SourceArn ` +
+                `"arn:aws:personalize:eu-west-1:${OTHER}:*" doesn't hold; Personalize sends both keys for the same account, from the stack's region and partition: ${FIX}.`,
+        ];
+        assert.deepEqual(await messages(stackWith(personalizeTrust(OTHER), serviceRoleTags("data-bucket"))), expected(""));
+        const withProvider = stackWith(personalizeTrust(OTHER));
+        withProvider.add("pulumi:providers:aws", "default", { region: "eu-west-1", allowedAccountIds: [ACCOUNT] });
+        assert.deepEqual(await messages(withProvider), expected(""));
+        assert.deepEqual(await verdict(personalizeTrust(OTHER)), expected(""));
+    });
+
+    it("fails a trust no account can use while the account is unknown: ${aws:SourceAccount} is literal text in 2008-10-17 or without Version", async () => {
+        for (const version of ["2008-10-17", undefined]) {
+            assert.deepEqual(
+                await messages(stackWith(literalVariable(version))),
+                [
+                    `${ROLE}the stack's account is unknown: the stack doesn't say; set "account" in the pack config, and no account can use the role: ` +
+                        `Personalize acting for account ${ACCOUNT} (aws:SourceAccount ${ACCOUNT}, aws:SourceArn ${IMPORT_ARN(ACCOUNT)}) can't assume it: ` +
+                        `in statement "Statement[0]", StringLike aws:SourceArn "arn:aws:personalize:eu-west-1:\${aws:SourceAccount}:*" doesn't hold, ` +
+                        `nor can Personalize acting for any other account, from any region; Personalize sends both keys for the same account: ${UNKNOWN_FIX}.`,
+                ],
+                String(version),
+            );
+        }
+        assert.deepEqual(await messages(stackWith(literalVariable("2012-10-17"))), [
+            `${ROLE}can't verify that it trusts the stack's own account: it lets Personalize acting for one account alone assume the role, ` +
+                `account ${ACCOUNT} (statement "Statement[0]", e.g. from ${IMPORT_ARN(ACCOUNT)}), which is right only if ${ACCOUNT} is the stack's account, ` +
+                `and the stack's account is unknown: the stack doesn't say; set "account" in the pack config ` +
+                `(to "${ACCOUNT}" if that is the stack's account; if not, pin both keys to your account: ${UNKNOWN_FIX}).`,
+        ]);
+    });
+
+    it("fails a trust that admits a whole class of accounts while the account is unknown, naming two of them", async () => {
+        const lastDigit = withCondition({
+            StringLike: { "aws:SourceAccount": "12345678901?", "aws:SourceArn": "arn:aws:personalize:eu-west-1:${aws:SourceAccount}:*" },
+        });
+        assert.deepEqual(await messages(stackWith(lastDigit)), [
+            `${ROLE}the stack's account is unknown: the stack doesn't say; set "account" in the pack config, and it lets Personalize acting for ` +
+                `any account such as 123456789010 (statement "Statement[0]", e.g. from ${IMPORT_ARN("123456789010")}), ` +
+                `any account such as 123456789011 (statement "Statement[0]", e.g. from ${IMPORT_ARN("123456789011")}) assume the role; ` +
+                `pin both keys to your account: ${UNKNOWN_FIX}.`,
+        ]);
+    });
+
+    it("passes a trust whose aws:SourceArn allows any region of the stack's own account, once the account is known from evidence", async () => {
+        const anyRegion = withCondition({
+            StringEquals: { "aws:SourceAccount": ACCOUNT },
+            StringLike: { "aws:SourceArn": `arn:aws:personalize:*:${ACCOUNT}:*` },
+        });
+        assert.deepEqual(await messages(stackWith(anyRegion, serviceRoleTags("data-bucket"))), []);
+        assert.deepEqual(
+            await messages(stackWith(anyRegion, { ...ROLE_TAG, "personalize-account": ACCOUNT })),
+            [],
+            "with the region unknown too",
+        );
+        assert.match(
+            (await messages(stackWith(anyRegion)))[0],
+            /^.*can't verify that it trusts the stack's own account: .*account 123456789012 /,
+        );
+    });
+
+    it("keeps the account an earlier source names when other resources name other accounts (a partner's statement, a job role)", async () => {
+        const partnered = (tags: Record<string, string>) => {
+            const stack = stackWith(personalizeTrust(), tags);
+            const read = guideBucketPolicy("data-bucket");
+            read.Statement.push({ ...read.Statement[0], Sid: "PartnerReads", Principal: { AWS: `arn:aws:iam::${OTHER}:root` } as any });
+            stack.bucketPolicy("data-bucket", read);
+            stack.add("aws-native:personalize:Dataset", "interactions", {
+                datasetImportJob: {
+                    dataSource: { dataLocation: "s3://data-bucket/import/" },
+                    roleArn: "arn:aws:iam::888888888888:role/importer",
+                },
+            });
+            return stack;
+        };
+        assert.deepEqual(await messages(partnered(serviceRoleTags("data-bucket"))), []);
+        const withProvider = partnered(ROLE_TAG);
+        withProvider.add("pulumi:providers:aws", "default", { region: "eu-west-1", allowedAccountIds: JSON.stringify([ACCOUNT]) });
+        assert.deepEqual(await messages(withProvider), []);
+        // Without them, the other resources name three accounts: unknown, and the trust can't be verified.
+        assert.match(
+            (await messages(partnered(ROLE_TAG)))[0],
+            /the stack's account is unknown: the stack names 2 accounts \(999999999999, 888888888888\); set "account" in the pack config \(to "123456789012"/,
+        );
+    });
+
+    it("fails requests without aws:SourceArn admitted for another account only (the stack's own account must not be the only one tried)", async () => {
+        const doc: any = personalizeTrust();
+        doc.Statement.push({
+            Sid: "NoSourceArnForPartner",
+            Effect: "Allow",
+            Principal: { Service: "personalize.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": OTHER }, Null: { "aws:SourceArn": "true" } },
+        });
+        assert.deepEqual(await verdict(doc), [
+            `${ROLE}statement "NoSourceArnForPartner" lets Personalize assume the role when its request carries no aws:SourceArn ` +
+                `(a confused deputy could use it); add StringLike aws:SourceArn = arn:aws:personalize:eu-west-1:${ACCOUNT}:*.`,
+        ]);
     });
 });

@@ -70,6 +70,11 @@ export class StackBuilder {
 
 export const ACCOUNT = "123456789012";
 
+/** The tags the component gives its service role: the bucket it serves, and the account and region the provider reports. */
+export function serviceRoleTags(bucket: string, account = ACCOUNT, region = "eu-west-1"): Record<string, string> {
+    return { "personalize-bucket": bucket, "personalize-account": account, "personalize-region": region };
+}
+
 /** The AWS guide's bucket policy (non-batch), for a bucket. */
 export function guideBucketPolicy(bucket: string, actions = ["s3:GetObject", "s3:ListBucket"]) {
     return {
@@ -107,7 +112,7 @@ export function personalizeTrust(account = ACCOUNT) {
 
 /**
  * A complete, valid Personalize stack (bucket, public access block, bucket policy, role and its
- * policy). Batch stacks grant PutObject in the batch output folder only, as the component does.
+ * policy), tagged as the component tags it. Batch stacks grant PutObject in the batch output folder only, as the component does.
  */
 export function validStack(bucket = "data-bucket", workflow: "import" | "batch" = "import"): StackBuilder {
     const stack = new StackBuilder();
@@ -125,7 +130,7 @@ export function validStack(bucket = "data-bucket", workflow: "import" | "batch" 
     };
     const statements: Array<Record<string, unknown>> = [...policy.Statement, ...(batch ? [putOutput] : [])];
     stack.bucketPolicy(bucket, JSON.stringify({ ...policy, Statement: statements }));
-    stack.role("personalize-role", JSON.stringify(personalizeTrust()), { "personalize-bucket": bucket });
+    stack.role("personalize-role", JSON.stringify(personalizeTrust()), serviceRoleTags(bucket));
     const grants = statements.map(({ Principal: _principal, ...grant }) => grant);
     stack.rolePolicy("personalize-role", JSON.stringify({ Version: "2012-10-17", Statement: grants }));
     return stack;

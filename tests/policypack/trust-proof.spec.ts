@@ -1,15 +1,13 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import { parsePolicy, type Statement } from "../../policypack/iam";
+import { accountWitnesses, regionWitnesses, type AccountSpace } from "../../policypack/personalize/account-search";
 import {
-    accountWitnesses,
     admission,
     assume,
     foreignAdmissions,
     trustProblems,
     personalizeArn,
-    regionWitnesses,
-    type AccountSpace,
     type TrustSubject,
 } from "../../policypack/personalize/trust-proof";
 

@@ -1,5 +1,5 @@
 import { DataFile } from "../../rules/dataset-type";
-import { ColumnPlan, HeaderField, checkHeader } from "../../rules/header";
+import { ColumnPlan, HeaderField, RuleFinding, checkHeader } from "../../rules/header";
 import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS } from "./id-counter";
 import { lineBreakCuts, scanSplit } from "./parallel-scan";
 import { RangeRequest, RangeResult, scanRange } from "./range-scan";
@@ -45,6 +45,8 @@ interface ParsedHeader {
     end: number;
     flags: number;
     bom: boolean;
+    /** The header line as text, without the byte-order mark and the line break. */
+    text: string;
 }
 
 /** Reads and scans the first record (the header) of a file. Undefined when the file has no bytes besides a BOM. */
@@ -68,18 +70,49 @@ async function readHeader(path: string, size: number): Promise<ParsedHeader | un
                             : b.subarray(fields.starts[i], fields.ends[i]);
                         names.push({ name: raw.toString("utf8"), quoted });
                     }
-                    header = { fields: names, end: 0, flags, bom };
+                    header = { fields: names, end: 0, flags, bom, text: "" };
                 },
             },
             1,
         );
         scanner.validateEachRecord = true;
         const end = scanner.scan(buf, start, bytesRead, start + 1, bytesRead === size);
-        if (header) header.end = end;
-        return header ?? { fields: [], end: bytesRead, flags: -1, bom };
+        if (header) Object.assign(header, { end, text: buf.toString("utf8", start, end).replace(/\r?\n$|\r$/, "") });
+        return header ?? { fields: [], end: bytesRead, flags: -1, bom, text: "" };
     } finally {
         await file.close();
     }
+}
+
+/** What the first bytes of a file decide, read once: the header's findings and the plan for the data rows. */
+export interface FileStart {
+    /** Findings about the file and its header, all on line 1. */
+    findings: RuleFinding[];
+    /** The per-row work, when the header allows the rows to be checked. */
+    plan?: ColumnPlan;
+    /** Offset of the first data record. */
+    dataStart: number;
+    /** The header line as a line reader gives it: no byte-order mark, no line break. */
+    headerText: string;
+}
+
+/**
+ * The file stage: BOM, header quoting and names, required and metadata columns, from one read of the file's first
+ * MAX_RECORD_BYTES (a ranged read for an object). Every engine runs it; the stream engine then checks the rows
+ * from dataStart, the SQL engines give the plan and the header text to their queries.
+ */
+export async function checkFileStart(file: DataFile, size: number, schema?: DatasetSchema): Promise<FileStart> {
+    const header = await readHeader(file.path, size);
+    if (!header) return { findings: [RULES.headerMissing()], dataStart: size, headerText: "" };
+    const findings: RuleFinding[] = header.bom ? [RULES.headerBom()] : [];
+    const base = { dataStart: header.end, headerText: header.text };
+    if (header.flags === -1 || header.flags & RECORD_TOO_LONG)
+        return { ...base, findings: [...findings, RULES.recordTooLong(MAX_RECORD_BYTES)] };
+    if (header.flags & RECORD_UNCLOSED_QUOTE) return { ...base, findings: [...findings, RULES.unclosedQuote()] };
+    if (header.flags & RECORD_INVALID_UTF8) return { ...base, findings: [...findings, RULES.invalidUtf8()] };
+    if (header.flags & RECORD_QUOTED_LINE_BREAK) return { ...base, findings: [...findings, RULES.quotedLineBreak()] };
+    const checked = checkHeader(header.fields, file.datasetType, schema);
+    return { ...base, findings: [...findings, ...checked.findings], plan: checked.plan };
 }
 
 /** Checks one data file of `size` bytes (the caller knows it: a file's stat, an object's listing). */
@@ -93,38 +126,26 @@ export async function checkFile(file: DataFile, size: number, settings: FileChec
 
     let result: RangeResult | undefined;
     let threads = 1;
-    let plan: ColumnPlan | undefined;
-    const header = await readHeader(file.path, size);
-    if (!header) {
-        problems.add(1, ...RULES.headerMissing());
-    } else {
-        if (header.bom) problems.add(1, ...RULES.headerBom());
-        if (header.flags === -1 || header.flags & RECORD_TOO_LONG) problems.add(1, ...RULES.recordTooLong(MAX_RECORD_BYTES));
-        else if (header.flags & RECORD_UNCLOSED_QUOTE) problems.add(1, ...RULES.unclosedQuote());
-        else if (header.flags & RECORD_INVALID_UTF8) problems.add(1, ...RULES.invalidUtf8());
-        else if (header.flags & RECORD_QUOTED_LINE_BREAK) problems.add(1, ...RULES.quotedLineBreak());
-        else {
-            const checked = checkHeader(header.fields, file.datasetType, settings.schema);
-            const findings = checked.findings;
-            plan = checked.plan;
-            for (const [rule, message] of findings) problems.add(1, rule, message);
-            if (!settings.headerOnly) {
-                const request: RangeRequest = {
-                    path: file.path,
-                    start: header.end,
-                    stop: size,
-                    size,
-                    firstLine: 2,
-                    plan,
-                    maxProblems: settings.maxProblems,
-                    linesPerProblem: settings.linesPerProblem,
-                };
-                const cuts =
-                    size - header.end > settings.splitAboveBytes ? await lineBreakCuts(file.path, header.end, size, settings.threads) : [];
-                threads = cuts.length + 1;
-                result = cuts.length === 0 ? await scanRange(request) : await scanSplit(request, cuts);
-            }
-        }
+    const start = await checkFileStart(file, size, settings.schema);
+    const plan = start.plan;
+    for (const [rule, message] of start.findings) problems.add(1, rule, message);
+    if (plan && !settings.headerOnly) {
+        const request: RangeRequest = {
+            path: file.path,
+            start: start.dataStart,
+            stop: size,
+            size,
+            firstLine: 2,
+            plan,
+            maxProblems: settings.maxProblems,
+            linesPerProblem: settings.linesPerProblem,
+        };
+        const cuts =
+            size - start.dataStart > settings.splitAboveBytes
+                ? await lineBreakCuts(file.path, start.dataStart, size, settings.threads)
+                : [];
+        threads = cuts.length + 1;
+        result = cuts.length === 0 ? await scanRange(request) : await scanSplit(request, cuts);
     }
     for (const p of result?.problems ?? []) problems.addEntry(p);
     const users = result?.users ?? new IdCounter(MAX_USER_SLOTS);
@@ -140,7 +161,7 @@ export async function checkFile(file: DataFile, size: number, settings: FileChec
             usersCapped: users.capped,
             itemsCapped: items.capped,
             eventTypes: result?.eventTypes ?? [],
-            metadataColumns: plan?.metadataColumns ?? 0,
+            eventTypeQuotaFields: plan?.eventTypeQuotaFields ?? [],
             bytes: size,
             seconds: Number(process.hrtime.bigint() - started) / 1e9,
             headerOnly: settings.headerOnly,

@@ -250,9 +250,10 @@ export class RowChecker implements RecordVisitor {
             case ValueKind.timestamp: {
                 const digits = integerDigits(buf, start, end);
                 if (digits < 0) this.problems.addRow(line, ...RULES.timestampInteger(name, buf.toString("utf8", start, end)), name);
-                else if (digits === 13)
+                else if (digits === LIMITS.millisecondDigits)
                     this.problems.addRow(line, ...RULES.timestampMilliseconds(name, buf.toString("utf8", start, end)), name);
-                else if (digits > 13) this.problems.addRow(line, ...RULES.timestampRange(name, buf.toString("utf8", start, end)), name);
+                else if (digits > LIMITS.millisecondDigits)
+                    this.problems.addRow(line, ...RULES.timestampRange(name, buf.toString("utf8", start, end)), name);
                 return;
             }
             case ValueKind.number:
@@ -302,10 +303,7 @@ function integerDigits(buf: Buffer, start: number, end: number): number {
     return end - i;
 }
 
-const INTEGER_RANGE = {
-    int: [-(2n ** 31n), 2n ** 31n - 1n],
-    long: [-(2n ** 63n), 2n ** 63n - 1n],
-} as const;
+const INTEGER_RANGE = { int: LIMITS.intRange, long: LIMITS.longRange };
 
 function fitsInteger(buf: Buffer, start: number, end: number, type: "int" | "long"): boolean {
     const digits = integerDigits(buf, start, end);
