@@ -131,7 +131,8 @@ export function mergeRanges(first: RangeResult, second: RangeResult, request: Ra
 /**
  * Where to cut [start, size) into `parts` ranges of about equal size: just after the first line break at or past each
  * boundary. A boundary with no line break in the MAX_RECORD_BYTES after it (one record that long is a problem
- * anyway) is dropped, so there may be fewer cuts; they are increasing and inside (start, size).
+ * anyway) is dropped, and so is one whose line break is the previous cut's (a line longer than a part), so there may
+ * be fewer cuts; they are increasing and inside (start, size).
  */
 export async function lineBreakCuts(path: string, start: number, size: number, parts: number): Promise<number[]> {
     const file = await openSource(path);
