@@ -4,6 +4,7 @@ import { DataCheckError, InvalidArgumentError } from "./components/errors";
 import { PersonalizeDataBucket } from "./components/personalize-data-bucket";
 import { PersonalizeDatasets, planImport } from "./components/personalize-datasets";
 import { StackConfigError, readStackConfig } from "./components/stack-config";
+import { S3ReadError } from "./datacheck/sources/s3-client";
 
 /**
  * The Personalize data bucket of this stack and, with `datasetGroup` set, the datasets its files are
@@ -26,6 +27,8 @@ export = async () => {
     } catch (err) {
         // The component names its argument; the user set it through the config key of the same name.
         if (err instanceof InvalidArgumentError) throw new StackConfigError(err.argument, err.problem);
+        // No credentials, access denied: one line that names the folder and the fix.
+        if (err instanceof S3ReadError) throw new pulumi.RunError(`dataSource is s3, and the data folders can't be read: ${err.message}`);
         // The problems name file and line; a stack trace would only bury them.
         if (err instanceof DataCheckError) throw new pulumi.RunError(err.message);
         throw err;
@@ -36,7 +39,9 @@ export = async () => {
         roleName: data.roleName,
         roleArn: data.roleArn,
         dataLocation: data.dataLocation,
-        objectUris: data.objectUris,
+        ...(data.objectUris && { objectUris: data.objectUris }),
+        ...(data.datasetLocations && { datasetLocations: data.datasetLocations }),
+        ...(data.dataWriterPolicy && { dataWriterPolicy: data.dataWriterPolicy }),
         ...(data.batchInputUris && { batchInputUris: data.batchInputUris }),
         ...(data.batchInputLocation && { batchInputLocation: data.batchInputLocation }),
         ...(data.batchOutputLocation && { batchOutputLocation: data.batchOutputLocation }),

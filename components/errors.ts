@@ -16,8 +16,11 @@ export class InvalidArgumentError extends Error {
 
 /** CSV files that fail Personalize's format checks; the message lists every problem found. */
 export class DataCheckError extends Error {
-    constructor(readonly report: DataReport) {
-        super(`the CSV files fail Personalize's format checks; fix them before they are uploaded:\n${formatReport(report).join("\n")}`);
+    constructor(
+        readonly report: DataReport,
+        intro = "the CSV files fail Personalize's format checks; fix them before they are uploaded",
+    ) {
+        super(`${intro}:\n${formatReport(report).join("\n")}`);
         this.name = "DataCheckError";
     }
 }

@@ -1,8 +1,8 @@
 // Each module of @pulumi/aws by its own path: the package root declares every AWS service, and
 // type-checking those declarations costs `tsc --noEmit` about a second (a fifth of its time).
-import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
-import { getPartitionOutput } from "@pulumi/aws/getPartition";
-import { getRegionOutput } from "@pulumi/aws/getRegion";
+import { getCallerIdentity, getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartition, getPartitionOutput } from "@pulumi/aws/getPartition";
+import { getRegion, getRegionOutput } from "@pulumi/aws/getRegion";
 import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,12 +12,31 @@ import { readBatchInputFolder, readDataFolder, type BatchInputFolder, type DataF
 import { DataCheckError, InvalidArgumentError } from "./errors";
 import { declareDataKey } from "./kms-key";
 import { boundedName } from "./names";
-import { ACCESS_POLICY_ID, bucketArn, bucketPolicy, personalizeTrustPolicy, roleAccessPolicy, type BucketAccess } from "./policy-documents";
+import {
+    ACCESS_POLICY_ID,
+    bucketArn,
+    bucketPolicy,
+    dataWriterStatements,
+    personalizeTrustPolicy,
+    roleAccessPolicy,
+    type BucketAccess,
+    type PolicyDocument,
+} from "./policy-documents";
+import { withEnvironment } from "./provider-environment";
+import { readS3Data, type S3Data, type S3DatasetFolder } from "./s3-data";
 import { dataFiles, resolveSettings, type Settings } from "./settings";
 
 export interface PersonalizeDataBucketArgs {
-    /** Folder whose `.csv` files are uploaded (not recursive). */
-    dataDir: string;
+    /** Where the data comes from: "local" (default), the CSV files of dataDir, uploaded; "s3", a pipeline writes it into the bucket. */
+    dataSource?: "local" | "s3";
+    /** Folder whose `.csv` files are uploaded (not recursive); dataSource "local" only, where it is required. */
+    dataDir?: string;
+    /** dataSource "s3": the datasets the pipeline writes, each into `<keyPrefix>/<type>/`. */
+    s3Datasets?: DatasetType[];
+    /** dataSource "s3": IAM role ARNs the bucket policy lets put objects under `<keyPrefix>/` (and nothing else). */
+    dataWriters?: string[];
+    /** dataSource "s3": environment variables under which the data folders are read (the aws provider's settings). */
+    s3Environment?: Record<string, string | undefined>;
     /** Folder in the bucket that holds the uploaded CSVs. Default `import`. */
     keyPrefix?: string;
     /** Also serve batch inference / batch segment jobs: adds PutObject on the batch output folder. */
@@ -66,11 +85,36 @@ export interface Upload {
     key: string;
 }
 
+/** The data as found before anything is declared: the files to upload, or the folders a pipeline writes. */
+type CheckedData = { source: "local"; folder: DataFolder; uploads: Upload[] } | { source: "s3"; data: S3Data };
+
+/** `<name>-<stack>-<account>-<region>`, cut to S3's 63 characters. */
+const defaultBucketName = (name: string, account: string, region: string) =>
+    boundedName(`${name}-${pulumi.getStack()}-${account}-${region}`, 63);
+
 function checkSummary(file: FileReport): string {
     if (file.headerOnly)
         return `checked the header of ${file.path} (${file.datasetType}): it is over headerOnlyAbove, so its rows were not checked`;
     const who = file.datasetType === "interactions" ? ` from ${plural(file.users, "user")} on ${plural(file.items, "item")}` : "";
     return `checked ${file.path}: ${plural(file.rows, `${file.datasetType} record`)}${who}${file.cached ? " (unchanged since its last check)" : ""}`;
+}
+
+/** The CSV files of dataDir, checked, and where each is uploaded. */
+async function checkLocalData(settings: Settings, args: PersonalizeDataBucketArgs): Promise<CheckedData> {
+    const folder = readDataFolder("dataDir", settings.dataDir!);
+    const files = dataFiles(settings, folder);
+    const report = await checkDataFiles(files, {
+        headerOnlyAboveBytes: settings.headerOnlyAbove,
+        cacheDir: settings.dataCheckCacheDir,
+    });
+    if (!report.ok) throw new DataCheckError(report);
+    for (const file of report.files) pulumi.log.info(checkSummary(file));
+    // dataFiles keeps the folder's order: files[i] is the dataset of csvFiles[i].
+    const uploads = folder.csvFiles.map((file, i): Upload => {
+        const prefix = args.folderPerDatasetType ? `${settings.keyPrefix}/${files[i].datasetType}` : settings.keyPrefix;
+        return { fileName: file.fileName, path: file.path, datasetType: files[i].datasetType, key: `${prefix}/${file.fileName}` };
+    });
+    return { source: "local", folder, uploads };
 }
 
 /**
@@ -87,8 +131,12 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     public readonly roleArn: pulumi.Output<string>;
     /** `s3://bucket/<keyPrefix>/`, the data location of a dataset import job. */
     public readonly dataLocation: pulumi.Output<string>;
-    /** File name to the `s3://` URI of its uploaded object. */
-    public readonly objectUris: pulumi.Output<Record<string, string>>;
+    /** File name to the `s3://` URI of its uploaded object (dataSource "local"). */
+    public readonly objectUris: pulumi.Output<Record<string, string>> | undefined;
+    /** Dataset to its folder `s3://bucket/<keyPrefix>/<type>/`, where the pipeline writes it (dataSource "s3"). */
+    public readonly datasetLocations: pulumi.Output<Record<string, string>> | undefined;
+    /** The IAM policy a pipeline's role needs to write the data (dataSource "s3"); the bucket policy grants dataWriters the rest. */
+    public readonly dataWriterPolicy: pulumi.Output<PolicyDocument> | undefined;
     /** Batch input file name to the `s3://` URI of its uploaded object, for batch stacks with `batchInputDir`. */
     public readonly batchInputUris: pulumi.Output<Record<string, string>> | undefined;
     /** `s3://bucket/<batchInputPrefix>/`, for batch stacks only. */
@@ -99,8 +147,10 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
     public readonly kmsKeyArn: pulumi.Output<string> | undefined;
     /** Uploads name the bucket's key too (SSE-KMS with a Bucket Key), as its default encryption does; empty without one. */
     private readonly objectEncryption: Partial<s3.BucketObjectArgs>;
-    /** Every CSV uploaded, with its dataset and key. */
+    /** Every CSV uploaded, with its dataset and key (dataSource "local"). */
     public readonly uploads: Upload[];
+    /** Every dataset folder as listed, with its objects (dataSource "s3"). */
+    public readonly s3Folders: S3DatasetFolder[];
     /** What a dataset import must wait for: the objects, the bucket policy and the role policy. */
     public readonly importDependencies: pulumi.Resource[];
     /** Where the data check keeps what it learnt of unchanged files (also the digests of their bytes), if anywhere. */
@@ -116,14 +166,37 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         opts?: pulumi.ComponentResourceOptions,
     ): Promise<PersonalizeDataBucket> {
         const settings = resolveSettings(args);
-        const data = readDataFolder("dataDir", settings.dataDir);
-        const files = dataFiles(settings, data);
-        const report = await checkDataFiles(files, {
-            headerOnlyAboveBytes: settings.headerOnlyAbove,
-            cacheDir: settings.dataCheckCacheDir,
-        });
-        if (!report.ok) throw new DataCheckError(report);
-        for (const file of report.files) pulumi.log.info(checkSummary(file));
+        const checked = settings.dataSource === "local" ? await checkLocalData(settings, args) : undefined;
+        let s3Data: CheckedData | undefined;
+        if (settings.dataSource === "s3") {
+            // The data is read where it lives, in the bucket: its name must be known now, and is without bucketName
+            // from the account and region the aws provider works in.
+            if (settings.bucketName === undefined || settings.dataWriters.length > 0) {
+                const [{ accountId }, { region }, { partition }] = await Promise.all([
+                    getCallerIdentity({}),
+                    getRegion({}),
+                    getPartition({}),
+                ]);
+                settings.bucketName ??= defaultBucketName(name, accountId, region);
+                const foreign = settings.dataWriters.find(arn => !arn.startsWith(`arn:${partition}:`));
+                if (foreign)
+                    throw new InvalidArgumentError(
+                        "dataWriters",
+                        `"${foreign}" is not in partition ${partition}, which this stack deploys to; name roles of ${partition}`,
+                    );
+            }
+            const bucketName = settings.bucketName;
+            const data = await withEnvironment(args.s3Environment ?? {}, () =>
+                readS3Data(bucketName, settings, settings.dataCheckCacheDir),
+            );
+            if (!data.report.ok)
+                throw new DataCheckError(
+                    data.report,
+                    "the objects in S3 fail Personalize's format checks; fix them before they are imported",
+                );
+            for (const file of data.report.files) pulumi.log.info(checkSummary(file));
+            s3Data = { source: "s3", data };
+        }
         const batchInput = settings.batchInputDir === undefined ? undefined : readBatchInputFolder("batchInputDir", settings.batchInputDir);
         if (batchInput) {
             const checked = await checkBatchInputFiles(batchInput.files.map(f => f.path));
@@ -135,28 +208,23 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
                 );
             }
         }
-        // dataFiles keeps the folder's order: files[i] is the dataset of csvFiles[i].
-        const uploads = data.csvFiles.map((file, i): Upload => {
-            const folder = args.folderPerDatasetType ? `${settings.keyPrefix}/${files[i].datasetType}` : settings.keyPrefix;
-            return { fileName: file.fileName, path: file.path, datasetType: files[i].datasetType, key: `${folder}/${file.fileName}` };
-        });
-        return new PersonalizeDataBucket(name, settings, data, uploads, batchInput, opts);
+        return new PersonalizeDataBucket(name, settings, (checked ?? s3Data)!, batchInput, opts);
     }
 
     private constructor(
         name: string,
         settings: Settings,
-        data: DataFolder,
-        uploads: Upload[],
+        data: CheckedData,
         batchInput: BatchInputFolder | undefined,
         opts?: pulumi.ComponentResourceOptions,
     ) {
         super("personalize-data-bucket:index:PersonalizeDataBucket", name, {}, opts);
 
         // A batch input folder inside the data folder is uploaded on its own, not ignored.
-        for (const file of data.ignored.filter(f => f !== settings.batchInputDir)) {
+        for (const file of data.source === "local" ? data.folder.ignored.filter(f => f !== settings.batchInputDir) : []) {
             pulumi.log.warn(`ignoring "${file}": only .csv files directly in dataDir are uploaded`, this);
         }
+        for (const warning of data.source === "s3" ? data.data.warnings : []) pulumi.log.warn(warning, this);
         for (const file of batchInput?.ignored ?? []) {
             pulumi.log.warn(`ignoring "${file}": only .json and .jsonl files directly in batchInputDir are uploaded`, this);
         }
@@ -165,21 +233,20 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         const partition = getPartitionOutput({}, invokeOpts).partition;
         const accountId = getCallerIdentityOutput({}, invokeOpts).accountId;
         const region = getRegionOutput({}, invokeOpts).region;
-        const stack = pulumi.getStack();
 
         const bucketName: pulumi.Output<string> = settings.bucketName
             ? pulumi.output(settings.bucketName)
-            : pulumi.interpolate`${name}-${stack}-${accountId}-${region}`.apply(base => boundedName(base, 63));
+            : pulumi.all([accountId, region]).apply(([account, r]) => defaultBucketName(name, account, r));
         const roleName: pulumi.Output<string> = settings.roleName
             ? pulumi.output(settings.roleName)
             : bucketName.apply(bucket => boundedName(`${bucket}-personalize`, 64));
-        const access: pulumi.Output<BucketAccess> = pulumi
-            .all([partition, bucketName])
-            .apply(([p, b]): BucketAccess =>
-                settings.workflow === "batch"
-                    ? { partition: p, bucketName: b, workflow: "batch", batchOutputPrefix: settings.batchOutputPrefix }
-                    : { partition: p, bucketName: b, workflow: "import" },
-            );
+        const access: pulumi.Output<BucketAccess> = pulumi.all([partition, bucketName]).apply(([p, b]): BucketAccess => {
+            const writers =
+                settings.dataWriters.length > 0 ? { dataWriters: { roleArns: settings.dataWriters, keyPrefix: settings.keyPrefix } } : {};
+            return settings.workflow === "batch"
+                ? { partition: p, bucketName: b, workflow: "batch", batchOutputPrefix: settings.batchOutputPrefix, ...writers }
+                : { partition: p, bucketName: b, workflow: "import", ...writers };
+        });
 
         // The data prefix tag lets the policy pack judge the folder Personalize reads even where it can't see the objects.
         const bucketTags: Record<string, string> = {
@@ -292,6 +359,7 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         const objectUris: Record<string, pulumi.Output<string>> = {};
         this.objectEncryption = dataKey ? { serverSideEncryption: "aws:kms", kmsKeyId: dataKey.arn, bucketKeyEnabled: true } : {};
         const afterBucket = [bucket, encryption, versioning];
+        const uploads = data.source === "local" ? data.uploads : [];
         const objects = uploads.map(upload => {
             objectUris[upload.fileName] = pulumi.interpolate`s3://${bucketName}/${upload.key}`;
             return this.upload(name, upload, upload.key, "text/csv", bucketName, afterBucket);
@@ -327,7 +395,17 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
         this.roleName = roleName;
         this.roleArn = role.arn;
         this.dataLocation = location(settings.keyPrefix);
-        this.objectUris = pulumi.output(objectUris);
+        this.objectUris = data.source === "local" ? pulumi.output(objectUris) : undefined;
+        this.s3Folders = data.source === "s3" ? data.data.folders : [];
+        this.datasetLocations =
+            data.source === "s3" ? pulumi.output(Object.fromEntries(this.s3Folders.map(f => [f.type, f.uri]))) : undefined;
+        this.dataWriterPolicy =
+            data.source === "s3"
+                ? pulumi.all([partition, bucketName, dataKey?.arn]).apply(([p, b, key]): PolicyDocument => ({
+                      Version: "2012-10-17",
+                      Statement: dataWriterStatements(p, b, settings.keyPrefix, key),
+                  }))
+                : undefined;
         this.batchInputUris = batchInput ? pulumi.output(batchInputUris) : undefined;
         this.batchInputLocation = settings.workflow === "batch" ? location(settings.batchInputPrefix) : undefined;
         this.batchOutputLocation = settings.workflow === "batch" ? location(settings.batchOutputPrefix) : undefined;
@@ -342,6 +420,8 @@ export class PersonalizeDataBucket extends pulumi.ComponentResource {
             roleArn: this.roleArn,
             dataLocation: this.dataLocation,
             objectUris: this.objectUris,
+            datasetLocations: this.datasetLocations,
+            dataWriterPolicy: this.dataWriterPolicy,
             batchInputUris: this.batchInputUris,
             batchInputLocation: this.batchInputLocation,
             batchOutputLocation: this.batchOutputLocation,

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 // By module path, as @pulumi/aws is imported: loads the Personalize module alone.
 import * as personalize from "@pulumi/aws-native/personalize";
 import { localFileDigest, type DatasetType } from "../datacheck";
+import type { ListedObject } from "../datacheck/sources/s3-listing";
 import { readDataFolder } from "./data-files";
 import { InvalidArgumentError } from "./errors";
 import { boundedName } from "./names";
@@ -25,6 +26,8 @@ export interface ImportArgs {
     datasetGroup?: DatasetGroupSetting;
     /** How long `pulumi up` waits for an import: a duration such as "36h" or "90m". Default 36h. */
     datasetImportTimeout?: string;
+    /** Part of every import job name: raised by one, it retries a failed import of unchanged data. Default 1. */
+    importAttempt?: number;
 }
 
 /** The dataset types AWS::Personalize::Dataset (so @pulumi/aws-native) accepts, and their names there. */
@@ -49,6 +52,8 @@ export interface ImportPlan {
     timeout: string;
     /** Schema file per dataset type present. */
     schemas: Partial<Record<DatasetType, string>>;
+    /** importAttempt: 1 unless raised to retry. */
+    attempt: number;
 }
 
 /**
@@ -57,11 +62,17 @@ export interface ImportPlan {
  */
 export function planImport(args: PersonalizeDataBucketArgs & ImportArgs): ImportPlan | undefined {
     if (args.datasetGroup === undefined) {
-        if (args.datasetImportTimeout !== undefined)
-            throw new InvalidArgumentError("datasetImportTimeout", "applies to dataset imports only; set datasetGroup too, or remove it");
+        for (const key of ["datasetImportTimeout", "importAttempt"] as const)
+            if (args[key] !== undefined)
+                throw new InvalidArgumentError(key, "applies to dataset imports only; set datasetGroup too, or remove it");
         return undefined;
     }
-    const types = dataFiles(resolveSettings(args), readDataFolder("dataDir", args.dataDir)).map(f => f.datasetType);
+    const settings = resolveSettings(args);
+    // A pipeline's datasets are all declared, whether or not it has written them yet.
+    const types =
+        settings.dataSource === "s3"
+            ? settings.s3Datasets
+            : dataFiles(settings, readDataFolder("dataDir", settings.dataDir!)).map(f => f.datasetType);
     return checkImport({ ...args, datasetGroup: args.datasetGroup, schemas: args.schemas ?? {} }, types);
 }
 
@@ -110,7 +121,13 @@ export function checkImport(
         );
     }
     const schemas = Object.fromEntries(present.map(t => [t, args.schemas[t as DatasetType]!]));
-    return { datasetGroup: { name, ...(domain && { domain }) }, timeout, schemas };
+    const attempt = args.importAttempt ?? 1;
+    if (!Number.isInteger(attempt) || attempt < 1)
+        throw new InvalidArgumentError(
+            "importAttempt",
+            `must be a whole number, 1 or more, got ${attempt}; raise it by one to retry a failed import`,
+        );
+    return { datasetGroup: { name, ...(domain && { domain }) }, timeout, schemas, attempt };
 }
 
 function unsupportedTypeProblem(types: string[], group: string): string {
@@ -138,31 +155,66 @@ function durationSeconds(text: string): number | undefined {
 }
 
 /**
- * The import job name of a dataset: changes exactly when the bytes of one of its files or of its
- * schema change (or a file is added or removed), so changed data starts a new FULL import and
- * unchanged data none. File names and times don't count. Job names are unique in an account and
- * region (the job's ARN is `dataset-import-job/<name>`), so the dataset group's name is part of
- * the hash: two groups importing the same files get different names. With `cacheDir` (the data
- * check's cache), the digest of a file is kept beside its check result and read again while the
- * file is unchanged (same path, size and stat times), so a run over unchanged data reads none of it.
+ * The import job name of a dataset: a hash of the dataset group's name, the schema's bytes, what identifies the data,
+ * and the attempt. It changes exactly when one of those does, so changed data starts a new FULL import and unchanged
+ * data none. Job names are unique in an account and region (the job's ARN is `dataset-import-job/<name>`,
+ * https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetImportJob.html), so the group's name is part of
+ * the hash (two groups importing the same data get different names), and so is the attempt: a failed job keeps its
+ * name, and a retry of the same data needs another. The first attempt adds nothing, so that the names of stacks
+ * that never retried stay as they were.
+ *
+ * `data` identifies the data, in any order: for uploaded files, the SHA-256 of each (so names and times don't
+ * count); for a folder a pipeline writes, the key, size and ETag of each object S3 lists in it (no byte is read).
  */
-export async function importJobName(group: string, type: string, files: string[], schemaFile: string, cacheDir?: string): Promise<string> {
-    const digests = (await Promise.all(files.map(file => localFileDigest(file, cacheDir)))).sort();
+async function jobName(group: string, type: string, data: string[], schemaFile: string, attempt: number): Promise<string> {
     const hash = createHash("sha256")
         .update(`${group}\n`)
         .update(await localFileDigest(schemaFile))
-        .update(digests.join(","))
-        .digest("hex");
-    return `${type}-${hash.slice(0, 24)}`;
+        .update([...data].sort().join(","));
+    if (attempt > 1) hash.update(`\nattempt ${attempt}`);
+    return `${type}-${hash.digest("hex").slice(0, 24)}`;
 }
 
-/** One dataset to declare: its files' folder, schema and import job name. */
+/**
+ * The import job name of uploaded files: changes when the bytes of one of them change, or one is added or removed.
+ * With `cacheDir` (the data check's cache), the digest of a file is kept beside its check result and read again while
+ * the file is unchanged (same path, size and stat times), so a run over unchanged data reads none of it.
+ */
+export async function importJobName(
+    group: string,
+    type: string,
+    files: string[],
+    schemaFile: string,
+    cacheDir?: string,
+    attempt = 1,
+): Promise<string> {
+    return jobName(group, type, await Promise.all(files.map(file => localFileDigest(file, cacheDir))), schemaFile, attempt);
+}
+
+/** The import job name of a folder a pipeline writes: changes when its listing does (a key, size or ETag). */
+export async function s3ImportJobName(
+    group: string,
+    type: string,
+    listed: ListedObject[],
+    schemaFile: string,
+    attempt = 1,
+): Promise<string> {
+    return jobName(
+        group,
+        type,
+        listed.map(o => `${o.key} ${o.size} ${o.etag}`),
+        schemaFile,
+        attempt,
+    );
+}
+
+/** One dataset to declare: its files' folder, schema and import job name (none while the folder is empty). */
 interface DatasetImport {
     type: DatasetType;
     /** The folder its files are in, relative to the bucket, ending in "/". */
     folder: string;
     schema: string;
-    jobName: string;
+    jobName?: string;
 }
 
 /**
@@ -183,20 +235,26 @@ export class PersonalizeDatasets extends pulumi.ComponentResource {
     /** Hashes the uploaded files (for the job names), then declares the component. */
     static async create(name: string, plan: ImportPlan, bucket: PersonalizeDataBucket, opts?: pulumi.ComponentResourceOptions) {
         const imports: DatasetImport[] = [];
+        const group = plan.datasetGroup.name;
         for (const [type, schema] of Object.entries(plan.schemas) as Array<[DatasetType, string]>) {
-            const uploads = bucket.uploads.filter(u => u.datasetType === type);
-            imports.push({
-                type,
-                folder: datasetFolder(uploads),
-                schema,
-                jobName: await importJobName(
-                    plan.datasetGroup.name,
+            const s3Folder = bucket.s3Folders.find(f => f.type === type);
+            if (s3Folder) {
+                // An empty folder (the pipeline hasn't run yet) has nothing to import.
+                const name =
+                    s3Folder.objects.length > 0 ? await s3ImportJobName(group, type, s3Folder.listed, schema, plan.attempt) : undefined;
+                imports.push({ type, folder: s3Folder.folder, schema, jobName: name });
+            } else {
+                const uploads = bucket.uploads.filter(u => u.datasetType === type);
+                const name = await importJobName(
+                    group,
                     type,
                     uploads.map(u => u.path),
                     schema,
                     bucket.dataCheckCacheDir,
-                ),
-            });
+                    plan.attempt,
+                );
+                imports.push({ type, folder: datasetFolder(uploads), schema, jobName: name });
+            }
         }
         return new PersonalizeDatasets(name, plan, bucket, imports, opts);
     }
@@ -248,11 +306,13 @@ export class PersonalizeDatasets extends pulumi.ComponentResource {
                     datasetGroupArn: datasetGroup.datasetGroupArn,
                     datasetType: NATIVE_TYPES[dataset.type]!,
                     schemaArn: schema.schemaArn,
-                    datasetImportJob: {
-                        jobName: dataset.jobName,
-                        dataSource: { dataLocation: pulumi.interpolate`s3://${bucket.bucketName}/${dataset.folder}` },
-                        roleArn,
-                    },
+                    ...(dataset.jobName !== undefined && {
+                        datasetImportJob: {
+                            jobName: dataset.jobName,
+                            dataSource: { dataLocation: pulumi.interpolate`s3://${bucket.bucketName}/${dataset.folder}` },
+                            roleArn,
+                        },
+                    }),
                 },
                 {
                     parent: this,
@@ -262,12 +322,33 @@ export class PersonalizeDatasets extends pulumi.ComponentResource {
                 },
             );
             datasetArns[dataset.type] = created.datasetArn;
+            if (dataset.jobName === undefined) {
+                pulumi.log.warn(
+                    `the ${dataset.type} dataset is declared without an import job: its folder ${dataset.folder} holds no data yet. ` +
+                        "The first pulumi up after the pipeline has written it imports it",
+                    created,
+                );
+                continue;
+            }
             this.importJobNames[dataset.type] = dataset.jobName;
+            // Shown with the dataset, and so beside the error of a failed import in `pulumi up`.
+            pulumi.log.info(retryHint(dataset.jobName, plan.attempt), created);
         }
         this.datasetGroupArn = datasetGroup.datasetGroupArn;
         this.datasetArns = pulumi.output(datasetArns);
         this.registerOutputs({ datasetGroupArn: this.datasetGroupArn, datasetArns: this.datasetArns, importJobNames: this.importJobNames });
     }
+}
+
+/**
+ * How to retry a failed import of unchanged data: the failed job keeps its name, and an import of the same data asks
+ * for the same name again (CreateDatasetImportJob refuses a name in use with ResourceAlreadyExistsException).
+ */
+export function retryHint(jobName: string, attempt: number): string {
+    return (
+        `import job ${jobName}: if it fails, read its failureReason (aws personalize describe-dataset-import-job), fix the cause, ` +
+        `then retry with: pulumi config set ${pulumi.getProject()}:importAttempt ${attempt + 1} (a new job name for the same data)`
+    );
 }
 
 /** The one folder a dataset's files are uploaded to. */

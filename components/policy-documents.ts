@@ -1,4 +1,4 @@
-import type { Workflow } from "../policypack/stack/contract";
+import { DATA_WRITER_ACTIONS, DATA_WRITERS_SID, type Workflow } from "../policypack/stack/contract";
 
 /**
  * The IAM documents the component attaches, as pure functions of plain values.
@@ -29,8 +29,11 @@ export interface PolicyDocument {
     Statement: Array<PolicyStatement | Record<string, unknown>>;
 }
 
-/** Where Personalize reads and writes, as the component lays it out. */
-export type BucketAccess = { partition: string; bucketName: string } & (
+/**
+ * Where Personalize reads and writes, as the component lays it out, and who else may write the data: the roles of
+ * `dataWriters`, under the import folder `keyPrefix` (without its trailing "/").
+ */
+export type BucketAccess = { partition: string; bucketName: string; dataWriters?: { roleArns: string[]; keyPrefix: string } } & (
     | { workflow: "import" }
     /** batchOutputPrefix: key prefix of batch job output, without a trailing "/". */
     | { workflow: "batch"; batchOutputPrefix: string }
@@ -41,12 +44,64 @@ const SID = {
     list: "PersonalizeListBucket",
     get: "PersonalizeGetObject",
     putBatchOutput: "PersonalizePutBatchOutput",
+    dataWriters: DATA_WRITERS_SID,
     denyInsecureTransport: "DenyInsecureTransport",
 } as const;
 
 /** The Sids the component writes into the bucket policy; extra statements may not reuse them. */
-export function reservedBucketPolicySids(workflow: Workflow): string[] {
-    return [SID.list, SID.get, ...(workflow === "batch" ? [SID.putBatchOutput] : []), SID.denyInsecureTransport];
+export function reservedBucketPolicySids(workflow: Workflow, dataWriters: boolean): string[] {
+    return [
+        SID.list,
+        SID.get,
+        ...(workflow === "batch" ? [SID.putBatchOutput] : []),
+        ...(dataWriters ? [SID.dataWriters] : []),
+        SID.denyInsecureTransport,
+    ];
+}
+
+/**
+ * The grant to the data writers in the bucket policy: what a pipeline needs to write the data (DATA_WRITER_ACTIONS:
+ * the AWS SDKs and Spark's S3A upload large files in parts), on `<keyPrefix>/*` only: no reads, no deletes.
+ */
+function dataWritersGrant(access: BucketAccess): PolicyStatement[] {
+    if (!access.dataWriters || access.dataWriters.roleArns.length === 0) return [];
+    const { roleArns, keyPrefix } = access.dataWriters;
+    return [
+        {
+            Sid: SID.dataWriters,
+            Effect: "Allow",
+            Principal: { AWS: roleArns.length === 1 ? roleArns[0] : roleArns },
+            Action: DATA_WRITER_ACTIONS,
+            Resource: `${bucketArn(access.partition, access.bucketName)}/${keyPrefix}/*`,
+        },
+    ];
+}
+
+/**
+ * The statements a data writer's own IAM policy needs (the bucket policy grants the other half): the same S3
+ * actions on the import folder, and with an SSE-KMS key, kms:GenerateDataKey to encrypt what it puts and
+ * kms:Decrypt, which S3 needs to complete a multipart upload (S3 User Guide, "Multipart upload API and permissions":
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions).
+ */
+export function dataWriterStatements(partition: string, bucketName: string, keyPrefix: string, kmsKeyArn?: string): PolicyStatement[] {
+    return [
+        {
+            Sid: "WritePersonalizeData",
+            Effect: "Allow",
+            Action: DATA_WRITER_ACTIONS,
+            Resource: `${bucketArn(partition, bucketName)}/${keyPrefix}/*`,
+        },
+        ...(kmsKeyArn
+            ? [
+                  {
+                      Sid: "EncryptPersonalizeData",
+                      Effect: "Allow" as const,
+                      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                      Resource: kmsKeyArn,
+                  },
+              ]
+            : []),
+    ];
 }
 
 export function bucketArn(partition: string, bucketName: string): string {
@@ -103,7 +158,7 @@ export function bucketPolicy(access: BucketAccess, extraStatements: Array<Record
     return {
         Version: "2012-10-17",
         Id: ACCESS_POLICY_ID,
-        Statement: [...grants, denyInsecureTransport, ...extraStatements],
+        Statement: [...grants, ...dataWritersGrant(access), denyInsecureTransport, ...extraStatements],
     };
 }
 

@@ -8,9 +8,18 @@ import { foldersOverlap, normalizePrefix, validateBucketName, validateRoleName }
 import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
 import { reservedBucketPolicySids } from "./policy-documents";
 
+/** Where the data Personalize imports comes from: files of dataDir, uploaded; or objects a pipeline writes into the bucket. */
+export type DataSource = "local" | "s3";
+
 /** The arguments after defaults and validation. */
 export interface Settings {
-    dataDir: string;
+    dataSource: DataSource;
+    /** The local folder of the CSV files (dataSource "local" only). */
+    dataDir?: string;
+    /** The datasets a pipeline writes, each in `<keyPrefix>/<type>/` (dataSource "s3"). */
+    s3Datasets: DatasetType[];
+    /** IAM role ARNs that may write under `<keyPrefix>/` (dataSource "s3"). */
+    dataWriters: string[];
     keyPrefix: string;
     workflow: Workflow;
     batchInputPrefix: string;
@@ -32,8 +41,55 @@ export interface Settings {
     kmsKey?: KmsKeySetting;
 }
 
+/** IAM role ARNs (IAM User Guide, "IAM identifiers": arn:<partition>:iam::<account>:role/<path><name>). */
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/** dataSource and the settings that belong to one source only: each problem names both keys. */
+function resolveDataSource(args: PersonalizeDataBucketArgs): Pick<Settings, "dataSource" | "dataDir" | "s3Datasets" | "dataWriters"> {
+    const dataSource = args.dataSource ?? "local";
+    if (dataSource !== "local" && dataSource !== "s3")
+        throw new InvalidArgumentError(
+            "dataSource",
+            `must be "local" (the CSV files of dataDir) or "s3" (a pipeline writes the data), got "${dataSource}"`,
+        );
+    const only = (key: string, source: DataSource, why: string) =>
+        new InvalidArgumentError(key, `is set, but dataSource is "${dataSource}": ${why}; remove ${key}, or set dataSource to "${source}"`);
+    if (dataSource === "local") {
+        if (args.s3Datasets !== undefined) throw only("s3Datasets", "s3", "it lists the datasets a pipeline writes into the bucket");
+        if (args.dataWriters !== undefined) throw only("dataWriters", "s3", "pipeline roles write the data of an s3 data source only");
+        if (args.dataDir === undefined) throw new InvalidArgumentError("dataDir", "is needed: the folder whose CSV files are uploaded");
+        return { dataSource, dataDir: args.dataDir, s3Datasets: [], dataWriters: [] };
+    }
+    if (args.dataDir !== undefined)
+        throw only("dataDir", "local", "a pipeline writes the data into the bucket, nothing is uploaded from a folder");
+    if (args.datasetTypes !== undefined)
+        throw only("datasetTypes", "local", "the dataset of an object is the folder it is in (<keyPrefix>/<dataset>/), not its name");
+    const accepted = DATASET_TYPES.join(", ");
+    const datasets = args.s3Datasets ?? [];
+    if (datasets.length === 0)
+        throw new InvalidArgumentError(
+            "s3Datasets",
+            `dataSource is "s3": list the datasets the pipeline writes, e.g. [interactions, items, users] (${accepted})`,
+        );
+    for (const [i, type] of datasets.entries()) {
+        if (!DATASET_TYPES.includes(type)) throw new InvalidArgumentError("s3Datasets", `"${type}" is not a dataset; use ${accepted}`);
+        if (datasets.indexOf(type) !== i) throw new InvalidArgumentError("s3Datasets", `lists "${type}" twice`);
+    }
+    const writers = args.dataWriters ?? [];
+    for (const [i, arn] of writers.entries()) {
+        if (!ROLE_ARN.test(arn))
+            throw new InvalidArgumentError(
+                "dataWriters",
+                `"${arn}" is not an IAM role ARN; write arn:aws:iam::<account>:role/<name> (the role the pipeline runs as)`,
+            );
+        if (writers.indexOf(arn) !== i) throw new InvalidArgumentError("dataWriters", `lists "${arn}" twice`);
+    }
+    return { dataSource, s3Datasets: [...datasets], dataWriters: [...writers] };
+}
+
 /** Applies defaults and validates the arguments; every problem names the argument. */
 export function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
+    const source = resolveDataSource(args);
     const keyPrefix = normalizePrefix("keyPrefix", args.keyPrefix ?? "import");
     const batchInputPrefix = normalizePrefix("batchInputPrefix", args.batchInputPrefix ?? "batch/input");
     const batchOutputPrefix = normalizePrefix("batchOutputPrefix", args.batchOutputPrefix ?? "batch/output");
@@ -72,7 +128,7 @@ export function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
         throw new InvalidArgumentError("noncurrentVersionDays", `must be a whole number of days, 1 or more, got ${days}`);
     }
     const extraBucketPolicyStatements = args.extraBucketPolicyStatements ?? [];
-    checkExtraStatementSids(workflow, extraBucketPolicyStatements);
+    checkExtraStatementSids(reservedBucketPolicySids(workflow, source.dataWriters.length > 0), extraBucketPolicyStatements);
     const accepted = DATASET_TYPES.join(", ");
     for (const [file, type] of Object.entries(args.datasetTypes ?? {})) {
         if (!DATASET_TYPES.includes(type))
@@ -86,7 +142,7 @@ export function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
         throw new InvalidArgumentError("headerOnlyAbove", `must be a size in bytes above 0, got ${args.headerOnlyAbove}`);
     }
     return {
-        dataDir: args.dataDir,
+        ...source,
         keyPrefix,
         workflow,
         batchInputPrefix,
@@ -131,8 +187,8 @@ export function dataFiles(settings: Settings, folder: DataFolder): DataFile[] {
     });
 }
 
-function checkExtraStatementSids(workflow: Workflow, statements: Array<Record<string, unknown>>): void {
-    const taken = new Set(reservedBucketPolicySids(workflow));
+function checkExtraStatementSids(reserved: string[], statements: Array<Record<string, unknown>>): void {
+    const taken = new Set(reserved);
     statements.forEach((statement, i) => {
         const sid = statement.Sid;
         if (typeof sid !== "string") return;

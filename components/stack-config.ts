@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DATASET_TYPES } from "../datacheck/rules/dataset-type";
 import { parseSize } from "../datacheck/size";
 import { KMS_KEY_ACCEPTS, kmsKeyProblem } from "./kms-key";
+import { ProviderSettingError, s3ReadingEnvironment } from "./provider-environment";
 import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
 import type { ImportArgs } from "./personalize-datasets";
 
@@ -12,10 +13,11 @@ import type { ImportArgs } from "./personalize-datasets";
  * before any resource is declared.
  */
 
-type Kind = "string" | "boolean" | "integer" | "size" | "string map" | "statement list" | "kms key" | "dataset group";
+type Kind = "string" | "boolean" | "integer" | "size" | "string map" | "string list" | "statement list" | "kms key" | "dataset group";
 
 /** The config keys, each the name of the component argument it sets. */
 const KEYS: Record<string, { kind: Kind; accepts: string }> = {
+    dataSource: { kind: "string", accepts: '"local" (the CSV files of dataDir, uploaded) or "s3" (written into the bucket by a pipeline)' },
     dataDir: { kind: "string", accepts: "a folder path, relative to the project folder" },
     keyPrefix: { kind: "string", accepts: 'a folder such as "import"' },
     batch: { kind: "boolean", accepts: "true or false" },
@@ -32,6 +34,8 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     extraBucketPolicyStatements: { kind: "statement list", accepts: "a list of IAM policy statements (objects)" },
     datasetTypes: { kind: "string map", accepts: `a map of CSV file names to ${DATASET_TYPES.join(", ")}` },
     schemas: { kind: "string map", accepts: `a map of ${DATASET_TYPES.join(", ")} to a schema file path, relative to the project folder` },
+    s3Datasets: { kind: "string list", accepts: `a list of the datasets a pipeline writes (${DATASET_TYPES.join(", ")})` },
+    dataWriters: { kind: "string list", accepts: "a list of IAM role ARNs (arn:aws:iam::123456789012:role/name)" },
     headerOnlyAbove: { kind: "size", accepts: 'a size such as "10GB", "500MB" or a number of bytes' },
     kmsKey: { kind: "kms key", accepts: KMS_KEY_ACCEPTS },
     datasetGroup: {
@@ -39,11 +43,13 @@ const KEYS: Record<string, { kind: Kind; accepts: string }> = {
         accepts: 'an object with a string name and an optional string domain, e.g. {"name": "retail"}',
     },
     datasetImportTimeout: { kind: "string", accepts: 'a duration such as "36h" or "90m"' },
+    importAttempt: { kind: "integer", accepts: "a whole number, 1 or more (raise it by one to retry a failed import of unchanged data)" },
 };
 
 export class StackConfigError extends pulumi.RunError {
+    /** `key` is a key of this program, or a provider's key with its namespace (`aws:assumeRoles`). */
     constructor(key: string, problem: string) {
-        super(`${stackFile()}: config ${pulumi.getProject()}:${key}: ${problem}`);
+        super(`${stackFile()}: config ${key.includes(":") ? key : `${pulumi.getProject()}:${key}`}: ${problem}`);
     }
 }
 
@@ -75,6 +81,10 @@ function parse(key: string, raw: string): unknown {
             const problem = kmsKeyProblem(raw);
             if (problem) throw new StackConfigError(key, problem);
             return raw;
+        }
+        case "string list": {
+            const value = parseJson(raw) ?? fail();
+            return Array.isArray(value) && value.every(v => typeof v === "string") ? value : fail();
         }
         case "statement list": {
             const value = parseJson(raw) ?? fail();
@@ -120,6 +130,18 @@ export function readStackConfig(projectDir: string): PersonalizeDataBucketArgs &
         ...args,
         ...(schemas && { schemas }),
         ...(args.batchInputDir !== undefined && { batchInputDir: path.resolve(projectDir, args.batchInputDir) }),
-        dataDir: path.resolve(projectDir, args.dataDir ?? "data"),
+        // Data written to S3 by a pipeline has no local folder; the component refuses dataDir with it.
+        ...((args.dataDir !== undefined || args.dataSource !== "s3") && { dataDir: path.resolve(projectDir, args.dataDir ?? "data") }),
+        // The program reads that data itself, as the aws provider would reach it.
+        ...(args.dataSource === "s3" && { s3Environment: providerEnvironment() }),
     };
+}
+
+function providerEnvironment(): Record<string, string | undefined> {
+    try {
+        return s3ReadingEnvironment(pulumi.runtime.allConfig());
+    } catch (err) {
+        if (err instanceof ProviderSettingError) throw new StackConfigError(err.key, err.problem);
+        throw err;
+    }
 }

@@ -3,6 +3,8 @@ import { promises as fs, readFileSync, readdirSync } from "fs";
 import * as path from "path";
 import { IdCounter, MAX_USER_SLOTS } from "./engines/stream/id-counter";
 import { FileReport } from "./report";
+import { isS3Uri } from "./sources/s3-client";
+import { objectVersion } from "./sources/s3-listing";
 
 /** A hash of the .ts/.js files of `dir` and its sub-folders, relative names and content. */
 export function sourceHash(dir: string): string {
@@ -22,7 +24,7 @@ const checkerSourceHash = () => (checkerVersion ??= sourceHash(__dirname));
 /**
  * One version of a data source's bytes, as a listing of it tells: everything cached about a source (check results,
  * the digest of its bytes) is valid for exactly this version. Any data source fits: a local file is its path, size
- * and stat times; an S3 object would be `s3://bucket/key`, its size and its ETag.
+ * and stat times; an S3 object is `s3://bucket/key`, its size and its ETag.
  */
 export interface SourceVersion {
     /** What the source is: a local file's absolute path; an object's `s3://bucket/key`. */
@@ -39,6 +41,13 @@ export interface SourceVersion {
  */
 export function localFileVersion(file: string, stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): SourceVersion {
     return { name: path.resolve(file), size: stat.size, stamp: `mtime ${stat.mtimeMs} ctime ${stat.ctimeMs} ino ${stat.ino}` };
+}
+
+/** A source's version: a local file's (above), or an S3 object's from its listing: `s3://bucket/key`, size and ETag. */
+export async function sourceVersion(name: string): Promise<SourceVersion> {
+    if (!isS3Uri(name)) return localFileVersion(name, await fs.stat(name));
+    const { size, etag } = await objectVersion(name);
+    return { name, size, stamp: `etag ${etag}` };
 }
 
 /** Everything a check result depends on besides the source's bytes and the checker itself. */

@@ -1,6 +1,5 @@
-import { promises as fs } from "fs";
 import { availableParallelism } from "os";
-import { ResultCache, localFileVersion } from "./cache";
+import { ResultCache, sourceVersion } from "./cache";
 import { DataFile, DatasetType } from "./rules/dataset-type";
 import { checkFile } from "./engines/stream/file-check";
 import { IdCounter, MAX_USER_SLOTS } from "./engines/stream/id-counter";
@@ -21,6 +20,8 @@ export interface CheckOptions {
     threads?: number;
     /** Line numbers listed for a rule broken on many rows (default 5); the finding counts all of its rows. */
     linesPerProblem?: number;
+    /** Told as each file's check starts (its index in `files` and its size), e.g. to show progress. */
+    onFile?: (index: number, file: DataFile, bytes: number) => void;
 }
 
 export interface LoadedSchema {
@@ -173,11 +174,11 @@ export async function checkDataFiles(files: DataFile[], options: CheckOptions = 
     const totals = new Map<DatasetType, DatasetTotals>();
     const reports: FileReport[] = [];
 
-    for (const file of files) {
+    for (const [index, file] of files.entries()) {
         const loaded = file.schemaPath === undefined ? {} : await loadSchemaOnce(schemas, file.schemaPath);
-        const stat = await fs.stat(file.path);
-        const source = localFileVersion(file.path, stat);
-        const headerOnly = options.headerOnlyAboveBytes !== undefined && stat.size > options.headerOnlyAboveBytes;
+        const source = await sourceVersion(file.path);
+        options.onFile?.(index, file, source.size);
+        const headerOnly = options.headerOnlyAboveBytes !== undefined && source.size > options.headerOnlyAboveBytes;
         const key = cache?.checkKey({
             datasetType: file.datasetType,
             schemaText: loaded.text ?? loaded.problem?.[1],
@@ -192,7 +193,7 @@ export async function checkDataFiles(files: DataFile[], options: CheckOptions = 
             ({ report, users } = cached);
             report = { ...report, path: file.path };
         } else {
-            const result = await checkFile(file, stat.size, {
+            const result = await checkFile(file, source.size, {
                 maxProblems,
                 linesPerProblem,
                 headerOnly,

@@ -4,9 +4,11 @@
  *   npm run check-data -- <file-or-folder>… [--type FILE=TYPE] [--schema FILE=SCHEMA.json]
  *       [--header-only-above SIZE] [--cache DIR] [--max-problems N] [--batch-input DIR]
  *
- * Folders expand to the *.csv files directly in them. The dataset type comes from --type or from the file name
- * (interactions*.csv, items*.csv, users*.csv, actions*.csv, action_interactions*.csv). Prints every problem as `path:line: rule: message`, then one summary
- * line per file. Exit status: 0 clean, 1 problems found, 2 usage error. Options are read by Node's util.parseArgs.
+ * Folders expand to the *.csv files directly in them; s3://bucket/prefix/ to the data objects in it. The dataset type
+ * comes from --type, from the file name (interactions*.csv, items*.csv, users*.csv, actions*.csv,
+ * action_interactions*.csv), or for an S3 object from its folder's name. Prints every problem as
+ * `path:line: rule: message`, then one summary line per file. Exit status: 0 clean, 1 problems found, 2 usage error
+ * or nothing to check, 3 S3 could not be read. Options are read by Node's util.parseArgs.
  */
 import { readdirSync, statSync } from "fs";
 import * as path from "path";
@@ -24,6 +26,9 @@ import {
 } from "./";
 import { parseSize } from "./size";
 import { runDuckDb } from "./engines/sql/command";
+import { Progress, type ProgressStream } from "./progress";
+import { expandS3Input, S3InputError } from "./s3-inputs";
+import { isS3Uri, S3ReadError } from "./sources/s3-client";
 
 const USAGE = `usage: check-data <file-or-folder>… [--type FILE=${DATASET_TYPES.join("|")}] [--schema FILE=SCHEMA.json]
                   [--header-only-above SIZE] [--cache DIR] [--max-problems N] [--batch-input DIR]
@@ -32,20 +37,26 @@ const USAGE = `usage: check-data <file-or-folder>… [--type FILE=${DATASET_TYPE
 
 Checks CSV files against Amazon Personalize's import format, and batch input files (.json, .jsonl: JSON
 Lines) against the batch job input format, before they are uploaded. A folder stands for the .csv files
-directly in it. Prints each problem as path:line: rule: message, then one line per file.
+directly in it. Data in S3 is read where it lives: s3://bucket/prefix/ stands for the objects in it
+(markers and sub-folders are named in warnings), s3://bucket/key for one object; an object's dataset
+may come from its folder's name (s3://bucket/import/interactions/part-00000.csv). S3 is read with the
+AWS SDK's default credentials and region; AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) points it at an
+S3-compatible store. Prints each problem as path:line: rule: message, then one line per file.
 
   --type FILE=TYPE            the dataset of FILE when its name doesn't say it (${DATASET_FILE_NAMES});
-                              FILE is a path, or a file name alone when one of the files has it
+                              FILE is a path, or a file name alone when one of the files has it, or an
+                              s3:// object or folder
   --schema FILE=SCHEMA.json   check FILE (as for --type) against a Personalize schema (the Avro JSON CreateSchema takes)
   --header-only-above SIZE    files larger than SIZE (e.g. 10GB, 500MB) get their header checked, not every row
-  --cache DIR                 keep results of unchanged files in DIR
+  --cache DIR                 keep results of unchanged files (objects: same bucket, key, size and ETag) in DIR
   --max-problems N            problems shown per file (default 20)
   --batch-input DIR           also check the .json and .jsonl batch input files directly in DIR (batchInputDir)
   --engine duckdb             check with the SQL queries Athena runs, on DuckDB in memory (default: stream)
   --print-sql                 with --engine duckdb: print the queries instead of running them
   --help                      this text
 
-Exit status: 0 no problem, 1 problems found, 2 bad arguments.`;
+Exit status: 0 no problem, 1 problems found, 2 bad arguments or nothing to check (an empty folder or
+prefix), 3 S3 could not be read (no credentials, access denied, no such bucket).`;
 
 class UsageError extends Error {}
 
@@ -171,11 +182,12 @@ function assignmentsTo(files: string[], flag: string, assignments: Array<[file: 
     return byFile;
 }
 
-/** The CSV files to check, with their dataset, and the batch input files. */
+/** The local CSV files to check, with their dataset, and the batch input files (s3:// inputs: expandS3Inputs). */
 function expandInputs(args: Arguments): { csv: DataFile[]; batchInput: string[] } {
-    const paths = args.inputs.flatMap(input =>
-        isFolder(input) ? filesIn(input, name => name.toLowerCase().endsWith(".csv"), ".csv") : [input],
-    );
+    const local = <T>(assignments: Array<[file: string, value: T]>) => assignments.filter(([file]) => !isS3Uri(file));
+    const paths = args.inputs
+        .filter(input => !isS3Uri(input))
+        .flatMap(input => (isFolder(input) ? filesIn(input, name => name.toLowerCase().endsWith(".csv"), ".csv") : [input]));
     const batchInput = [
         ...paths.filter(isBatchInput),
         ...args.batchInputDirs.flatMap(dir => {
@@ -184,8 +196,8 @@ function expandInputs(args: Arguments): { csv: DataFile[]; batchInput: string[] 
         }),
     ];
     const csvPaths = paths.filter(file => !isBatchInput(file));
-    const types = assignmentsTo(csvPaths, "--type", args.types);
-    const schemas = assignmentsTo(csvPaths, "--schema", args.schemas);
+    const types = assignmentsTo(csvPaths, "--type", local(args.types));
+    const schemas = assignmentsTo(csvPaths, "--schema", local(args.schemas));
     const csv = csvPaths.map(file => {
         const datasetType = (types.get(file) as DatasetType | undefined) ?? datasetTypeFromFileName(file);
         if (!datasetType)
@@ -197,14 +209,44 @@ function expandInputs(args: Arguments): { csv: DataFile[]; batchInput: string[] 
     return { csv, batchInput };
 }
 
+/**
+ * The data objects of the s3:// inputs, each with its dataset and schema (--type and --schema name an object or its
+ * folder), and the warnings about what lies beside them. An assignment that names no object or folder listed is a
+ * usage error, as for local files.
+ */
+async function expandS3Inputs(args: Arguments): Promise<{ csv: DataFile[]; warnings: string[] }> {
+    const types = new Map(args.types.filter(([file]) => isS3Uri(file)));
+    const schemas = new Map(args.schemas.filter(([file]) => isS3Uri(file)));
+    const csv: DataFile[] = [];
+    const warnings: string[] = [];
+    const listed = new Set<string>();
+    for (const input of args.inputs.filter(isS3Uri)) {
+        const s3 = await expandS3Input(
+            input,
+            name => types.get(name),
+            name => schemas.get(name),
+        );
+        csv.push(...s3.files);
+        warnings.push(...s3.warnings);
+        [s3.uri, ...s3.files.map(f => f.path)].forEach(name => listed.add(name));
+    }
+    for (const [flag, given] of [
+        ["--type", types],
+        ["--schema", schemas],
+    ] as const)
+        for (const [name, value] of given)
+            if (!listed.has(name)) throw new UsageError(`${flag} ${name}=${value}: ${name} is none of the objects or folders to check`);
+    return { csv, warnings };
+}
+
 /** Where the command writes: the console, or a test's capture. */
 export interface Output {
     log(line: string): void;
     error(line: string): void;
 }
 
-/** Runs the command on its arguments and returns its exit status. */
-export async function main(argv: string[], out: Output = console): Promise<number> {
+/** Runs the command on its arguments and returns its exit status; progress goes to `progressStream` when it is a terminal. */
+export async function main(argv: string[], out: Output = console, progressStream: ProgressStream = process.stderr): Promise<number> {
     let files: { csv: DataFile[]; batchInput: string[] };
     let args: Arguments;
     try {
@@ -219,13 +261,40 @@ export async function main(argv: string[], out: Output = console): Promise<numbe
         out.error(`check-data: ${e.message}\n${USAGE}`);
         return 2;
     }
-    if (args.engine === "duckdb")
+    if (args.engine === "duckdb") {
+        if (args.inputs.some(isS3Uri)) {
+            out.error("check-data: --engine duckdb reads local files; check s3:// inputs with the default engine");
+            return 2;
+        }
         return runDuckDb(files.csv, { printSql: args.printSql, maxProblemsPerFile: args.maxProblemsPerFile }, out);
-    const report = await checkDataFiles(files.csv, {
-        headerOnlyAboveBytes: args.headerOnlyAboveBytes,
-        cacheDir: args.cacheDir,
-        maxProblemsPerFile: args.maxProblemsPerFile,
-    });
+    }
+    let report: Awaited<ReturnType<typeof checkDataFiles>>;
+    let progress: Progress | undefined;
+    try {
+        const s3 = await expandS3Inputs(args);
+        files.csv.push(...s3.csv);
+        for (const warning of s3.warnings) out.error(`warning: ${warning}`);
+        const shown = (progress = new Progress(progressStream, files.csv.length));
+        report = await checkDataFiles(files.csv, {
+            headerOnlyAboveBytes: args.headerOnlyAboveBytes,
+            cacheDir: args.cacheDir,
+            maxProblemsPerFile: args.maxProblemsPerFile,
+            onFile: (index, file, bytes) => shown.file(index, file, bytes),
+        });
+        shown.done();
+    } catch (e) {
+        progress?.done();
+        // One line each: bad arguments or nothing to check there (2), S3 refused or couldn't be reached (3).
+        if (e instanceof UsageError || e instanceof S3InputError) {
+            out.error(`check-data: ${e.message}`);
+            return 2;
+        }
+        if (e instanceof S3ReadError) {
+            out.error(`check-data: ${e.message}`);
+            return 3;
+        }
+        throw e;
+    }
     const batch = await checkBatchInputFiles(files.batchInput, { maxProblemsPerFile: args.maxProblemsPerFile });
     formatReport(report).forEach(line => out.log(line));
     if (files.batchInput.length > 0) formatReport(batch).forEach(line => out.log(line));

@@ -85,7 +85,7 @@ const trustSubject: TrustSubject = {
 
 /** What personalize-role-trust does with one trust document: parse it, then prove it over every account and region. */
 function checkTrust(text: string): string[] {
-    const parsed = parsePolicy(text, "resource");
+    const parsed = parsePolicy(text, "trust");
     if (!parsed.ok) throw new Error(parsed.problems.join("; "));
     return trustProblems(parsed.statements, trustSubject);
 }

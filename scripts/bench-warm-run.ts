@@ -61,7 +61,7 @@ async function writeLines(file: string, header: string, size: { count: number } 
 }
 
 /** A valid data folder: every user and item of the interactions in Users and Items, each user with many interactions. */
-async function generate(dir: string, megabytes: number): Promise<void> {
+export async function generate(dir: string, megabytes: number): Promise<void> {
     const userBytes = await writeLines(
         path.join(dir, "users.csv"),
         "USER_ID,MEMBERSHIP",

@@ -6,7 +6,14 @@ import * as path from "node:path";
 import { InvalidArgumentError } from "../components/errors";
 import { ResultCache, localFileVersion } from "../datacheck";
 import { PersonalizeDataBucket, type PersonalizeDataBucketArgs } from "../components/personalize-data-bucket";
-import { PersonalizeDatasets, checkImport, importJobName, planImport, type ImportArgs } from "../components/personalize-datasets";
+import {
+    PersonalizeDatasets,
+    checkImport,
+    importJobName,
+    planImport,
+    s3ImportJobName,
+    type ImportArgs,
+} from "../components/personalize-datasets";
 import { PROJECT_DIR } from "../offline/program";
 import type { RecordedResource } from "../offline/recorder";
 import { sampleData } from "../scripts/generate-sample-data";
@@ -61,12 +68,29 @@ describe("PersonalizeDatasets", () => {
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     describe("arguments, checked before any resource", () => {
-        it("plans nothing without datasetGroup, and refuses datasetImportTimeout alone", () => {
+        it("plans nothing without datasetGroup, and refuses datasetImportTimeout or importAttempt alone", () => {
             assert.equal(planImport({ dataDir: dataFolder(CSV) }), undefined);
             assert.throws(
                 () => planImport({ dataDir: dataFolder(CSV), datasetImportTimeout: "1h" }),
                 /^InvalidArgumentError: datasetImportTimeout: applies to dataset imports only; set datasetGroup too, or remove it$/,
             );
+            assert.throws(
+                () => planImport({ dataDir: dataFolder(CSV), importAttempt: 2 }),
+                /^InvalidArgumentError: importAttempt: applies to dataset imports only; set datasetGroup too, or remove it$/,
+            );
+        });
+
+        it("takes importAttempt as a whole number from 1", () => {
+            const plan = (importAttempt: number) =>
+                planImport({ dataDir: dataFolder(CSV), schemas: SCHEMAS, datasetGroup: { name: "retail" }, importAttempt });
+            assert.equal(plan(3)?.attempt, 3);
+            for (const bad of [0, 1.5])
+                assert.throws(
+                    () => plan(bad),
+                    new RegExp(
+                        `^InvalidArgumentError: importAttempt: must be a whole number, 1 or more, got ${bad}; raise it by one to retry a failed import$`,
+                    ),
+                );
         });
 
         it("takes a group name and domain as CreateDatasetGroup does", () => {
@@ -79,6 +103,7 @@ describe("PersonalizeDatasets", () => {
                 datasetGroup: { name: "Retail_2-a", domain: "VIDEO_ON_DEMAND" },
                 timeout: "36h",
                 schemas: SCHEMAS,
+                attempt: 1,
             });
             assert.equal(
                 planImport({ dataDir: dataFolder(CSV), schemas: SCHEMAS, datasetGroup: { name: "a".repeat(63) } })!.datasetGroup.name
@@ -175,6 +200,25 @@ describe("PersonalizeDatasets", () => {
     });
 
     describe("import job names", () => {
+        it("of a folder a pipeline writes: change exactly when its listing does (a key, size or ETag), and with the attempt", async () => {
+            const object = (key: string, size: number, etag: string) => ({ uri: `s3://b/${key}`, key, size, etag });
+            const listing = [object("import/users/part-0.csv", 100, '"aa"'), object("import/users/part-1.csv", 200, '"bb"')];
+            const name = (listed = listing, attempt = 1) => s3ImportJobName("retail", "users", listed, SCHEMAS.users, attempt);
+            const first = await name();
+            assert.match(first, /^users-[0-9a-f]{24}$/);
+            assert.equal(await name([...listing].reverse()), first, "the order of the listing doesn't count");
+            for (const changed of [
+                [object("import/users/part-0.csv", 100, '"cc"'), listing[1]], // rewritten, same size: only the ETag tells
+                [object("import/users/part-0.csv", 101, '"aa"'), listing[1]],
+                [object("import/users/part-9.csv", 100, '"aa"'), listing[1]],
+                [listing[0]],
+                [...listing, object("import/users/_SUCCESS", 0, '"d41d8cd98f00b204e9800998ecf8427e"')],
+            ])
+                assert.notEqual(await name(changed), first, JSON.stringify(changed));
+            assert.notEqual(await name(listing, 2), first);
+            assert.notEqual(await s3ImportJobName("catalogue", "users", listing, SCHEMAS.users), first);
+        });
+
         for (const cache of ["without a cache", "with the data-check cache (a digest per unchanged file)"]) {
             it(`change exactly when the bytes of a file or of the schema change, or a file is added (${cache})`, async () => {
                 const dir = dataFolder({ "a.csv": "USER_ID\nu1\n", "b.csv": "USER_ID\nu2\n" });

@@ -111,9 +111,9 @@ describe("stack config", () => {
     it("refuses a key the program does not have, listing the ones it has", () => {
         refuses(
             { bukcetName: "x" },
-            `${where}:bukcetName: is not a setting of this program; the settings are dataDir, keyPrefix, batch, batchInputPrefix, ` +
+            `${where}:bukcetName: is not a setting of this program; the settings are dataSource, dataDir, keyPrefix, batch, batchInputPrefix, ` +
                 "batchOutputPrefix, batchInputDir, bucketName, roleName, forceDestroy, protect, retainOnDelete, noncurrentVersionDays, tags, extraBucketPolicyStatements, " +
-                "datasetTypes, schemas, headerOnlyAbove, kmsKey, datasetGroup, datasetImportTimeout",
+                "datasetTypes, schemas, s3Datasets, dataWriters, headerOnlyAbove, kmsKey, datasetGroup, datasetImportTimeout, importAttempt",
         );
     });
 
@@ -158,5 +158,103 @@ describe("stack config", () => {
             { extraBucketPolicyStatements: "[oops" },
             `${where}:extraBucketPolicyStatements: expects a list of IAM policy statements (objects), got "[oops"`,
         );
+    });
+
+    describe("dataSource s3", () => {
+        /** Reads project keys (relative) and provider keys (with their namespace) as the program would. */
+        const readWith = (config: Record<string, unknown>, provider: Record<string, unknown>) => {
+            pulumi.runtime.setAllConfig(
+                flattenConfig({ ...Object.fromEntries(Object.entries(config).map(([k, v]) => [`${UNIT_PROJECT}:${k}`, v])), ...provider }),
+            );
+            return readStackConfig(PROJECT);
+        };
+        const s3 = { dataSource: "s3", s3Datasets: ["interactions", "items"] };
+
+        it("reads the pipeline's datasets, writers and the import attempt; no data folder; the aws provider's settings as the SDK's environment", () => {
+            const writers = ["arn:aws:iam::123456789012:role/etl"];
+            const args = readWith(
+                { ...s3, dataWriters: writers, importAttempt: 2 },
+                {
+                    "aws:region": "eu-central-1",
+                    "aws:profile": "data",
+                    "aws:endpoints": [{ s3: "http://127.0.0.1:9000", dynamodb: "http://127.0.0.1:8000" }],
+                    "aws:sharedCredentialsFiles": ["/secrets/credentials"],
+                    "aws:maxRetries": 4,
+                    "aws:defaultTags": { tags: { team: "recs" } },
+                    "aws:skipMetadataApiCheck": true,
+                },
+            );
+            assert.deepEqual(args, {
+                dataSource: "s3",
+                s3Datasets: ["interactions", "items"],
+                dataWriters: writers,
+                importAttempt: 2,
+                s3Environment: {
+                    AWS_REGION: "eu-central-1",
+                    AWS_PROFILE: "data",
+                    AWS_ACCESS_KEY_ID: undefined,
+                    AWS_SECRET_ACCESS_KEY: undefined,
+                    AWS_SESSION_TOKEN: undefined,
+                    AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9000",
+                    AWS_SHARED_CREDENTIALS_FILE: "/secrets/credentials",
+                    AWS_MAX_ATTEMPTS: "5",
+                    AWS_EC2_METADATA_DISABLED: "true",
+                },
+            });
+            // Static keys in the config win over a profile in the environment, as in the provider.
+            assert.deepEqual(readWith(s3, { "aws:accessKey": "AKIAEXAMPLE", "aws:secretKey": "secret", "aws:token": "t" }).s3Environment, {
+                AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+                AWS_PROFILE: undefined,
+                AWS_SECRET_ACCESS_KEY: "secret",
+                AWS_SESSION_TOKEN: "t",
+            });
+        });
+
+        it("refuses a provider setting it can't follow, naming it, but only when it reads S3 itself", () => {
+            const assumeRoles = { "aws:assumeRoles": [{ roleArn: "arn:aws:iam::123456789012:role/deployer" }] };
+            assert.throws(
+                () => readWith(s3, assumeRoles),
+                (err: unknown) => {
+                    assert.ok(err instanceof pulumi.RunError);
+                    assert.equal(
+                        err.message,
+                        "Pulumi.unit.yaml: config aws:assumeRoles: the program reads the data folders with the AWS SDK, which can't be told to assume a role " +
+                            "through its environment; put the role in a profile of ~/.aws/config (role_arn and source_profile) and set aws:profile to it, " +
+                            "which both the provider and the program follow",
+                    );
+                    return true;
+                },
+            );
+            assert.throws(
+                () => readWith(s3, { "aws:httpProxy": "http://proxy:3128" }),
+                /config aws:httpProxy: the program's HTTP client doesn't use a proxy/,
+            );
+            assert.throws(
+                () => readWith(s3, { "aws:insecure": true }),
+                /config aws:insecure: the program verifies the TLS certificates of S3/,
+            );
+            assert.throws(
+                () => readWith(s3, { "aws:sharedConfigFiles": ["a", "b"] }),
+                /config aws:sharedConfigFiles: the AWS SDK the program reads the data folders with takes one such file/,
+            );
+            assert.throws(
+                () => readWith(s3, { "aws:someFutureSetting": "x" }),
+                /config aws:someFutureSetting: the program doesn't know whether this provider setting changes how S3 is reached/,
+            );
+            assert.equal(readWith(s3, { "aws:insecure": false }).s3Environment?.AWS_REGION, undefined);
+            // With local data the program reads no S3 and leaves the provider's settings to the provider.
+            assert.equal(readWith({}, assumeRoles).s3Environment, undefined);
+        });
+
+        it("refuses a list that isn't one of strings", () => {
+            refuses(
+                { s3Datasets: "interactions" },
+                `${where}:s3Datasets: expects a list of the datasets a pipeline writes (interactions, items, users, actions, action-interactions), got "interactions"`,
+            );
+            refuses(
+                { dataWriters: [{ arn: "x" }] },
+                `${where}:dataWriters: expects a list of IAM role ARNs (arn:aws:iam::123456789012:role/name), got "[{\\"arn\\":\\"x\\"}]"`,
+            );
+        });
     });
 });

@@ -1,4 +1,6 @@
 import { promises as fs } from "fs";
+import { isS3Uri } from "./s3-client";
+import { openS3Object } from "./s3-object";
 
 /**
  * Where the checker reads a data file's bytes from, behind one interface so that the scanner and its worker threads
@@ -20,6 +22,7 @@ async function openLocalFile(path: string): Promise<SourceReader> {
     };
 }
 
+/** `s3://bucket/key` is an S3 object; any other name a local file. */
 export function openSource(name: string): Promise<SourceReader> {
-    return openLocalFile(name);
+    return isS3Uri(name) ? openS3Object(name) : openLocalFile(name);
 }

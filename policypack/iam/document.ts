@@ -6,6 +6,7 @@
  * how to fix it. Values IAM treats as case-sensitive (Effect, element names) are checked as such.
  */
 
+import { duplicateSidProblems, sidProblems, unacceptedCharacterProblems } from "./iam-document-rules";
 import { readJsonText } from "./json-text";
 
 export type PrincipalType = "AWS" | "Service" | "Federated" | "CanonicalUser";
@@ -52,10 +53,14 @@ export type ParseResult = { ok: true; statements: Statement[]; version?: string 
 /**
  * Where the policy is attached. Identity policies must not name a principal (IAM rejects them with
  * "Policy document should not specify a principal") and must name resources; resource policies must
- * name a principal. Without a kind, neither rule is checked, so a role trust policy (a resource
- * policy without Resource) still parses.
+ * name a principal. A role trust policy is the resource policy of a role, which IAM stores: it must
+ * name a principal, never with NotPrincipal (IAM User Guide, "AWS JSON policy elements:
+ * NotPrincipal", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html:
+ * "You cannot use the NotPrincipal element in an IAM identity-based policy nor in an IAM role trust
+ * policy"). Identity and trust policies follow IAM's own rules too (iam-document-rules.ts); other
+ * resource policies (S3, KMS) their service's. Without a kind, none of these rules is checked.
  */
-export type PolicyKind = "resource" | "identity";
+export type PolicyKind = "resource" | "identity" | "trust";
 
 const TOP_LEVEL_ELEMENTS = ["Version", "Id", "Statement"];
 const STATEMENT_ELEMENTS = ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
@@ -113,6 +118,7 @@ function parseDocument(doc: unknown, kind?: PolicyKind): ParseResult {
         problems.push(`Policy "Statement" must be an object or an array of objects, got ${describe(rawStatements)}`);
     }
 
+    if (storedByIam(kind)) problems.push(...unacceptedCharacterProblems(root.Id, "Policy Id"), ...duplicateSidProblems(list));
     const statements: Statement[] = [];
     list.forEach((raw, index) => {
         const statement = parseStatement(raw, index, kind, problems);
@@ -144,6 +150,10 @@ function parseStatement(
         }
     }
     if ("Sid" in raw && typeof raw.Sid !== "string") report(`Sid must be a string, got ${describe(raw.Sid)}`);
+    if (storedByIam(kind)) {
+        sidProblems(raw.Sid).forEach(report);
+        for (const [element, value] of Object.entries(raw)) unacceptedCharacterProblems(value, element).forEach(report);
+    }
 
     if (!("Effect" in raw)) report('Effect is missing; add "Effect": "Allow" or "Effect": "Deny"');
     else if (raw.Effect !== "Allow" && raw.Effect !== "Deny") {
@@ -218,6 +228,15 @@ function parsePrincipalPair(
             report(
                 'needs Principal (or NotPrincipal) in a resource policy; add e.g. "Principal": {"Service": "personalize.amazonaws.com"}',
             );
+        if (kind === "trust")
+            report('needs Principal in a role trust policy; add e.g. "Principal": {"Service": "personalize.amazonaws.com"}');
+        return {};
+    }
+    if (kind === "trust" && element === "NotPrincipal") {
+        report(
+            "NotPrincipal is not allowed in a role trust policy; name who may assume the role in Principal " +
+                "(to exclude principals, add a Deny with an aws:PrincipalArn condition)",
+        );
         return {};
     }
     if (kind === "identity") {
@@ -331,6 +350,11 @@ function parseJson(text: string, problems: string[]): unknown {
     if (read.ok) return read.value;
     problems.push(...read.problems);
     return undefined;
+}
+
+/** Whether IAM stores the document, and so applies its own document rules. */
+function storedByIam(kind: PolicyKind | undefined): boolean {
+    return kind === "identity" || kind === "trust";
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -21,9 +21,9 @@ const EXAMPLES = 3;
 const hasWildcard = (text: string) => /[*?]/.test(text);
 const quoted = (texts: string[]) => texts.map(t => JSON.stringify(t)).join(", ");
 
-/** Up to three names, those that lose or change data first (deletes, then object actions), then the count of the rest. */
-function someOf(actions: CatalogAction[]): string {
-    const rank = (name: string) => (/:Delete/.test(name) ? 0 : 2) + (/:(Delete|Put)Object/.test(name) ? 0 : 1);
+/** Up to three names, those that lose, change or read data first (deletes, then object actions), then the count of the rest. */
+export function someOf(actions: CatalogAction[]): string {
+    const rank = (name: string) => (/:Delete/.test(name) ? 0 : 2) + (/:(Delete|Put|Get)Object/.test(name) ? 0 : 1);
     const names = actions
         .map(a => ({ name: a.name, rank: rank(a.name) }))
         .sort((a, b) => a.rank - b.rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

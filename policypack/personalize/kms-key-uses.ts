@@ -218,7 +218,7 @@ export function keyAccess(actions: string[], keyArn: string, jobs: string[]): Re
 export function roleStatements(
     view: StackView,
     role: Pick<DeclaredRole, "name" | "resource">,
-): { statements: Statement[]; unreadable: string[] } | undefined {
+): { statements: Statement[]; unreadable: string[]; urns: string[] } | undefined {
     const { sources, unreadable } = view.roleIdentityPolicies(role);
     const statements: Statement[] = [];
     for (const source of sources) {
@@ -226,7 +226,7 @@ export function roleStatements(
         if (!parsed.ok) return undefined;
         statements.push(...parsed.statements);
     }
-    return { statements, unreadable };
+    return { statements, unreadable, urns: sources.map(s => s.urn) };
 }
 
 /**

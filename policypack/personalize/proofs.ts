@@ -86,12 +86,12 @@ export function roleTrustProblems(view: StackView, role: PersonalizeRole): strin
     // The role's trust is what is judged: the account comes from elsewhere.
     const identity = view.identityFor([role.resource.urn]);
     const where = describeResource(role.resource, "assumeRolePolicy");
-    const statements = readStatements({ where, urn: role.resource.urn, document: role.resource.props.assumeRolePolicy }, "resource");
+    const statements = readStatements({ where, urn: role.resource.urn, document: role.resource.props.assumeRolePolicy }, "trust");
     if (!statements) return undefined;
     const problems: string[] = [];
     for (const s of statements.filter(s => s.effect === "Allow")) {
-        if (s.notPrincipal) problems.push(`statement "${s.label}" allows with NotPrincipal, which trusts every principal not listed`);
-        else if (!onlyPersonalize(s.principal))
+        // NotPrincipal makes the document unreadable: IAM refuses it in a trust policy.
+        if (!onlyPersonalize(s.principal))
             problems.push(`statement "${s.label}" trusts ${JSON.stringify(s.principal)}, not ${PERSONALIZE_PRINCIPAL} alone`);
     }
     const workflow = view.bucketNamed(role.bucketName)?.workflow ?? "import";

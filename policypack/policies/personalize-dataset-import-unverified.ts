@@ -5,8 +5,9 @@ import { StackView } from "../stack/view";
 
 /**
  * The dataset import jobs personalize-dataset-import can't judge: their data location is not in a
- * Personalize bucket the pack knows, or their role is not in the stack. Advisory, as CrossGuard
- * sets enforcement per policy: such a job may well work, the pack just can't read what decides it.
+ * Personalize bucket the pack knows, or their role is not in the stack (another account, or a name
+ * the stack doesn't declare). Advisory, as CrossGuard sets enforcement per policy: such a job may
+ * well work, the pack just can't read what decides it.
  */
 export const personalizeDatasetImportUnverified: StackValidationPolicy = {
     name: "personalize-dataset-import-unverified",

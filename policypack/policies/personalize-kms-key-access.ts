@@ -74,7 +74,8 @@ function keyPolicyVerdict(view: StackView, use: KeyUse, key: PolicyResource, key
     }
     const parsed = parsePolicy(document, "resource");
     if (!parsed.ok) return { failures: [`its key policy can't be read: ${parsed.problems.join("; ")}`], throughAccount: new Map() };
-    return judgeKeyPolicy(parsed.statements, keyArn, use, view.identity, clock.now());
+    // The key policy never vouches for the account it is judged against (an account root it grants, a kms:CallerAccount it pins).
+    return judgeKeyPolicy(parsed.statements, keyArn, use, view.identityFor([key.urn]), clock.now());
 }
 
 /**
@@ -91,7 +92,7 @@ function roleFailures(view: StackView, use: KeyUse, user: KeyUser, keyArn: strin
         statements: read.statements,
         kind: "identity",
         caller: "role",
-        identity: view.identity,
+        identity: view.identityFor(read.urns),
         now: clock.now(),
         roleArn: user.arn,
     };

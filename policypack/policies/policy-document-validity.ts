@@ -1,9 +1,9 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { alternatives, unknownActions } from "../aws/catalog";
 import { personalizeDocuments, statementLocation, type DocumentUse, type PackDocument } from "../stack/documents";
-import { bucketPolicySizeProblem, roleInlineSizeProblems } from "../aws/size-limits";
+import { bucketPolicySizeProblem, roleInlineSizeProblems, trustPolicySizeProblem } from "../aws/size-limits";
 import { parsePolicy } from "../iam";
-import { PACK_CONFIG_SCHEMA, packConfig } from "../stack/pack-config";
+import { PACK_CONFIG_SCHEMA, packConfig, type PackConfig } from "../stack/pack-config";
 import { StackView } from "../stack/view";
 
 /** The call that puts each kind of document, where AWS would turn it down. */
@@ -26,12 +26,15 @@ function sentence(text: string): string {
     return /[.?]$/.test(text) ? text : `${text}.`;
 }
 
-async function documentProblems(document: PackDocument, partition: string): Promise<string[]> {
+async function documentProblems(document: PackDocument, config: PackConfig): Promise<string[]> {
     const problems: string[] = [];
-    if (document.use === "bucket policy") {
-        const size = bucketPolicySizeProblem(document);
-        if (size) problems.push(size);
-    }
+    const size =
+        document.use === "bucket policy"
+            ? bucketPolicySizeProblem(document)
+            : document.use === "trust policy"
+              ? trustPolicySizeProblem(document, config.roleTrustPolicyLength)
+              : undefined;
+    if (size) problems.push(size);
     const parsed = parsePolicy(document.source.document, document.kind);
     if (!parsed.ok) {
         const consequence = `${PUT_CALL[document.use]}, and the pack's other policies skip the document until it is fixed`;
@@ -41,7 +44,7 @@ async function documentProblems(document: PackDocument, partition: string): Prom
     for (const [index, statement] of parsed.statements.entries()) {
         const location = statementLocation(statement, index);
         if (document.use === "bucket policy" && !statement.resource && !statement.notResource) {
-            const arn = `arn:${partition}:s3:::${document.bucketName}`;
+            const arn = `arn:${config.partition}:s3:::${document.bucketName}`;
             problems.push(
                 `${location}: a bucket-policy statement needs Resource (or NotResource); ${PUT_CALL[document.use]}. ` +
                     `Add e.g. "Resource": ["${arn}", "${arn}/*"]`,
@@ -69,24 +72,26 @@ async function documentProblems(document: PackDocument, partition: string): Prom
 /**
  * Checks every policy document the pack reads on Personalize buckets and roles for what S3 and IAM
  * check when it is put: JSON without duplicate keys, the policy grammar and Version, Principal and
- * Resource in bucket-policy statements, actions that exist, and the size limits. This is the only
- * policy that reports an unreadable or invalid document; the others skip it (stack/read-document.ts), so
- * each problem is reported once.
+ * Resource in bucket-policy statements, actions that exist, IAM's own rules in the policies IAM
+ * stores (iam/iam-document-rules.ts: Sids, NotPrincipal in a trust, characters), and the size
+ * limits (a trust policy's within the account's quota, pack config roleTrustPolicyLength). This is
+ * the only policy that reports an unreadable or invalid document; the others skip it
+ * (stack/read-document.ts), so each problem is reported once.
  */
 export const policyDocumentValidity: StackValidationPolicy = {
     name: "policy-document-validity",
     description:
-        "Every policy document on a Personalize bucket or service role is one S3 and IAM accept: valid JSON without duplicate keys, a known Version, Principal and Resource in bucket-policy statements, actions that exist, within the size limits.",
+        "Every policy document on a Personalize bucket or service role is one S3 and IAM accept: valid JSON without duplicate keys, a known Version, Principal and Resource in bucket-policy statements, actions that exist, in IAM's policies alphanumeric unique Sids, no NotPrincipal in a trust policy and only the characters IAM accepts, within the size limits.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: PACK_CONFIG_SCHEMA,
     remediationSteps:
-        "Fix each problem the message names at the location it gives (resource, statement, line:column): remove the duplicate key, correct the action against the AWS service authorization reference, add the missing element, or shorten the policy below the limit.",
+        "Fix each problem the message names at the location it gives (resource, statement, line:column): remove the duplicate key, correct the action against the AWS service authorization reference, add the missing element, rename the Sid, replace the character, or shorten the policy below the limit (for a trust policy, or raise the account's quota and set roleTrustPolicyLength).",
     validateStack: async (args, reportViolation) => {
         const view = new StackView(args.resources, packConfig(args));
         const documents = personalizeDocuments(view);
         for (const document of documents) {
-            for (const problem of await documentProblems(document, view.config.partition)) {
+            for (const problem of await documentProblems(document, view.config)) {
                 reportViolation(sentence(`${document.source.where}: ${problem}`), document.source.urn);
             }
         }

@@ -20,6 +20,20 @@ export const DATA_PREFIX_TAG = "personalize-data-prefix";
 export const ROLE_BUCKET_TAG = "personalize-bucket";
 
 /**
+ * What a pipeline that writes the data needs, and all a data writer's grant in a Personalize bucket's policy may
+ * give: s3:PutObject, and s3:AbortMultipartUpload so that a failed multipart upload can clean up its parts (S3 User
+ * Guide, "Multipart upload API and permissions": https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions),
+ * under the import folder.
+ */
+export const DATA_WRITER_ACTIONS = ["s3:PutObject", "s3:AbortMultipartUpload"];
+
+/**
+ * The Sid of the bucket-policy statement that grants the data writers (a pipeline's roles) DATA_WRITER_ACTIONS: its
+ * AWS principals are the bucket's data writers, and every Allow to them in the bucket's policy is judged as theirs.
+ */
+export const DATA_WRITERS_SID = "DataWritersPutObject";
+
+/**
  * On the service role: the AWS account and region the stack deploys to, as the AWS provider itself
  * reports them (`getCallerIdentity`, `getRegion`), which are known in preview. The pack takes them
  * as the stack's own when neither its config nor the provider's settings say (stack/identity.ts),

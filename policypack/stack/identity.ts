@@ -164,7 +164,7 @@ function allowedAccounts(value: unknown): string[] {
  * and an unknown says nothing about the stack's account, so it is skipped rather than making every
  * policy that asks "can't run during preview".
  */
-function readOrUndefined<T>(read: () => T): T | undefined {
+export function readOrUndefined<T>(read: () => T): T | undefined {
     try {
         return read();
     } catch {

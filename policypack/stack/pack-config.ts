@@ -1,5 +1,6 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { WORKFLOWS, type Workflow } from "./contract";
+import { ROLE_TRUST_POLICY_DEFAULT_CHARACTERS, ROLE_TRUST_POLICY_MAX_CHARACTERS } from "../aws/size-limits";
 
 /** Settings every policy of the pack takes (CrossGuard config is per policy). */
 export interface PackConfig {
@@ -11,6 +12,8 @@ export interface PackConfig {
     account?: string;
     /** The stack's AWS region, where the stack itself doesn't say. */
     region?: string;
+    /** The account's IAM quota "Role trust policy length", in characters (see aws/size-limits.ts). */
+    roleTrustPolicyLength: number;
 }
 
 export const PARTITIONS = ["aws", "aws-cn", "aws-us-gov"];
@@ -41,6 +44,14 @@ export const PACK_CONFIG_SCHEMA: PolicyConfigSchema = {
                 "The stack's AWS region (e.g. eu-west-1), where the stack doesn't say it (no aws provider region, no personalize-region tag, no regional ARN outside the document judged).",
             pattern: "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$",
         },
+        roleTrustPolicyLength: {
+            type: "integer",
+            description:
+                'The account\'s IAM quota "Role trust policy length", in characters without whitespace: 2048 unless raised in Service Quotas (at most 4096).',
+            minimum: ROLE_TRUST_POLICY_DEFAULT_CHARACTERS,
+            maximum: ROLE_TRUST_POLICY_MAX_CHARACTERS,
+            default: ROLE_TRUST_POLICY_DEFAULT_CHARACTERS,
+        },
     },
 };
 
@@ -52,5 +63,6 @@ export function packConfig(args: { getConfig<T extends object>(): T }): PackConf
         partition: config.partition ?? "aws",
         ...(config.account !== undefined && { account: config.account }),
         ...(config.region !== undefined && { region: config.region }),
+        roleTrustPolicyLength: config.roleTrustPolicyLength ?? ROLE_TRUST_POLICY_DEFAULT_CHARACTERS,
     };
 }

@@ -203,9 +203,9 @@ export class StackView {
      * (when known) account; undefined for a role the stack doesn't declare.
      */
     declaredRole(roleArn: unknown): DeclaredRole | undefined {
-        const match = typeof roleArn === "string" ? /^arn:([^:]+):iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)$/.exec(roleArn) : null;
-        if (!match) return undefined;
-        const [, partition, account, path, name] = match;
+        const arn = roleArnParts(roleArn);
+        if (!arn) return undefined;
+        const { partition, account, path, name } = arn;
         const { identity } = this;
         if (partition !== identity.partition || (identity.account !== undefined && account !== identity.account)) return undefined;
         const resource = this.ofType(TYPES.role).find(r => r.props.name === name && rolePath(r) === path);
@@ -222,7 +222,7 @@ export class StackView {
      * The role's permissions boundary: the managed policy the stack declares for it, or only its ARN
      * when the policy is not in the stack, or nothing when the role has none.
      */
-    permissionsBoundary(role: PersonalizeRole): { arn?: string; source?: DocumentSource } {
+    permissionsBoundary(role: Pick<DeclaredRole, "resource">): { arn?: string; source?: DocumentSource } {
         const arn: unknown = role.resource.props.permissionsBoundary;
         if (typeof arn !== "string" || arn === "") return {};
         const policy = this.ofType(TYPES.policy).find(p => managedPolicyArnMatches(arn, p));
@@ -263,7 +263,14 @@ export class StackView {
     }
 }
 
-function rolePath(role: PolicyResource): string {
+/** The parts of a role's ARN, `arn:<partition>:iam::<account>:role<path><name>`; undefined for anything else. */
+export function roleArnParts(roleArn: unknown): { partition: string; account: string; path: string; name: string } | undefined {
+    const match = typeof roleArn === "string" ? /^arn:([^:]+):iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)$/.exec(roleArn) : null;
+    return match ? { partition: match[1], account: match[2], path: match[3], name: match[4] } : undefined;
+}
+
+/** A role's path: `/` unless it sets another. */
+export function rolePath(role: PolicyResource): string {
     return typeof role.props.path === "string" ? role.props.path : "/";
 }
 

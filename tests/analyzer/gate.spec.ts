@@ -227,11 +227,11 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
             });
             assert.deepEqual(config["no-public-access"], {
                 enforcementLevel: "mandatory",
-                properties: { buckets: {}, partition: "aws-cn" },
+                properties: { buckets: {}, partition: "aws-cn", roleTrustPolicyLength: 2048 },
             });
             assert.deepEqual(config["personalize-role-trust"], {
                 enforcementLevel: "advisory",
-                properties: { buckets: {}, partition: "aws" },
+                properties: { buckets: {}, partition: "aws", roleTrustPolicyLength: 2048 },
             });
             assert.deepEqual(
                 Object.keys(config),
@@ -247,6 +247,27 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
                     err.message ===
                         'policypack/config/test.json: personalize-bucket-access: partition must be equal to one of the allowed values: "aws", "aws-cn", "aws-us-gov", got "aws-gov"',
             );
+        });
+
+        it("takes the account's trust policy length quota from 2048 (the default) to 4096, and refuses others", () => {
+            assert.deepEqual(reconcile({ "policy-document-validity": { roleTrustPolicyLength: 4096 } })["policy-document-validity"], {
+                enforcementLevel: "mandatory",
+                properties: { buckets: {}, partition: "aws", roleTrustPolicyLength: 4096 },
+            });
+            for (const [value, problem] of [
+                [4097, "must be <= 4096"],
+                [2047, "must be >= 2048"],
+                [3000.5, "must be integer"],
+                ["4096", "must be integer"],
+            ] as const) {
+                assert.throws(
+                    () => reconcile({ "policy-document-validity": { roleTrustPolicyLength: value } }),
+                    (err: Error) =>
+                        err instanceof PackConfigError &&
+                        err.message ===
+                            `policypack/config/test.json: policy-document-validity: roleTrustPolicyLength ${problem}, got ${JSON.stringify(value)}`,
+                );
+            }
         });
 
         it("refuses a policy name the pack doesn't have, listing the ones it has", () => {

@@ -103,7 +103,10 @@ describe("check-data CLI", () => {
             "--help",
         ])
             assert.match(result.stdout, new RegExp(`\\n  ${option.replace(/[.]/g, "\\.")} +\\S`), option);
-        assert.match(result.stdout, /\nExit status: 0 no problem, 1 problems found, 2 bad arguments\.\n$/);
+        assert.match(
+            result.stdout,
+            /\nExit status: 0 no problem, 1 problems found, 2 bad arguments or nothing to check \(an empty folder or\nprefix\), 3 S3 could not be read \(no credentials, access denied, no such bucket\)\.\n$/,
+        );
     });
 
     it("a bad argument: what is wrong first, then the usage, on stderr, exit 2", async () => {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { PACK_CONFIG_SCHEMA } from "../../policypack/stack/pack-config";
+import { PACK_CONFIG_SCHEMA, packConfig } from "../../policypack/stack/pack-config";
 import { policies } from "../../policypack/policies";
 
 const PACK = path.join(__dirname, "..", "..", "policypack");
@@ -42,6 +42,14 @@ describe("policy pack metadata", () => {
             assert.equal(typeof (policy as { validateStack?: unknown }).validateStack, "function");
         });
     }
+
+    it("fills the config schema's defaults where a harness gives none, as the CLI would", () => {
+        const defaults = Object.fromEntries(
+            Object.entries(PACK_CONFIG_SCHEMA.properties).flatMap(([key, schema]) => ("default" in schema ? [[key, schema.default]] : [])),
+        );
+        assert.deepEqual(defaults, { buckets: {}, partition: "aws", roleTrustPolicyLength: 2048 });
+        assert.deepEqual(packConfig({ getConfig: <T>() => ({}) as T }), defaults);
+    });
 
     it("is a nodejs pack with a versioned package.json and an entry point that only constructs it", () => {
         const project = yaml.load(fs.readFileSync(path.join(PACK, "PulumiPolicy.yaml"), "utf8")) as { runtime: { name: string } };

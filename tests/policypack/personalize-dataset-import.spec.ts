@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { personalizeDatasetImport } from "../../policypack/policies/personalize-dataset-import";
 import { personalizeDatasetImportUnverified } from "../../policypack/policies/personalize-dataset-import-unverified";
 import { UNKNOWN } from "../../offline/recorder";
+import { bucketPolicy, roleAccessPolicy } from "../../components/policy-documents";
 import { ACCOUNT, StackBuilder, personalizeTrust, serviceRoleTags, validStack } from "./stack-builder";
 
 const policies = [personalizeDatasetImport, personalizeDatasetImportUnverified];
@@ -54,6 +55,46 @@ describe("personalize-dataset-import", () => {
         const folder = importFolderOnly();
         dataset(folder, "s3://data-bucket/import/interactions/");
         assert.deepEqual(await verdicts(folder), []);
+    });
+
+    it("judges the folders a pipeline writes (no object declared, the data-prefix tag) as it judges uploaded ones", async () => {
+        // As the component declares a stack with dataSource s3: no BucketObject, the import folder in a tag, and a
+        // data writer's grant in the bucket policy, here to a role of another account (the stack's account is the
+        // service role's tag, whatever other accounts the documents name).
+        const pipelineStack = (extra: Record<string, unknown>[] = []) => {
+            const stack = new StackBuilder();
+            stack.bucket("data-bucket", { "personalize-workflow": "import", "personalize-data-prefix": "import/" });
+            const access = {
+                partition: "aws",
+                bucketName: "data-bucket",
+                workflow: "import" as const,
+                dataWriters: { roleArns: ["arn:aws:iam::210987654321:role/pipeline"], keyPrefix: "import" },
+            };
+            stack.bucketPolicy("data-bucket", JSON.stringify(bucketPolicy(access, extra)));
+            stack.role("personalize-role", JSON.stringify(personalizeTrust()), serviceRoleTags("data-bucket"));
+            stack.rolePolicy("personalize-role", JSON.stringify(roleAccessPolicy(access)));
+            return stack;
+        };
+        const stack = pipelineStack();
+        for (const type of ["interactions", "items", "users"]) dataset(stack, `s3://data-bucket/import/${type}/`, ROLE_ARN, type);
+        assert.deepEqual(await verdicts(stack), []);
+
+        const denied = pipelineStack([
+            { Sid: "NoUsers", Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::data-bucket/import/users/*" },
+        ]);
+        dataset(denied, "s3://data-bucket/import/interactions/", ROLE_ARN, "interactions");
+        const urn = dataset(denied, "s3://data-bucket/import/users/", ROLE_ARN, "users");
+        assert.deepEqual(await verdicts(denied), [
+            {
+                policy: "personalize-dataset-import",
+                level: "mandatory",
+                urn,
+                message:
+                    `Dataset "users" imports "s3://data-bucket/import/users/" with role "${ROLE_ARN}", which Amazon Personalize can't do: ` +
+                    'BucketPolicy "data-bucket-policy": s3:GetObject on every key under arn:aws:s3:::data-bucket/import/users/ is denied by statement "NoUsers"; ' +
+                    'BucketPolicy "data-bucket-policy": through service role "personalize-role": s3:GetObject on every key under arn:aws:s3:::data-bucket/import/users/ is denied by statement "NoUsers".',
+            },
+        ]);
     });
 
     it("ignores a dataset without an import job", async () => {
@@ -134,6 +175,86 @@ describe("personalize-dataset-import", () => {
             /BucketPolicy "data-bucket-policy": through service role "personalize-role": s3:GetObject on .* is denied by statement "NoRole"/,
         );
     });
+
+    describe("what the job names, as CreateDatasetImportJob takes it", () => {
+        /** Asserts the one verdict on an import of `location` with `roleArn`: mandatory, with these problems. */
+        async function fails(stack: StackBuilder, location: unknown, roleArn: string, problems: string[]) {
+            const urn = dataset(stack, location, roleArn);
+            assert.deepEqual(await verdicts(stack), [
+                {
+                    policy: "personalize-dataset-import",
+                    level: "mandatory",
+                    urn,
+                    message: `Dataset "interactions" imports ${JSON.stringify(location)} with role "${roleArn}", which Amazon Personalize can't do: ${problems.join("; ")}.`,
+                },
+            ]);
+        }
+        const PATTERN =
+            "its data location doesn't match (s3|http|https)://.+, the pattern CreateDatasetImportJob accepts (DataSource.dataLocation); write it as s3://<bucket>/<folder>/";
+
+        it("fails a location outside the pattern (s3|http|https)://.+, whatever the bucket allows", async () => {
+            for (const location of [
+                "S3://data-bucket/import/",
+                "s3:/data-bucket/import/",
+                "data-bucket/import/",
+                "s3://",
+                "ftp://data-bucket/import/",
+                " s3://data-bucket/import/",
+            ]) {
+                await fails(validStack("data-bucket"), location, ROLE_ARN, [PATTERN]);
+            }
+            await fails(validStack("data-bucket"), 42, ROLE_ARN, [
+                "it has no data location: dataSource.dataLocation must be a location CreateDatasetImportJob accepts (DataSource.dataLocation), e.g. s3://<bucket>/<folder>/",
+            ]);
+        });
+
+        it("accepts a location of 256 characters and fails one of 257, counting characters, not UTF-16 units", async () => {
+            const of = (characters: number, last = "x") => `s3://data-bucket/import/${"x".repeat(characters - 26)}${last}/`;
+            assert.equal(of(256).length, 256);
+            const passes = validStack("data-bucket");
+            dataset(passes, of(256));
+            // "😀" is one character and two UTF-16 code units: the location is 256 characters long.
+            assert.equal(of(256, "😀").length, 257);
+            dataset(passes, of(256, "😀"), ROLE_ARN, "emoji");
+            assert.deepEqual(await verdicts(passes), []);
+            await fails(validStack("data-bucket"), of(257), ROLE_ARN, [
+                "its data location is 257 characters, over the 256 CreateDatasetImportJob accepts (DataSource.dataLocation); import from a shorter folder path",
+            ]);
+        });
+
+        it("fails a role ARN whose path differs from the stack's role of that name: it names no role", async () => {
+            await fails(
+                validStack("data-bucket"),
+                "s3://data-bucket/import/",
+                `arn:aws:iam::${ACCOUNT}:role/service-role/personalize-role`,
+                [
+                    'its role ARN names path /service-role/, but the stack declares role "personalize-role" at path /; ' +
+                        `role names are unique in an account, so no role has this ARN: use ${ROLE_ARN}`,
+                ],
+            );
+            const nested = validStack("data-bucket");
+            nested.resources.find(r => r.type === "aws:iam/role:Role")!.inputs.path = "/service-role/";
+            await fails(nested, "s3://data-bucket/import/", ROLE_ARN, [
+                'its role ARN names path /, but the stack declares role "personalize-role" at path /service-role/; ' +
+                    `role names are unique in an account, so no role has this ARN: use arn:aws:iam::${ACCOUNT}:role/service-role/personalize-role`,
+            ]);
+        });
+
+        it("passes a role ARN with the path the stack's role has", async () => {
+            const stack = validStack("data-bucket");
+            stack.resources.find(r => r.type === "aws:iam/role:Role")!.inputs.path = "/service-role/";
+            dataset(stack, "s3://data-bucket/import/", `arn:aws:iam::${ACCOUNT}:role/service-role/personalize-role`);
+            assert.deepEqual(await verdicts(stack), []);
+        });
+
+        it("names both a bad location and a role that doesn't exist, in one verdict", async () => {
+            await fails(validStack("data-bucket"), "data-bucket/import/", `arn:aws:iam::${ACCOUNT}:role/team/personalize-role`, [
+                PATTERN,
+                'its role ARN names path /team/, but the stack declares role "personalize-role" at path /; ' +
+                    `role names are unique in an account, so no role has this ARN: use ${ROLE_ARN}`,
+            ]);
+        });
+    });
 });
 
 describe("personalize-dataset-import-unverified", () => {
@@ -166,9 +287,15 @@ describe("personalize-dataset-import-unverified", () => {
     });
 
     it("names a role outside the stack: another account, or a role it doesn't declare", async () => {
-        for (const roleArn of [
+        await unverified(
+            "s3://data-bucket/import/",
             "arn:aws:iam::210987654321:role/personalize-role",
+            `the role is in account 210987654321, not this stack's account ${ACCOUNT} (from the tag personalize-account (Role "personalize-role")), ` +
+                "so its trust and permissions can't be read; use the stack's service role",
+        );
+        for (const roleArn of [
             `arn:aws:iam::${ACCOUNT}:role/team/importer`,
+            "arn:aws-cn:iam::123456789012:role/personalize-role",
             "personalize-role",
         ]) {
             await unverified(
@@ -177,6 +304,25 @@ describe("personalize-dataset-import-unverified", () => {
                 "the role is not declared in this stack, so its trust and permissions can't be read; use the stack's service role",
             );
         }
+    });
+
+    it("names a role ARN at another path than the stack's role while the stack's account is unknown", async () => {
+        const stack = validStack("data-bucket");
+        // A second account in the component's tags leaves the stack's own account unknown.
+        stack.role("partner", JSON.stringify(personalizeTrust("210987654321")), serviceRoleTags("other-bucket", "210987654321"));
+        const roleArn = `arn:aws:iam::${ACCOUNT}:role/service-role/personalize-role`;
+        const urn = dataset(stack, "s3://data-bucket/import/", roleArn);
+        assert.deepEqual(await verdicts(stack), [
+            {
+                policy: "personalize-dataset-import-unverified",
+                level: "advisory",
+                urn,
+                message:
+                    `can't verify that Dataset "interactions" imports "s3://data-bucket/import/" with role "${roleArn}": ` +
+                    'the stack declares role "personalize-role" at path /, not /service-role/, so in the stack\'s own account the ARN names no role, ' +
+                    `but the stack's account is unknown: the stack names 2 accounts (${ACCOUNT}, 210987654321); set "account" in the pack config.`,
+            },
+        ]);
     });
 
     it("can't run during preview while the location or role is unknown", async () => {

@@ -3,7 +3,7 @@ import { personalizeKmsKeyAccess } from "../../policypack/policies/personalize-k
 import { personalizeKmsKeyOutsideStack } from "../../policypack/policies/personalize-kms-key-outside-stack";
 import type { PackConfigFile } from "../../offline/policy-engine";
 import { UNKNOWN } from "../../offline/recorder";
-import { ACCOUNT, StackBuilder, validStack } from "./stack-builder";
+import { ACCOUNT, StackBuilder, personalizeTrust, serviceRoleTags, validStack } from "./stack-builder";
 
 const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${KEY_ID}`;
@@ -152,6 +152,17 @@ describe("personalize-kms-key-access and personalize-kms-key-outside-stack", () 
             assert.deepEqual(await messages(kmsStack({ keyPolicy: createGrantOnly })), []);
         });
 
+        it("never takes the stack's account from the key policy it judges: another account's root there doesn't hide the stack's own", async () => {
+            const other = { ...rootStatement, Principal: { AWS: "arn:aws:iam::999999999999:root" } };
+            const stack = kmsStack({ keyPolicy: keyPolicy(other, serviceGrant()), rolePolicy: roleKmsPolicy(KEY_ACTIONS) });
+            // Without the component's tags, the stack's account is what its other resources' ARNs say (the trust's, the role policy's).
+            const role = stack.resources.find(r => r.name === "personalize-role")!;
+            role.inputs = { ...role.inputs, tags: { "personalize-bucket": "data-bucket" } };
+            assert.deepEqual(await messages(stack), [
+                SUBJECT + KEY_ACTIONS.map(a => `the key policy for service role "personalize-role": ${notAllowed(a)}`).join("; ") + ".",
+            ]);
+        });
+
         it("needs the role's own account: a grant to another account's root, or to the account only for other actions, lets nothing in", async () => {
             const other = { ...rootStatement, Principal: { AWS: "arn:aws:iam::999999999999:root" } };
             const otherStack = kmsStack({ keyPolicy: keyPolicy(other, serviceGrant()), rolePolicy: roleKmsPolicy(KEY_ACTIONS) });
@@ -213,8 +224,8 @@ describe("personalize-kms-key-access and personalize-kms-key-outside-stack", () 
 
         it("fails safe while the stack's account is unknown, and says so", async () => {
             const stack = kmsStack({ keyPolicy: keyPolicy(serviceGrant(), everyone(ACCOUNT)) });
-            // A second account in the stack's ARNs: the account is unknown.
-            stack.object("other-bucket", "arn:aws:iam::999999999999:role/x");
+            // A second account in the component's tags and in the stack's ARNs: the account is unknown.
+            stack.role("other-role", JSON.stringify(personalizeTrust("999999999999")), serviceRoleTags("other-bucket", "999999999999"));
             const [message] = await messages(stack);
             assert.ok(
                 message.includes(

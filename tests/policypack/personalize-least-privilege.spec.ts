@@ -9,14 +9,24 @@ const ARN = `arn:aws:s3:::${B}`;
 const PERSONALIZE = { Service: "personalize.amazonaws.com" };
 const ROLE = "personalize-role";
 
-/** A Personalize bucket with the component's own documents, plus a bucket policy and role policy under test. */
-function stack(workflow: "import" | "batch", extra: { bucket?: object[]; role?: object[] } = {}): StackBuilder {
+const WRITER = "arn:aws:iam::210987654321:role/pipeline";
+
+/**
+ * A Personalize bucket with the component's own documents, plus a bucket policy and role policy under test; with
+ * `writers`, the data writers' grant of a stack whose pipeline writes the data under import/.
+ */
+function stack(workflow: "import" | "batch", extra: { bucket?: object[]; role?: object[]; writers?: string[] } = {}): StackBuilder {
     const s = new StackBuilder();
-    s.bucket(B, { "personalize-workflow": workflow, ...(workflow === "batch" && { "personalize-batch-output": "batch/output/" }) });
+    s.bucket(B, {
+        "personalize-workflow": workflow,
+        "personalize-data-prefix": "import/",
+        ...(workflow === "batch" && { "personalize-batch-output": "batch/output/" }),
+    });
+    const writers = extra.writers && { dataWriters: { roleArns: extra.writers, keyPrefix: "import" } };
     const access =
         workflow === "batch"
-            ? { partition: "aws", bucketName: B, workflow, batchOutputPrefix: "batch/output" }
-            : { partition: "aws", bucketName: B, workflow };
+            ? { partition: "aws", bucketName: B, workflow, batchOutputPrefix: "batch/output", ...writers }
+            : { partition: "aws", bucketName: B, workflow, ...writers };
     s.bucketPolicy(B, JSON.stringify(bucketPolicy(access as never, (extra.bucket ?? []) as Record<string, unknown>[])));
     s.role(ROLE, JSON.stringify(personalizeTrustPolicy("aws", "eu-west-1", "123456789012")), { "personalize-bucket": B });
     s.rolePolicy(ROLE, JSON.stringify(roleAccessPolicy(access as never)));
@@ -310,6 +320,79 @@ describe("personalize-least-privilege", () => {
             (await run(s, { "personalize-least-privilege": "mandatory" })).map(v => v.enforcementLevel),
             ["mandatory"],
         );
+    });
+
+    describe("data writers (the principals of the DataWritersPutObject statement)", () => {
+        const writerLead = (sid: string, who = WRITER) =>
+            `BucketPolicy "${B}-policy", statement "${sid}": it gives the data writer ${who} more than writing the data of bucket "${B}" needs: `;
+        const narrowed = `{"Effect":"Allow","Principal":{"AWS":"${WRITER}"},"Action":["s3:PutObject","s3:AbortMultipartUpload"],"Resource":"${ARN}/import/*"}`;
+        const writerStatement = (sid: string, action: string | string[], resource: string | string[]) => ({
+            Sid: sid,
+            Effect: "Allow",
+            Principal: { AWS: WRITER },
+            Action: action,
+            Resource: resource,
+        });
+
+        it("passes the component's grant to its data writers, import and batch, one writer or several", async () => {
+            assert.deepEqual(await messages(stack("import", { writers: [WRITER] })), []);
+            assert.deepEqual(await messages(stack("batch", { writers: [WRITER, "arn:aws:iam::123456789012:role/etl/nightly"] })), []);
+            // Reads of its own folder are the writer's own data.
+            assert.deepEqual(
+                await messages(
+                    stack("batch", { writers: [WRITER], bucket: [writerStatement("ReadBack", "s3:GetObject", `${ARN}/import/*`)] }),
+                ),
+                [],
+            );
+        });
+
+        it("flags writes outside the import folder, and into the batch output folder by name", async () => {
+            const s = stack("batch", {
+                writers: [WRITER],
+                bucket: [
+                    writerStatement("Anywhere", "s3:PutObject", `${ARN}/*`),
+                    writerStatement("Output", "s3:PutObject", `${ARN}/batch/output/part-0.json`),
+                    writerStatement("Elsewhere", "s3:AbortMultipartUpload", [`${ARN}/import/*`, `${ARN}/staging/*`]),
+                ],
+            });
+            assert.deepEqual(await messages(s), [
+                writerLead("Anywhere") +
+                    `lets it write under "${ARN}/*", which reaches the batch output folder "${ARN}/batch/output/", where only batch jobs write. Replace it with ${narrowed}.`,
+                writerLead("Output") +
+                    `lets it write under "${ARN}/batch/output/part-0.json", which reaches the batch output folder "${ARN}/batch/output/", where only batch jobs write. Replace it with ${narrowed}.`,
+                writerLead("Elsewhere") +
+                    `lets it write under "${ARN}/staging/*", outside the import folder "${ARN}/import/". Replace it with ${narrowed}.`,
+            ]);
+        });
+
+        it("flags deletes, other writes and reads of other data, in the component's own statement too", async () => {
+            const s = stack("import", {
+                writers: [WRITER],
+                bucket: [
+                    writerStatement("Cleanup", ["s3:DeleteObject", "s3:PutObject"], `${ARN}/import/*`),
+                    writerStatement("Tagging", "s3:PutObjectTagging", `${ARN}/import/*`),
+                    writerStatement("ReadAll", ["s3:GetObject", "s3:ListBucket"], [ARN, `${ARN}/*`]),
+                ],
+            });
+            assert.deepEqual(await messages(s), [
+                writerLead("Cleanup") +
+                    `grants s3:DeleteObject: deletes, which could remove data an import is reading. Replace it with ${narrowed}.`,
+                writerLead("Tagging") +
+                    `grants s3:PutObjectTagging: writes that writing the data never needs. Replace it with ${narrowed}.`,
+                writerLead("ReadAll") +
+                    `lets it read s3:GetObject, s3:ListBucket on "${ARN}/*": data beyond the import folder "${ARN}/import/". Replace it with ${narrowed}.`,
+            ]);
+            // The statement that names the writers is judged too: here a hand-made one that grants them all of S3.
+            const widened = stack("import", { bucket: [writerStatement("DataWritersPutObject", "s3:*", `${ARN}/*`)] });
+            assert.deepEqual(await messages(widened), [
+                writerLead("DataWritersPutObject") +
+                    "grants s3:DeleteObject, s3:DeleteObjectAnnotation, s3:DeleteObjectTagging and 20 more: deletes, which could remove data an import is reading; " +
+                    "grants s3:PutObjectAcl, s3:PutObjectAnnotation, s3:PutObjectLegalHold and 68 more: writes that writing the data never needs; " +
+                    `lets it write under "${ARN}/*", outside the import folder "${ARN}/import/"; ` +
+                    `lets it read s3:GetObject, s3:GetObjectAcl, s3:GetObjectAnnotation and 81 more on "${ARN}/*": data beyond the import folder "${ARN}/import/". ` +
+                    `Replace it with ${narrowed}.`,
+            ]);
+        });
     });
 
     it("says nothing of a document it can't read (the document check reports it once)", async () => {

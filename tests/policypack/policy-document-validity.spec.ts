@@ -40,6 +40,14 @@ const identityGrant = (actions: unknown, extra: object = {}) => ({
     Statement: [{ Effect: "Allow", Action: actions, Resource: [ARN, `${ARN}/*`], ...extra }],
 });
 
+/** Changes the first statement of the stack's trust policy. */
+function editTrust(stack: StackBuilder, change: (statement: any) => void): void {
+    const role = stack.resources.find(r => r.type === "aws:iam/role:Role")!;
+    const trust = JSON.parse(role.inputs.assumeRolePolicy);
+    change(trust.Statement[0]);
+    role.inputs.assumeRolePolicy = JSON.stringify(trust);
+}
+
 async function messages(stack: StackBuilder): Promise<string[]> {
     const report = await stack.run([policyDocumentValidity]);
     for (const v of report.violations) assert.equal(v.enforcementLevel, "mandatory", v.message);
@@ -215,6 +223,157 @@ describe("policy-document-validity", () => {
         });
     });
 
+    describe("IAM's own rules for trust, inline, managed and boundary policies", () => {
+        const TRUST = `Role "${ROLE}" (assumeRolePolicy)`;
+        const INLINE = `RolePolicy "${ROLE}-inline-0"`;
+        const IAM_REJECTS = (call: string) =>
+            `IAM rejects it at ${call}, and the pack's other policies skip the document until it is fixed.`;
+        const CREATE_ROLE = IAM_REJECTS("CreateRole / UpdateAssumeRolePolicy");
+        const PUT_ROLE_POLICY = IAM_REJECTS("PutRolePolicy");
+        const CREATE_POLICY = IAM_REJECTS("CreatePolicy");
+        const trustWith = (change: Record<string, unknown>) => ({
+            ...personalizeTrust(),
+            Statement: [{ ...personalizeTrust().Statement[0], ...change }],
+        });
+
+        /** The role with a managed policy attached and one as its permissions boundary. */
+        function withManaged(attached: unknown, boundary: unknown): StackBuilder {
+            const stack = roleWith(JSON.stringify(personalizeTrust()));
+            stack.resources.find(r => r.type === "aws:iam/role:Role")!.inputs.permissionsBoundary =
+                `arn:aws:iam::${ACCOUNT}:policy/boundary`;
+            stack.add("aws:iam/policy:Policy", "attached", { name: "attached", policy: attached });
+            stack.add("aws:iam/policy:Policy", "boundary", { name: "boundary", policy: boundary });
+            stack.add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach", {
+                role: ROLE,
+                policyArn: `arn:aws:iam::${ACCOUNT}:policy/attached`,
+            });
+            return stack;
+        }
+
+        it("refuses a Sid that isn't ASCII letters and digits in each IAM policy, and accepts an empty one", async () => {
+            const sid = (value: string) =>
+                `Statement "${value}": Sid "${value}" has characters IAM doesn't accept in a Sid; use ASCII letters and digits only`;
+            assert.deepEqual(
+                await messages(roleWith(trustWith({ Sid: "Trust-Personalize" }), identityGrant("s3:GetObject", { Sid: "read objects" }))),
+                [
+                    `${TRUST}: ${sid("Trust-Personalize")}, e.g. "TrustPersonalize". ${CREATE_ROLE}`,
+                    `${INLINE}: ${sid("read objects")}, e.g. "readobjects". ${PUT_ROLE_POLICY}`,
+                ],
+            );
+            assert.deepEqual(
+                await messages(withManaged(identityGrant("s3:GetObject", { Sid: "Read_1" }), identityGrant("s3:*", { Sid: "é" }))),
+                [
+                    `Policy "attached": ${sid("Read_1")}, e.g. "Read1". ${CREATE_POLICY}`,
+                    `Policy "boundary": ${sid("é")}, or remove the Sid. ${CREATE_POLICY}`,
+                ],
+            );
+            assert.deepEqual(await messages(roleWith(trustWith({ Sid: "" }), identityGrant("s3:GetObject", { Sid: "ReadObjects2" }))), []);
+        });
+
+        it("refuses two statements with the same Sid in one IAM policy, once for all of them", async () => {
+            const read = { Effect: "Allow", Action: "s3:GetObject", Resource: `${ARN}/*` };
+            const policy = { Version: "2012-10-17", Statement: ["Read", "List", "Read", "Read"].map(Sid => ({ Sid, ...read })) };
+            assert.deepEqual(await messages(roleWith(JSON.stringify(personalizeTrust()), policy)), [
+                `${INLINE}: Statement[0], Statement[2], Statement[3] have the same Sid "Read"; IAM requires each Sid to be unique within a policy: ` +
+                    `rename or remove all but one. ${PUT_ROLE_POLICY}`,
+            ]);
+            // Two statements without a Sid, or with an empty one, share none.
+            const unnamed = { Version: "2012-10-17", Statement: [read, read, { Sid: "", ...read }, { Sid: "", ...read }] };
+            assert.deepEqual(await messages(roleWith(JSON.stringify(personalizeTrust()), unnamed)), []);
+        });
+
+        it("refuses NotPrincipal in a role trust policy, with Allow or Deny", async () => {
+            const { Principal: _principal, ...allow } = personalizeTrust().Statement[0];
+            const deny = {
+                Sid: "OnlyPersonalize",
+                Effect: "Deny",
+                NotPrincipal: { Service: "personalize.amazonaws.com" },
+                Action: "sts:AssumeRole",
+            };
+            const trust = { Version: "2012-10-17", Statement: [{ ...allow, NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }, deny] };
+            const notPrincipal =
+                "NotPrincipal is not allowed in a role trust policy; name who may assume the role in Principal (to exclude principals, add a Deny with an aws:PrincipalArn condition)";
+            assert.deepEqual(await messages(roleWith(trust)), [
+                `${TRUST}: Statement[0]: ${notPrincipal}. ${CREATE_ROLE}`,
+                `${TRUST}: Statement "OnlyPersonalize": ${notPrincipal}. ${CREATE_ROLE}`,
+            ]);
+        });
+
+        it("refuses characters IAM doesn't accept (beyond U+00FF), written or escaped, naming where they are", async () => {
+            const arn = `arn:aws:personalize:eu-west-1:${ACCOUNT}:*`;
+            const condition = (sourceArn: string) => ({
+                StringEquals: { "aws:SourceAccount": ACCOUNT },
+                StringLike: { "aws:SourceArn": sourceArn },
+            });
+            const outside = (where: string, chars: string) =>
+                `${where} has ${chars}, outside the characters IAM accepts in a policy (tab, line feed, carriage return and U+0020 to U+00FF); replace or remove them`;
+            assert.deepEqual(await messages(roleWith(trustWith({ Condition: condition(`${arn}\u0100`) }))), [
+                `${TRUST}: Statement[0]: ${outside("Condition.StringLike.aws:SourceArn", '"Ā" (U+0100)')}. ${CREATE_ROLE}`,
+            ]);
+            // An escape in the text is the character itself once the provider has re-encoded the document.
+            const escaped = JSON.stringify(trustWith({ Condition: condition(`${arn}—`) })).replace("—", "\\u2014");
+            assert.ok(escaped.includes("\\u2014"));
+            assert.deepEqual(await messages(roleWith(escaped)), [
+                `${TRUST}: Statement[0]: ${outside("Condition.StringLike.aws:SourceArn", '"—" (U+2014)')}. ${CREATE_ROLE}`,
+            ]);
+            const managed = { ...identityGrant(["s3:GetObject"]), Id: "données😀" };
+            managed.Statement[0].Resource = [ARN, `${ARN}/😀/*`, `${ARN}/中文/*`];
+            assert.deepEqual(await messages(withManaged(managed, identityGrant("s3:*"))), [
+                `Policy "attached": ${outside("Policy Id", '"😀" (U+1F600)')}. ${CREATE_POLICY}`,
+                `Policy "attached": Statement[0]: ${outside("Resource[1]", '"😀" (U+1F600)')}. ${CREATE_POLICY}`,
+                `Policy "attached": Statement[0]: ${outside("Resource[2]", '"中" (U+4E2D), "文" (U+6587)')}. ${CREATE_POLICY}`,
+            ]);
+            // Latin-1 (up to U+00FF) is accepted; so is the same document as a bucket policy, which S3 judges.
+            assert.deepEqual(await messages(roleWith(trustWith({ Condition: condition(`${arn}é\u00ff`) }))), []);
+            assert.deepEqual(await messages(bucketWith({ ...guideBucketPolicy(B), Id: "données😀" })), []);
+        });
+
+        it("keeps S3's own rules for bucket policies: other Sid characters, the same Sid twice, NotPrincipal", async () => {
+            const grant = { ...guideBucketPolicy(B).Statement[0], Sid: "Personalize-Read" };
+            const deny = {
+                Sid: "Personalize-Read",
+                Effect: "Deny",
+                NotPrincipal: { Service: "personalize.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `${ARN}/*`,
+            };
+            assert.deepEqual(await messages(bucketWith({ Version: "2012-10-17", Statement: [grant, deny] })), []);
+        });
+
+        /** The component's trust policy of exactly `characters` characters without whitespace, written with plenty of it. */
+        function trustOf(characters: number): string {
+            const base = JSON.stringify(trustWith({ Sid: "" }));
+            return JSON.stringify(trustWith({ Sid: "x".repeat(characters - base.length) }), null, 8);
+        }
+
+        it("refuses a trust policy over the account's quota, 2,048 characters by default, not counting whitespace", async () => {
+            assert.ok(trustOf(2_048).length > 2_300);
+            assert.deepEqual(await messages(roleWith(trustOf(2_048))), []);
+            assert.deepEqual(await messages(roleWith(trustOf(2_049))), [
+                `${TRUST}: the trust policy is 2,049 characters without whitespace; the account's IAM quota "Role trust policy length" is 2,048 ` +
+                    "(pack config roleTrustPolicyLength), and IAM rejects a longer one at CreateRole / UpdateAssumeRolePolicy. " +
+                    'Shorten it: merge statements that differ only in a condition value, or use wildcards, or raise the account\'s IAM quota "Role trust policy length" ' +
+                    "in Service Quotas (up to 4,096) and set roleTrustPolicyLength in the pack config to the new value.",
+            ]);
+        });
+
+        it("takes the account's raised quota from the pack config, up to 4,096", async () => {
+            const config = { "policy-document-validity": { roleTrustPolicyLength: 4_096 } };
+            assert.deepEqual((await roleWith(trustOf(4_096)).run([policyDocumentValidity], config)).violations, []);
+            assert.deepEqual(
+                (await roleWith(trustOf(4_097)).run([policyDocumentValidity], config)).violations.map(v => v.message),
+                [
+                    `${TRUST}: the trust policy is 4,097 characters without whitespace; the account's IAM quota "Role trust policy length" is 4,096 ` +
+                        "(pack config roleTrustPolicyLength), and IAM rejects a longer one at CreateRole / UpdateAssumeRolePolicy. " +
+                        "Shorten it: merge statements that differ only in a condition value, or use wildcards.",
+                ],
+            );
+            const raisedTo3000 = { "policy-document-validity": { roleTrustPolicyLength: 3_000 } };
+            assert.deepEqual((await roleWith(trustOf(3_000)).run([policyDocumentValidity], raisedTo3000)).violations, []);
+            assert.equal((await roleWith(trustOf(3_001)).run([policyDocumentValidity], raisedTo3000)).violations.length, 1);
+        });
+    });
+
     describe("which documents, reported once", () => {
         it("reads the trust policy and attached managed policies, and a managed policy attached twice is reported once", async () => {
             const stack = roleWith({ ...personalizeTrust(), Version: "2012-10-18" });
@@ -234,6 +393,46 @@ describe("policy-document-validity", () => {
             ]);
         });
 
+        it("reads the roles a dataset import job or a dataset group names, tagged or not, and reports their documents once", async () => {
+            const stack = validStack(B, "import");
+            const trust = { ...personalizeTrust(), Statement: [{ ...personalizeTrust().Statement[0], Sid: "Trust-Loader" }] };
+            for (const role of ["loader", "group-role"]) {
+                stack.role(role, JSON.stringify(trust), {});
+                stack.rolePolicy(role, identityGrant("s3:GetObject", { Sid: "Read-Data" }));
+            }
+            stack.add("aws-native:personalize:Dataset", "interactions", {
+                name: "interactions",
+                datasetType: "Interactions",
+                datasetImportJob: {
+                    jobName: "interactions-1",
+                    dataSource: { dataLocation: `s3://${B}/import/` },
+                    roleArn: `arn:aws:iam::${ACCOUNT}:role/loader`,
+                },
+            });
+            stack.add("aws-native:personalize:DatasetGroup", "retail", {
+                name: "retail",
+                roleArn: `arn:aws:iam::${ACCOUNT}:role/group-role`,
+            });
+            // A job whose role ARN is unknown during preview names no role here.
+            stack.add("aws-native:personalize:Dataset", "users", {
+                name: "users",
+                datasetType: "Users",
+                datasetImportJob: { jobName: "users-1", dataSource: { dataLocation: `s3://${B}/import/` }, roleArn: UNKNOWN },
+            });
+            const sid = (value: string) =>
+                `Statement "${value}": Sid "${value}" has characters IAM doesn't accept in a Sid; use ASCII letters and digits only, e.g. "${value.replace("-", "")}"`;
+            const expected = ["loader", "group-role"].flatMap(role => [
+                `Role "${role}" (assumeRolePolicy): ${sid("Trust-Loader")}. IAM rejects it at CreateRole / UpdateAssumeRolePolicy, and the pack's other policies skip the document until it is fixed.`,
+                `RolePolicy "${role}-access": ${sid("Read-Data")}. IAM rejects it at PutRolePolicy, and the pack's other policies skip the document until it is fixed.`,
+            ]);
+            assert.deepEqual(await messages(stack), expected);
+            const { violations } = await stack.run(policies);
+            assert.deepEqual(
+                violations.filter(v => !v.message.startsWith("can't run policy")).map(v => `${v.policy}: ${v.message}`),
+                expected.map(m => `policy-document-validity: ${m}`),
+            );
+        });
+
         it("leaves documents of buckets and roles that are not Personalize's alone", async () => {
             const stack = new StackBuilder();
             stack.bucket("other", { team: "data" });
@@ -250,6 +449,22 @@ describe("policy-document-validity", () => {
                     stack => (stack.resources.find(r => r.type === "aws:iam/role:Role")!.inputs.assumeRolePolicy = "not json"),
                 ],
                 ["role policy", stack => (stack.resources.find(r => r.type === "aws:iam/rolePolicy:RolePolicy")!.inputs.policy = "{}")],
+                ["trust policy with NotPrincipal", stack => editTrust(stack, s => ((s.NotPrincipal = s.Principal), delete s.Principal))],
+                ["trust policy with a Sid IAM refuses", stack => editTrust(stack, s => (s.Sid = "Trust-Personalize"))],
+                [
+                    "trust policy with a character IAM refuses",
+                    stack => editTrust(stack, s => (s.Condition.StringEquals["aws:SourceAccount"] += "—")),
+                ],
+                ["trust policy over 2,048 characters", stack => editTrust(stack, s => (s.Sid = "x".repeat(2_048)))],
+                [
+                    "role policy with one Sid twice",
+                    stack => {
+                        const policy = stack.resources.find(r => r.type === "aws:iam/rolePolicy:RolePolicy")!;
+                        const document = JSON.parse(policy.inputs.policy);
+                        document.Statement = document.Statement.map((s: object) => ({ ...s, Sid: "Same" }));
+                        policy.inputs.policy = JSON.stringify(document);
+                    },
+                ],
             ];
             for (const [what, breakIt] of broken) {
                 const stack = validStack(B, "batch");

@@ -5,7 +5,7 @@ import { UNKNOWN } from "../../offline/recorder";
 import { ACCOUNT, StackBuilder, personalizeTrust, serviceRoleTags, validStack } from "./stack-builder";
 import { policyResources } from "../../offline/policy-engine";
 
-const config = { buckets: {}, partition: "aws" };
+const config = { buckets: {}, partition: "aws", roleTrustPolicyLength: 2048 };
 const OTHER = "999999999999";
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
