@@ -1,3 +1,4 @@
+import { availableParallelism } from "os";
 import { ResultCache, sourceVersion } from "./cache";
 import { DataFile, DatasetType } from "./rules/dataset-type";
 import { checkFile } from "./engines/stream/file-check";
@@ -13,8 +14,10 @@ export interface CheckOptions {
     headerOnlyAboveBytes?: number;
     /** Folder of the result cache; undefined = no cache. */
     cacheDir?: string;
-    /** Files with more data than this are checked on two threads (default 64 MB). */
+    /** Files with more data than this are split at line breaks and checked on `threads` threads (default 64 MB). */
     splitAboveBytes?: number;
+    /** Threads a file over splitAboveBytes is checked on (default: os.availableParallelism(), every core). */
+    threads?: number;
     /** Line numbers listed for a rule broken on many rows (default 5); the finding counts all of its rows. */
     linesPerProblem?: number;
     /** Told as each file's check starts (its index in `files` and its size), e.g. to show progress. */
@@ -160,7 +163,7 @@ export function datasetFindings(figures: DatasetFigures): Problem[] {
 
 /**
  * Checks CSV files before they are uploaded for Personalize import. Files are checked one after the other (a large
- * file uses both cores itself); problems of a dataset as a whole name the dataset and its files.
+ * file uses every core itself); problems of a dataset as a whole name the dataset and its files.
  */
 export async function checkDataFiles(files: DataFile[], options: CheckOptions = {}): Promise<DataReport> {
     const maxProblems = options.maxProblemsPerFile ?? 20;
@@ -195,6 +198,7 @@ export async function checkDataFiles(files: DataFile[], options: CheckOptions = 
                 linesPerProblem,
                 headerOnly,
                 splitAboveBytes,
+                threads: options.threads ?? availableParallelism(),
                 schema: loaded.schema,
                 schemaProblem: loaded.problem,
             });

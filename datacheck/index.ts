@@ -16,7 +16,8 @@
  * - The cache (cacheDir) keeps one JSON per source version (a local file: path, size, stat times) with its latest
  *   check result and the SHA-256 of its bytes (import job names), and beside it the per-user counts of an
  *   interactions file, read only when the minimums across files need them.
- * - Files with more than 64 MB of data (splitAboveBytes) are checked on two threads.
+ * - Files with more than 64 MB of data (splitAboveBytes) are cut at line breaks and checked on every core
+ *   (threads, default os.availableParallelism()), with the same findings and line numbers as on one.
  * - Batch input files (JSON Lines, batch-input.ts) are checked line by line against the documented record shapes.
  */
 export { type DatasetType, type DataFile, DATASET_FILE_NAMES, DATASET_TYPES, datasetTypeFromFileName } from "./rules/dataset-type";

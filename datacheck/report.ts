@@ -35,7 +35,7 @@ export interface FileReport {
     eventTypeQuotaFields: string[];
     bytes: number;
     seconds: number;
-    /** Threads the rows were checked on: 2 when the file was split (splitAboveBytes), else 1. */
+    /** Threads the rows were checked on: more than 1 when the file was split (splitAboveBytes, threads). */
     threads: number;
     headerOnly: boolean;
     cached: boolean;

@@ -1,25 +1,29 @@
 /**
  * Benchmark of the data check (not a test): generates a deterministic Interactions CSV (1 GB by default; `--mb N`
- * or BENCH_DATA_MB=N for quick runs) in a temporary folder (removed at the end, on Ctrl-C too), then times `wc -l`, checkDataFiles (cache off) and the
- * same rules on csv-parse (tests/datacheck/csv-parse-oracle.ts), each checker in a child process so its peak RSS
- * is its own. `wc -l` and our checker take the best of 3 runs (they take seconds, and a shared machine is noisy);
- * csv-parse runs once (minutes). Prints MB/s, the ratios and peak RSS, MISSED beside a goal not met, and deletes
- * the file. The default 1 GB run writes 1 GB to the temp folder and takes minutes; use --mb while iterating.
+ * or BENCH_DATA_MB=N for quick runs) in a temporary folder (removed at the end, on Ctrl-C too), then times `wc -l`,
+ * checkDataFiles (cache off, every core), udsv (the fastest JavaScript CSV parser, on one thread; it only parses, it
+ * checks nothing) and the same rules on csv-parse (tests/datacheck/csv-parse-oracle.ts), each in a child process so
+ * its peak RSS is its own. `wc -l`, our checker and udsv take the best of 3 runs (they take seconds, and a shared
+ * machine is noisy); csv-parse runs once (minutes). Prints MB/s, the ratios, peak RSS and the threads used, MISSED
+ * beside a goal not met, and deletes the file. The default 1 GB run writes 1 GB to the temp folder and takes
+ * minutes; use --mb while iterating.
  *
  *   npm run bench:data -- [--mb 200]
  */
 import { execFileSync } from "child_process";
-import { promises as fs, statSync } from "fs";
+import { createReadStream, promises as fs, statSync } from "fs";
+import * as os from "os";
 import * as path from "path";
 import { checkDataFiles } from "../datacheck";
 import { checkWithCsvParse } from "../tests/datacheck/csv-parse-oracle";
 import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
 import { temporaryFolder } from "../offline/interrupts";
+import { Parser, inferSchema, initParser } from "udsv";
 
 const USAGE = `usage: npm run bench:data -- [--mb MEGABYTES]
 
 Generates an Interactions CSV of MEGABYTES (default 1024, or BENCH_DATA_MB) in the temp folder and times
-wc -l, the data checker and the same rules on csv-parse on it, in one run.
+wc -l, the data checker, udsv (parse only) and the same rules on csv-parse on it, in one run.
 
   --mb MEGABYTES   size of the generated file
   --help           this text`;
@@ -34,13 +38,14 @@ export function parseBenchDataArguments(argv: string[], env: NodeJS.ProcessEnv =
     }));
 }
 
-type Checker = "ours" | "csv-parse";
+type Checker = "ours" | "udsv" | "csv-parse";
 
 interface Measurement {
     seconds: number;
     maxRssMb: number;
     rows: number;
     problems: number;
+    threads?: number;
 }
 
 /**
@@ -79,17 +84,36 @@ async function measureHere(checker: Checker, file: string): Promise<Measurement>
     const started = process.hrtime.bigint();
     let rows: number;
     let problems: number;
+    let threads: number | undefined;
     if (checker === "ours") {
         const report = await checkDataFiles([{ path: file, datasetType: "interactions" }]);
         rows = report.files[0].rows;
         problems = report.files[0].problems.length + report.problems.length;
+        threads = report.files[0].threads;
+    } else if (checker === "udsv") {
+        rows = await parseWithUdsv(file);
+        problems = 0;
     } else {
         const result = await checkWithCsvParse({ path: file, datasetType: "interactions" });
         rows = result.rows;
         problems = result.problems.length;
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, rows, problems };
+    return { seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, rows, problems, threads };
+}
+
+/** Parses the file with udsv's streaming API into string arrays, one row at a time, and counts the rows. */
+async function parseWithUdsv(file: string): Promise<number> {
+    let parser: Parser | undefined;
+    let rows = 0;
+    for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+        parser ??= initParser(inferSchema(chunk));
+        parser.chunk<string[]>(chunk, parser.stringArrs, () => {
+            rows++;
+        });
+    }
+    parser?.end();
+    return rows;
 }
 
 function measureInChild(checker: Checker, file: string): Measurement {
@@ -125,13 +149,15 @@ async function main(): Promise<void> {
 
         timeWcLines(file); // warm the page cache so every contender reads from memory
         const wc = mb / Math.min(...[1, 2, 3].map(() => timeWcLines(file)));
-        const runs = [1, 2, 3].map(() => measureInChild("ours", file));
-        const ours = {
-            ...runs.reduce((best, m) => (m.seconds < best.seconds ? m : best)),
-            maxRssMb: Math.max(...runs.map(m => m.maxRssMb)),
+        const bestOf3 = (checker: Checker) => {
+            const runs = [1, 2, 3].map(() => measureInChild(checker, file));
+            return { ...runs.reduce((best, m) => (m.seconds < best.seconds ? m : best)), maxRssMb: Math.max(...runs.map(m => m.maxRssMb)) };
         };
+        const ours = bestOf3("ours");
+        const udsv = bestOf3("udsv");
         const csvParse = measureInChild("csv-parse", file);
         const oursRate = mb / ours.seconds;
+        const udsvRate = mb / udsv.seconds;
         const csvRate = mb / csvParse.seconds;
 
         const row = (name: string, rate: number, m?: Measurement) =>
@@ -140,12 +166,15 @@ async function main(): Promise<void> {
             );
         row("wc -l", wc);
         row("ours", oursRate, ours);
+        row("udsv", udsvRate, udsv);
         row("csv-parse", csvRate, csvParse);
         // MISSED marks a goal the run did not meet, so a regression stands out in a log.
         const goal = (met: boolean, text: string) => `(goal ${text})${met ? "" : "  MISSED"}`;
         console.log(`ours / csv-parse: ${(oursRate / csvRate).toFixed(1)}x ${goal(oursRate / csvRate >= 20, ">= 20x")}`);
+        console.log(`ours / udsv:      ${(oursRate / udsvRate).toFixed(1)}x ${goal(oursRate / udsvRate >= 2, ">= 2x")}`);
         console.log(`ours / wc -l:     ${((100 * oursRate) / wc).toFixed(1)} % ${goal(oursRate / wc >= 0.05, ">= 5 %")}`);
         console.log(`ours peak RSS:    ${ours.maxRssMb.toFixed(0)} MB ${goal(ours.maxRssMb <= 200, "<= 200 MB")}`);
+        console.log(`ours threads:     ${ours.threads} (os.availableParallelism() = ${os.availableParallelism()})`);
     } finally {
         folder.remove();
     }

@@ -70,6 +70,48 @@ export const interactionsCsv = fc
     });
 
 /**
+ * Unquoted Interactions rows, in a random choice and order of columns: the records the plain-record fast path reads,
+ * and the ones next to them it must hand to the general scanner (a field too few or too many, a blank line, a quote
+ * at the start of a value, a last record without a line break). LF or CRLF per row, also after an ID in the last
+ * column; IDs around the 256-character limit; CRs and quotes inside values (so: for the stream engine's differential
+ * only, as lone CRs end a line for line readers).
+ */
+const INTERACTION_COLUMNS = ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE", "GENRE"];
+const plainText = fc.oneof(fc.stringMatching(/^[a-z0-9_.-]{0,6}$/), fc.constantFrom("", "x\ry", 'a"b', " x ", "é", "a|b", "1700000000"));
+const plainValue = (column: string) => {
+    switch (column) {
+        case "USER_ID":
+        case "ITEM_ID":
+            return fc.oneof(
+                { weight: 8, arbitrary: plainText },
+                { weight: 1, arbitrary: fc.integer({ min: 255, max: 257 }).map(n => "u".repeat(n)) },
+            );
+        case "TIMESTAMP":
+            return fc.oneof(
+                timestamp.filter(t => !t.includes(",")),
+                plainText,
+            );
+        case "EVENT_VALUE":
+            return fc.oneof(eventValue, plainText);
+        default:
+            return plainText;
+    }
+};
+export const plainInteractionsCsv = fc.shuffledSubarray(INTERACTION_COLUMNS, { minLength: 1 }).chain(header =>
+    fc
+        .tuple(fc.array(fc.tuple(fc.tuple(...header.map(plainValue)), fc.nat(15), fc.boolean()), { maxLength: 20 }), fc.boolean())
+        .map(([rows, finalBreak]) => {
+            const lines = rows.map(([values, mutation, crlf]) => {
+                const fields = mutation === 0 ? values.slice(1) : mutation === 1 ? [...values, "extra"] : mutation === 2 ? [] : values;
+                const text = mutation === 3 ? `"${fields.join(",")}` : fields.join(",");
+                return text + (crlf ? "\r\n" : "\n");
+            });
+            const body = [header.join(",") + "\n", ...lines].join("");
+            return finalBreak ? body : body.replace(/\r?\n$/, "");
+        }),
+);
+
+/**
  * Actions files: a random header (case, duplicates, empty and quoted names, names with spaces or another delimiter,
  * too many columns) and rows of values for it.
  */

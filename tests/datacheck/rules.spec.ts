@@ -392,7 +392,7 @@ describe("data-check limits and cross-file rules", () => {
         ]);
         // The same when the file is checked on two threads: the event types of both halves count.
         const both = temp.write("interactions-events-both.csv", rows(seven, "u") + rows(["skip"], "v").split("\n").slice(1).join("\n"));
-        const split = await checkDataFiles([{ path: both, datasetType: "interactions" }], { splitAboveBytes: 1 });
+        const split = await checkDataFiles([{ path: both, datasetType: "interactions" }], { splitAboveBytes: 1, threads: 2 });
         assert.deepStrictEqual([split.files[0].threads, split.problems.map(p => p.rule)], [2, ["event-types-too-many"]]);
     });
 

@@ -76,8 +76,8 @@ describe("the data checker on S3 objects (against an S3 API server on loopback)"
             await listS3(uri);
             server.forgetRequests();
             const [fromS3, fromDisk] = [
-                await checkDataFiles([{ path: uri, datasetType: "interactions" }]),
-                await checkDataFiles([{ path: local, datasetType: "interactions" }]),
+                await checkDataFiles([{ path: uri, datasetType: "interactions" }], { threads: 2 }),
+                await checkDataFiles([{ path: local, datasetType: "interactions" }], { threads: 2 }),
             ];
             assert.equal(fromS3.files[0].threads, 2);
             assert.equal(fromS3.files[0].rows, fromDisk.files[0].rows);

@@ -19,7 +19,7 @@ describe("data-check worker and the temp folder", () => {
         const saved = process.env.TMPDIR;
         process.env.TMPDIR = emptyTemp;
         try {
-            const report = await checkDataFiles([{ path: file, datasetType: "items" }]);
+            const report = await checkDataFiles([{ path: file, datasetType: "items" }], { threads: 2 });
             assert.deepStrictEqual(report.files[0].problems, []);
             assert.strictEqual(report.ok, true);
             assert.strictEqual(report.files[0].threads, 2);

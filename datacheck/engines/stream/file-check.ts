@@ -1,7 +1,7 @@
 import { DataFile } from "../../rules/dataset-type";
 import { ColumnPlan, HeaderField, RuleFinding, checkHeader } from "../../rules/header";
 import { IdCounter, MAX_ITEM_SLOTS, MAX_USER_SLOTS } from "./id-counter";
-import { scanSplit } from "./parallel-scan";
+import { lineBreakCuts, scanSplit } from "./parallel-scan";
 import { RangeRequest, RangeResult, scanRange } from "./range-scan";
 import { FileReport, ProblemList } from "../../report";
 import { RULES } from "../../rules/table";
@@ -24,6 +24,8 @@ export interface FileCheckSettings {
     linesPerProblem: number;
     headerOnly: boolean;
     splitAboveBytes: number;
+    /** Threads a file over splitAboveBytes is checked on (this one and workers). */
+    threads: number;
     schema?: DatasetSchema;
     /** A problem with the schema file, reported with this file's problems. */
     schemaProblem?: [rule: string, message: string, schemaPath: string];
@@ -77,20 +79,6 @@ async function readHeader(path: string, size: number): Promise<ParsedHeader | un
         const end = scanner.scan(buf, start, bytesRead, start + 1, bytesRead === size);
         if (header) Object.assign(header, { end, text: buf.toString("utf8", start, end).replace(/\r?\n$|\r$/, "") });
         return header ?? { fields: [], end: bytesRead, flags: -1, bom, text: "" };
-    } finally {
-        await file.close();
-    }
-}
-
-/** Where to cut [start, size) for two workers: just after the first line break past the middle, or undefined. */
-async function middleLineBreak(path: string, start: number, size: number): Promise<number | undefined> {
-    const file = await openSource(path);
-    try {
-        const middle = start + Math.floor((size - start) / 2);
-        const buf = Buffer.alloc(MAX_RECORD_BYTES);
-        const bytesRead = await file.read(buf, 0, buf.length, middle);
-        const lf = buf.subarray(0, bytesRead).indexOf(0x0a);
-        return lf >= 0 && middle + lf + 1 < size ? middle + lf + 1 : undefined;
     } finally {
         await file.close();
     }
@@ -152,9 +140,12 @@ export async function checkFile(file: DataFile, size: number, settings: FileChec
             maxProblems: settings.maxProblems,
             linesPerProblem: settings.linesPerProblem,
         };
-        const cut = size - start.dataStart > settings.splitAboveBytes ? await middleLineBreak(file.path, start.dataStart, size) : undefined;
-        if (cut !== undefined) threads = 2;
-        result = cut === undefined ? await scanRange(request) : await scanSplit(request, cut);
+        const cuts =
+            size - start.dataStart > settings.splitAboveBytes
+                ? await lineBreakCuts(file.path, start.dataStart, size, settings.threads)
+                : [];
+        threads = cuts.length + 1;
+        result = cuts.length === 0 ? await scanRange(request) : await scanSplit(request, cuts);
     }
     for (const p of result?.problems ?? []) problems.addEntry(p);
     const users = result?.users ?? new IdCounter(MAX_USER_SLOTS);

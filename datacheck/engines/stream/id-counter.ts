@@ -173,14 +173,21 @@ export const MAX_ITEM_SLOTS = 1 << 20;
  */
 export const idHash = { a: 0, b: 0 };
 
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 0x01000193;
+
+/** The final hashes from the running ones over `length` bytes (the ×31 hash starts at 0; the length is mixed in last). */
+export const idHashA = (a: number, _length: number) => a >>> 0;
+export const idHashB = (b: number, length: number) => (b + Math.imul(length, 0x9e3779b1)) >>> 0;
+
 export function hashId(buf: Uint8Array, start: number, end: number): void {
-    let a = 0x811c9dc5;
-    let b = end - start;
+    let a = FNV_OFFSET;
+    let b = 0;
     for (let i = start; i < end; i++) {
         const c = buf[i];
-        a = Math.imul(a ^ c, 0x01000193);
+        a = Math.imul(a ^ c, FNV_PRIME);
         b = (Math.imul(b, 31) + c) | 0;
     }
-    idHash.a = a >>> 0;
-    idHash.b = b >>> 0;
+    idHash.a = idHashA(a, end - start);
+    idHash.b = idHashB(b, end - start);
 }

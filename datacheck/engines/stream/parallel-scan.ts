@@ -5,6 +5,8 @@ import { IdCounter, TransferredIdCounter } from "./id-counter";
 import { RangeRequest, RangeResult, scanRange } from "./range-scan";
 import { ProblemList } from "../../report";
 import { MAX_EVENT_TYPES } from "./row-checker";
+import { MAX_RECORD_BYTES } from "./scanner";
+import { openSource } from "../../sources/source";
 
 let transpiled: Record<string, string> | undefined;
 
@@ -127,25 +129,60 @@ export function mergeRanges(first: RangeResult, second: RangeResult, request: Ra
 }
 
 /**
- * Checks [start, size) on two cores: records never span lines (a quoted line break is itself a problem), so the
- * range is cut at a line break near its middle and the second half is checked in a worker from line 1; its line
- * numbers are then offset by the lines of the first half. If a record of the first half does run past the cut
- * (a quoted line break), the worker's result is dropped and the rest is checked from where the first half ended.
+ * Where to cut [start, size) into `parts` ranges of about equal size: just after the first line break at or past each
+ * boundary. A boundary with no line break in the MAX_RECORD_BYTES after it (one record that long is a problem
+ * anyway) is dropped, and so is one whose line break is the previous cut's (a line longer than a part), so there may
+ * be fewer cuts; they are increasing and inside (start, size).
  */
-export async function scanSplit(request: RangeRequest, cut: number): Promise<RangeResult> {
-    const [first, second] = await Promise.all([
-        scanRange({ ...request, stop: cut }),
-        scanRangeInWorker({ ...request, start: cut, firstLine: 1 }),
-    ]);
-    if (first.nextOffset !== cut) {
-        const rest = await scanRange({ ...request, start: first.nextOffset, firstLine: first.nextLine });
-        return mergeRanges(first, rest, request);
+export async function lineBreakCuts(path: string, start: number, size: number, parts: number): Promise<number[]> {
+    const file = await openSource(path);
+    try {
+        const cuts: number[] = [];
+        const buf = Buffer.alloc(MAX_RECORD_BYTES);
+        for (let i = 1; i < parts; i++) {
+            const boundary = start + Math.floor(((size - start) * i) / parts);
+            const bytesRead = await file.read(buf, 0, buf.length, boundary);
+            const lf = buf.subarray(0, bytesRead).indexOf(0x0a);
+            const cut = boundary + lf + 1;
+            if (lf >= 0 && cut < size && cut > (cuts[cuts.length - 1] ?? start)) cuts.push(cut);
+        }
+        return cuts;
+    } finally {
+        await file.close();
     }
-    const offset = first.nextLine - 1;
-    const shifted = {
-        ...second,
-        problems: second.problems.map(p => ({ ...p, line: p.line! + offset, lines: p.lines?.map(l => l + offset) })),
-        nextLine: second.nextLine + offset,
+}
+
+/**
+ * Checks [start, size) on several cores: records never span lines (a quoted line break is itself a problem), so the
+ * range is cut at line breaks (`cuts`, from lineBreakCuts); this thread checks the first part and one worker each of
+ * the others, from line 1. Results are then joined in file order, each part's line numbers offset by the lines
+ * before it. If a record does run past a cut (a quoted line break), the part after that cut is checked again, here,
+ * from where the record ended, and its worker's result is dropped.
+ */
+export async function scanSplit(request: RangeRequest, cuts: number[]): Promise<RangeResult> {
+    const stops = [...cuts, request.stop];
+    const [first, ...rest] = await Promise.all(
+        stops.map((stop, i) =>
+            i === 0 ? scanRange({ ...request, stop }) : scanRangeInWorker({ ...request, start: cuts[i - 1], stop, firstLine: 1 }),
+        ),
+    );
+    let merged = first;
+    for (let i = 0; i < rest.length; i++) {
+        if (merged.nextOffset === cuts[i]) {
+            merged = mergeRanges(merged, shiftLines(rest[i], merged.nextLine - 1), request);
+        } else {
+            const again = await scanRange({ ...request, start: merged.nextOffset, stop: stops[i + 1], firstLine: merged.nextLine });
+            merged = mergeRanges(merged, again, request);
+        }
+    }
+    return merged;
+}
+
+/** A range result checked from line 1, with its line numbers moved down by `offset` lines. */
+function shiftLines(result: RangeResult, offset: number): RangeResult {
+    return {
+        ...result,
+        problems: result.problems.map(p => ({ ...p, line: p.line! + offset, lines: p.lines?.map(l => l + offset) })),
+        nextLine: result.nextLine + offset,
     };
-    return mergeRanges(first, shifted, request);
 }

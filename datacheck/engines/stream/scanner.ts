@@ -30,10 +30,16 @@ export const MAX_RECORD_BYTES = 1 << 20;
 
 /** Raw byte bounds of the fields of the current record, reused for every record. */
 export class FieldBounds {
-    starts = new Int32Array(64);
-    ends = new Int32Array(64);
-    flags = new Uint8Array(64);
+    starts: Int32Array;
+    ends: Int32Array;
+    flags: Uint8Array;
     count = 0;
+
+    constructor(capacity = 64) {
+        this.starts = new Int32Array(capacity);
+        this.ends = new Int32Array(capacity);
+        this.flags = new Uint8Array(capacity);
+    }
 
     push(start: number, end: number, flags: number): void {
         const i = this.count++;
@@ -60,6 +66,11 @@ export class FieldBounds {
 export interface RecordVisitor {
     /** Called once per complete record; `buf` and `fields` are only valid during the call. */
     record(buf: Buffer, fields: FieldBounds, line: number, flags: number): void;
+    /**
+     * Optional fast path, tried first in chunks that are valid UTF-8: reads and visits the record at `start` if it
+     * is a plain one (one line, no quoting) and returns the offset after it, or returns -1 to have it scanned here.
+     */
+    plainRecord?(buf: Buffer, start: number, end: number, line: number): number;
 }
 
 export class RecordScanner {
@@ -81,7 +92,16 @@ export class RecordScanner {
      * Without `eof`, a record cut by `end` is left for the next call (with more bytes); at `eof` it is complete.
      */
     scan(buf: Buffer, pos: number, end: number, stop: number, eof: boolean): number {
+        const plain = this.validateEachRecord ? undefined : this.visitor.plainRecord;
         while (pos < end && pos < stop) {
+            if (plain !== undefined) {
+                const next = plain.call(this.visitor, buf, pos, end, this.line);
+                if (next >= 0) {
+                    pos = next;
+                    this.line++;
+                    continue;
+                }
+            }
             const next = this.scanRecord(buf, pos, end, eof);
             if (next < 0) break;
             pos = next;
