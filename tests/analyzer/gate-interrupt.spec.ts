@@ -1,4 +1,4 @@
-// Beside gate.spec.ts and second in name order, so that mocha's other worker runs it while the first starts the gate.
+// In tests/analyzer/ beside gate.spec.ts, so that mocha hands the two to its two workers first and they run side by side.
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
