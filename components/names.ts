@@ -48,18 +48,44 @@ export function boundedName(base: string, max: number): string {
 }
 
 /**
+ * Characters S3 lists as safe in key names; the others "might require special handling" (URL
+ * encoding) or are best avoided (S3 User Guide, "Object key naming guidelines",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-guidelines).
+ */
+const S3_SAFE_KEY_CHARACTER = /^[A-Za-z0-9!\-_.*'()]$/;
+/**
+ * Characters tag values accept: "A-Z, a-z, 0-9, space, and _ . : / = + @ - (hyphen). This is the
+ * standard set of characters available across AWS services that support tags"
+ * (https://docs.aws.amazon.com/personalize/latest/dg/personalize-managing-tags.html).
+ */
+const TAG_VALUE_CHARACTER = /^[A-Za-z0-9 _.:/=+@-]$/;
+
+/** Why `c` can't be in a folder name: what S3 says of it in key names, and whether a tag value takes it. */
+function characterProblem(c: string): string {
+    const shown = c === " " ? '" " (a space)' : JSON.stringify(c);
+    const reasons = [
+        S3_SAFE_KEY_CHARACTER.test(c) ? "" : "S3's key naming guidelines don't list among the safe characters (it may need URL encoding)",
+        // Beyond ASCII, the page says only that "some services support additional symbols".
+        TAG_VALUE_CHARACTER.test(c) || c > "\x7f"
+            ? ""
+            : "a bucket tag value doesn't accept (the import and batch output folders are also bucket tags)",
+    ].filter(Boolean);
+    return `has ${shown}, which ${reasons.join(", and which ")}`;
+}
+
+/**
  * An S3 key prefix ("folder"), given with or without its trailing "/" and returned without it.
- * Characters are limited to those valid in both S3 keys and tag values, because the batch output
- * prefix is also written into a bucket tag that the policy pack reads.
+ * Folder names keep to the characters both safe in S3 key names and accepted in tag values (the
+ * import and batch output folders are also written into bucket tags that the policy pack reads):
+ * letters, digits, ".", "_" and "-". The error names the first character outside them and why.
  */
 export function normalizePrefix(argument: string, value: string): string {
     const prefix = value.replace(/\/+$/, "");
     const fix = 'use folder names of letters, digits, ".", "_" and "-" separated by "/", e.g. "personalize/import"';
     if (prefix === "") throw new InvalidArgumentError(argument, `must name a folder, got "${value}"; ${fix}`);
     if (prefix.startsWith("/")) throw new InvalidArgumentError(argument, `must not start with "/", got "${value}"; ${fix}`);
-    if (!/^[A-Za-z0-9._/-]+$/.test(prefix)) {
-        throw new InvalidArgumentError(argument, `has a character S3 tags do not accept, got "${value}"; ${fix}`);
-    }
+    const bad = [...prefix].find(c => c !== "/" && !(S3_SAFE_KEY_CHARACTER.test(c) && TAG_VALUE_CHARACTER.test(c)));
+    if (bad !== undefined) throw new InvalidArgumentError(argument, `${characterProblem(bad)}, got "${value}"; ${fix}`);
     if (prefix.split("/").some(seg => seg === "" || seg === "." || seg === "..")) {
         throw new InvalidArgumentError(argument, `has an empty, "." or ".." folder, got "${value}"; ${fix}`);
     }

@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import type { Workflow } from "../policypack/stack/contract";
 import { RESERVED_TAGS } from "../policypack/stack/contract";
 import { DATASET_FILE_NAMES, DATASET_TYPES, datasetTypeFromFileName, type DataFile, type DatasetType } from "../datacheck";
@@ -101,14 +102,17 @@ export function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
             ["batchInputPrefix", batchInputPrefix],
             ["batchOutputPrefix", batchOutputPrefix],
         ];
+        // The folder to blame is one the caller set: a default is not what they must change.
+        const given = (name: string) => args[name as keyof PersonalizeDataBucketArgs] !== undefined;
         for (const [i, [nameA, a]] of folders.entries()) {
             for (const [nameB, b] of folders.slice(i + 1)) {
-                if (foldersOverlap(a, b)) {
-                    throw new InvalidArgumentError(
-                        nameB,
-                        `folder "${b}/" overlaps ${nameA} "${a}/"; give import data, batch input and batch output separate folders`,
-                    );
-                }
+                if (!foldersOverlap(a, b)) continue;
+                const [blamed, folder, other, otherFolder] = given(nameB) || !given(nameA) ? [nameB, b, nameA, a] : [nameA, a, nameB, b];
+                throw new InvalidArgumentError(
+                    blamed,
+                    `folder "${folder}/" overlaps ${other} "${otherFolder}/"${given(other) ? "" : " (its default)"}; ` +
+                        "give import data, batch input and batch output separate folders",
+                );
             }
         }
     }
@@ -134,9 +138,15 @@ export function resolveSettings(args: PersonalizeDataBucketArgs): Settings {
         if (!DATASET_TYPES.includes(type))
             throw new InvalidArgumentError("datasetTypes", `"${file}" is set to "${type}"; use one of ${accepted}`);
     }
-    for (const type of Object.keys(args.schemas ?? {})) {
+    for (const [type, file] of Object.entries(args.schemas ?? {})) {
         if (!DATASET_TYPES.includes(type as DatasetType))
             throw new InvalidArgumentError("schemas", `"${type}" is not a dataset; use one of ${accepted}`);
+        // Checked here, so that a wrong path is a config error rather than a failed check of every CSV of the dataset.
+        if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile())
+            throw new InvalidArgumentError(
+                "schemas",
+                `"${type}": no schema file at ${file}; give the path of the dataset's schema file, relative to the project folder`,
+            );
     }
     if (args.headerOnlyAbove !== undefined && !(Number.isInteger(args.headerOnlyAbove) && args.headerOnlyAbove > 0)) {
         throw new InvalidArgumentError("headerOnlyAbove", `must be a size in bytes above 0, got ${args.headerOnlyAbove}`);

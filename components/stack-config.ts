@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DATASET_TYPES } from "../datacheck/rules/dataset-type";
 import { parseSize } from "../datacheck/size";
+import { unknownKeyProblem } from "./config-keys";
 import { KMS_KEY_ACCEPTS, kmsKeyProblem } from "./kms-key";
 import { ProviderSettingError, s3ReadingEnvironment } from "./provider-environment";
 import type { PersonalizeDataBucketArgs } from "./personalize-data-bucket";
@@ -15,8 +16,8 @@ import type { ImportArgs } from "./personalize-datasets";
 
 type Kind = "string" | "boolean" | "integer" | "size" | "string map" | "string list" | "statement list" | "kms key" | "dataset group";
 
-/** The config keys, each the name of the component argument it sets. */
-const KEYS: Record<string, { kind: Kind; accepts: string }> = {
+/** The config keys, each the name of the component argument it sets (the gate checks `--set` against them). */
+export const KEYS: Record<string, { kind: Kind; accepts: string }> = {
     dataSource: { kind: "string", accepts: '"local" (the CSV files of dataDir, uploaded) or "s3" (written into the bucket by a pipeline)' },
     dataDir: { kind: "string", accepts: "a folder path, relative to the project folder" },
     keyPrefix: { kind: "string", accepts: 'a folder such as "import"' },
@@ -116,11 +117,14 @@ export function readStackConfig(projectDir: string): PersonalizeDataBucketArgs &
     const namespace = `${pulumi.getProject()}:`;
     const values: Record<string, unknown> = {};
     for (const [fullKey, raw] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!fullKey.startsWith(namespace)) continue;
-        const key = fullKey.slice(namespace.length);
-        if (!(key in KEYS)) {
-            throw new StackConfigError(key, `is not a setting of this program; the settings are ${Object.keys(KEYS).join(", ")}`);
+        const problem = unknownKeyProblem(fullKey, pulumi.getProject(), Object.keys(KEYS));
+        if (!fullKey.startsWith(namespace)) {
+            // Another namespace's key is its owner's to refuse; a likely typo is worth a warning.
+            if (problem) pulumi.log.warn(`${stackFile()}: config ${fullKey}: ${problem}`);
+            continue;
         }
+        const key = fullKey.slice(namespace.length);
+        if (problem) throw new StackConfigError(key, problem);
         values[key] = parse(key, raw);
     }
     const args = values as Partial<PersonalizeDataBucketArgs & ImportArgs>;

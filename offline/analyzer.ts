@@ -1,9 +1,15 @@
 /**
  * The policy pack's own gRPC Analyzer server, started and driven the way the Pulumi CLI does it
- * (pulumi/pulumi `sdk/go/common/resource/plugin/analyzer_plugin.go` and the `pulumi-analyzer-policy`
- * shim): `node <pack>/node_modules/@pulumi/pulumi/cmd/run-policy-pack <engine> . -<option>=<value>`
- * in the pack folder with the `PULUMI_*` environment, the port read from its first line of output,
- * then the RPCs with the stubs that ship in `@pulumi/pulumi/proto`.
+ * (pulumi/pulumi, read at its current main). `pkg/resource/plugin/analyzer_plugin.go`
+ * (`NewPolicyAnalyzer`) hands a Node.js pack to the `nodejs` language host, whose `RunPlugin`
+ * (`sdk/nodejs/cmd/pulumi-language-nodejs/main.go`) runs
+ * `node <run-policy-pack of the pack's own @pulumi/pulumi> <nodeargs> <engine> <pack folder>` in
+ * the pack folder, with the runtime options of PulumiPolicy.yaml as `PULUMI_NODEJS_*` variables and
+ * the stack (from the engine's ConfigureStack, through `sdk/policy_proxy.go`) as
+ * `PULUMI_NODEJS_ORGANIZATION`/`PROJECT`/`STACK`/`DRY_RUN` and `PULUMI_CONFIG`, the empty ones left
+ * out. The port is read from the pack's first line of output, then the RPCs go with the stubs that
+ * ship in `@pulumi/pulumi/proto`. (The `pulumi-analyzer-policy` shim is the older route, taken only
+ * without a language host; it ran the same run-policy-pack.)
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -86,43 +92,44 @@ export interface PackServer {
     stop(): Promise<void>;
 }
 
-/** The runtime options of PulumiPolicy.yaml as the CLI passes them: `-<option>=<value>`. */
-function runtimeArguments(packDir: string): string[] {
+/**
+ * The command `RunPlugin` builds for a pack in `packDir`: node's arguments and the variables it
+ * adds for the runtime options (`parseOptions` in the same file: `typescript` defaults to true;
+ * `nodeargs` come after run-policy-pack, so they are its arguments; the host splits them as a shell
+ * would, here on whitespace only).
+ */
+export function runPolicyPackCommand(packDir: string, engine: string): { args: string[]; env: Record<string, string> } {
     const file = path.join(packDir, "PulumiPolicy.yaml");
     const project = yaml.load(fs.readFileSync(file, "utf8")) as { runtime?: string | { options?: Record<string, unknown> } };
     const options = typeof project.runtime === "object" ? (project.runtime.options ?? {}) : {};
-    return Object.entries(options)
-        .map(([key, value]) => [key, String(value ?? "")])
-        .filter(([, value]) => value !== "")
-        .map(([key, value]) => `-${key}=${value}`);
+    const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+    const nodeargs = typeof options.nodeargs === "string" ? options.nodeargs.split(/\s+/).filter(Boolean) : [];
+    return {
+        args: [runPolicyPack, ...nodeargs, engine, packDir],
+        env: {
+            ...(options.typescript !== false && { PULUMI_NODEJS_TYPESCRIPT: "true" }),
+            ...(typeof options.tsconfig === "string" && { PULUMI_NODEJS_TSCONFIG_PATH: options.tsconfig }),
+        },
+    };
 }
 
 /**
  * Starts the pack in `packDir` as the CLI does for a stack, and resolves once it serves. Rejects
- * with what the pack printed if it exits first (a compile error, a missing package).
+ * with what the pack printed if it exits first (a missing package, a module that throws).
  */
 export async function startPack(packDir: string, stack: StackIdentity): Promise<PackServer> {
-    // The shim runs the run-policy-pack of the pack's own @pulumi/pulumi.
-    const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-    const env = {
-        ...process.env,
-        ...(Object.keys(stack.config).length > 0 && { PULUMI_CONFIG: JSON.stringify(stack.config) }),
-        PULUMI_ORGANIZATION: stack.organization,
-        PULUMI_PROJECT: stack.project,
-        PULUMI_STACK: stack.stack,
-        PULUMI_DRY_RUN: String(stack.preview),
+    // The engine address comes first; nothing in a Node.js pack dials it.
+    const { args, env: runtimeEnv } = runPolicyPackCommand(packDir, "127.0.0.1:0");
+    const stackEnv = {
         PULUMI_NODEJS_ORGANIZATION: stack.organization,
         PULUMI_NODEJS_PROJECT: stack.project,
         PULUMI_NODEJS_STACK: stack.stack,
         PULUMI_NODEJS_DRY_RUN: String(stack.preview),
+        PULUMI_CONFIG: Object.keys(stack.config).length > 0 ? JSON.stringify(stack.config) : "",
     };
+    const env = { ...process.env, ...runtimeEnv, ...Object.fromEntries(Object.entries(stackEnv).filter(([, value]) => value !== "")) };
     const started = process.hrtime.bigint();
-    // The engine address comes first; nothing in a Node.js pack dials it.
-    const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", ".", ...runtimeArguments(packDir)], {
-        cwd: packDir,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(process.execPath, args, { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
     const port = await portLine(child);
     const startMs = Number(process.hrtime.bigint() - started) / 1e6;
     const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());

@@ -6,15 +6,19 @@
  * what each stack would build and the violations the way `pulumi preview` does. Needs no cloud
  * credentials, so it can gate pull requests from forks.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { unknownKeyProblem } from "../components/config-keys";
+import { KEYS } from "../components/stack-config";
 import { startPack, type AnalyzerInfo, type Diagnostic, type PackServer, type StackIdentity } from "./analyzer";
-import { installPackAlone, type PackCopy } from "./pack-install";
+import { PackInstallError, installPackAlone, type PackCopy } from "./pack-install";
 import { PackConfigError, readPackConfigFile, reconcilePackConfig } from "./pack-config";
 import {
     PROJECT_DIR,
     StackFileError,
     committedStacks,
     flattenConfig,
+    mockAccount,
     projectName,
     runProgram,
     stackConfig,
@@ -34,7 +38,7 @@ update mode, and the policy pack over what it declares, as \`pulumi preview --po
   --help            this text
 
 Exit status: 0 no mandatory violation, 1 a mandatory violation or a program error, 2 bad arguments,
-a stack file or pack config file that can't be read, or a pack that does not start.`;
+a stack file or pack config file that can't be read, or a pack that does not install or start.`;
 
 const PACK_DIR = path.join(PROJECT_DIR, "policypack");
 /** The organisation the gate reports to the pack; the pack does not read it. */
@@ -56,18 +60,24 @@ export function packConfigLabel(stack: string): string {
 }
 
 /**
- * The pack, installed alone and serving; one per gate run (each start type-checks the pack, which
- * is most of the time a run takes).
+ * The pack, installed alone and serving; one per gate run (its install compiles the pack, which is
+ * most of the time a run takes).
  */
 export class Gate {
     private constructor(
-        private readonly copy: PackCopy,
+        readonly copy: PackCopy,
         readonly server: PackServer,
         readonly info: AnalyzerInfo,
     ) {}
 
     static async open(packDir = PACK_DIR): Promise<Gate> {
-        const copy = installPackAlone(packDir, PROJECT_DIR);
+        let copy: PackCopy;
+        try {
+            copy = await installPackAlone(packDir, PROJECT_DIR);
+        } catch (err) {
+            if (err instanceof PackInstallError) throw new GateError(`the policy pack does not install: ${err.message}`);
+            throw err;
+        }
         try {
             const server = await startPack(copy.dir, {
                 organization: ORGANIZATION,
@@ -161,9 +171,18 @@ export function formatSummary(run: GateRun): string {
     return lines.join("\n");
 }
 
-/** The report of a stack's two runs: an error or warning the two share is printed once. */
-export function formatStack(stack: string, runs: GateRun[], info: AnalyzerInfo, overrides: Record<string, unknown>): string {
-    const out = [`stack ${stack}`];
+/**
+ * The report of a stack's two runs: an error or warning the two share is printed once, and so is
+ * the Policies section when both say the same. `notes` come first (what the run assumed).
+ */
+export function formatStack(
+    stack: string,
+    runs: GateRun[],
+    info: AnalyzerInfo,
+    overrides: Record<string, unknown>,
+    notes: string[] = [],
+): string {
+    const out = [`stack ${stack}`, ...notes.map(note => `    ${note}`)];
     const warnings = [...new Set(runs.flatMap(r => r.program.warnings))];
     for (const warning of warnings) out.push(`    warning: ${warning}`);
     const errors = [...new Set(runs.map(r => r.program.error).filter((e): e is string => e !== undefined))];
@@ -178,15 +197,26 @@ export function formatStack(stack: string, runs: GateRun[], info: AnalyzerInfo, 
                 .split("\n")
                 .map(line => `    ${line}`),
         );
-    for (const run of runs.filter(r => r.program.error === undefined)) {
-        out.push(`  ${run.preview ? "preview" : "update"}:`);
-        out.push(
-            ...formatPolicies(run, info)
-                .split("\n")
-                .map(line => `    ${line}`),
-        );
+    const sections = runs
+        .filter(r => r.program.error === undefined)
+        .map(run => ({ mode: run.preview ? "preview" : "update", text: formatPolicies(run, info) }));
+    const alike = sections.length === 2 && sections[0].text === sections[1].text;
+    for (const { mode, text } of alike ? [{ mode: "preview and update, alike", text: sections[0].text }] : sections) {
+        out.push(`  ${mode}:`);
+        out.push(...text.split("\n").map(line => `    ${line}`));
     }
     return `${out.join("\n")}\n`;
+}
+
+/** What a stack's report says before its runs: the mocks' account, and a pack config file that is missing. */
+export function stackNotes(stack: string, overrides: Record<string, unknown>, packConfigDir = path.join(PACK_DIR, "config")): string[] {
+    const { accountId, region, partition } = mockAccount({ ...stackConfig(stack), ...flattenConfig(qualified(overrides)) });
+    return [
+        `account ${accountId}, region ${region} (from aws:region), partition ${partition}: the offline mocks' values; pulumi preview uses your AWS credentials' account`,
+        ...(fs.existsSync(path.join(packConfigDir, `${stack}.json`))
+            ? []
+            : [`no ${packConfigLabel(stack)}: the policies run at their own enforcement levels and default settings`]),
+    ];
 }
 
 export interface GateArguments {
@@ -195,7 +225,33 @@ export interface GateArguments {
     help: boolean;
 }
 
-export function parseArguments(argv: string[]): GateArguments {
+/** Flags of the gate that npm keeps for itself before `--`: it sets npm_config_<flag>=true and passes on only their values. */
+const NPM_KEPT_FLAGS = ["stack", "set"];
+
+/** A value as a POSIX shell reads it back: quoted unless it is plain. */
+function shellWord(value: string): string {
+    return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The gate's arguments, all checked before anything starts: the stacks exist, every `--set` key is
+ * a setting (of this program, or of the aws provider for `aws:` keys). `env` tells whether npm kept
+ * the flags for itself (`npm run gate --stack prod`, without `--`).
+ */
+export function parseArguments(argv: string[], env: NodeJS.ProcessEnv = process.env): GateArguments {
+    const stacks = committedStacks();
+    const kept = NPM_KEPT_FLAGS.filter(flag => env[`npm_config_${flag}`] !== undefined);
+    if (kept.length > 0) {
+        // What was meant: `--stack=prod` left its value with npm; of the values passed on, one with "=" was a --set.
+        const withValue = kept
+            .filter(flag => env[`npm_config_${flag}`] !== "true")
+            .map(flag => `--${flag} ${shellWord(env[`npm_config_${flag}`]!)}`);
+        const passed = argv.filter(a => !a.startsWith("-")).map(v => (v.includes("=") ? `--set ${shellWord(v)}` : `--stack ${v}`));
+        const meant = [...withValue, ...passed].join(" ") || "--stack NAME";
+        throw new GateError(
+            `npm took ${kept.map(f => `--${f}`).join(" and ")} for itself: npm run passes a script only what comes after "--"; run npm run gate -- ${meant}`,
+        );
+    }
     const parsed: GateArguments = { stacks: [], overrides: {}, help: false };
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
@@ -204,8 +260,12 @@ export function parseArguments(argv: string[]): GateArguments {
             continue;
         }
         const value = argv[i + 1];
-        if (flag === "--stack" && value !== undefined) parsed.stacks.push(value);
-        else if (flag === "--set" && value !== undefined) {
+        const missing = value === undefined || value.startsWith("-");
+        if (flag === "--stack") {
+            if (missing) throw new GateError(`--stack needs a stack name after it, one of ${stacks.join(", ")}: --stack NAME`);
+            parsed.stacks.push(value);
+        } else if (flag === "--set") {
+            if (missing) throw new GateError("--set needs KEY=VALUE after it, e.g. --set batch=true");
             const at = value.indexOf("=");
             if (at <= 0) throw new GateError(`--set takes KEY=VALUE, got ${JSON.stringify(value)}\n${USAGE}`);
             const raw = value.slice(at + 1);
@@ -217,11 +277,16 @@ export function parseArguments(argv: string[]): GateArguments {
         } else throw new GateError(`unknown argument ${JSON.stringify(flag)}\n${USAGE}`);
         i++;
     }
-    const stacks = committedStacks();
     for (const stack of parsed.stacks) {
         if (!stacks.includes(stack))
             throw new GateError(`no stack ${stack} (no Pulumi.${stack}.yaml); the stacks are ${stacks.join(", ")}`);
     }
+    const project = projectName();
+    const unknown = Object.keys(parsed.overrides).flatMap(key => {
+        const problem = unknownKeyProblem(key.includes(":") ? key : `${project}:${key}`, project, Object.keys(KEYS));
+        return problem ? [`--set ${key}: ${problem}`] : [];
+    });
+    if (unknown.length > 0) throw new GateError(unknown.join("\n"));
     if (parsed.stacks.length === 0) parsed.stacks = stacks;
     return parsed;
 }
@@ -260,10 +325,12 @@ export async function main(argv: string[], shared?: Gate): Promise<number> {
                     runs.filter(r => r.stack === stack),
                     gate.info,
                     args.overrides,
+                    stackNotes(stack, args.overrides),
                 ),
             );
         const failures = runs.filter(failed);
-        const timing = `pack started in ${(gate.server.startMs / 1000).toFixed(1)} s, gate ${((Date.now() - started) / 1000).toFixed(1)} s`;
+        const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+        const timing = `pack installed and compiled in ${seconds(gate.copy.installMs)}, started in ${seconds(gate.server.startMs)}; gate ${seconds(Date.now() - started)}`;
         console.log(
             failures.length === 0
                 ? `policy gate passed: ${runs.length} runs (${args.stacks.join(", ")}; preview and update), no mandatory violation (${timing})`

@@ -1,24 +1,100 @@
 /**
- * A copy of the policy pack as `pulumi policy publish` uploads it and the Pulumi CLI installs it:
- * the pack folder on its own, with a `node_modules` that holds only what its package.json
- * declares (and what those packages need), and no folder above it to fall back on.
+ * A copy of the policy pack as `pulumi policy publish` uploads it and the Pulumi CLI installs it
+ * (pulumi/pulumi, read at its current main):
+ * - publish (`pkg/cmd/pulumi/policy/policy_publish.go`, `pkg/backend/httpstate/policypack.go`
+ *   `Publish`) starts the pack from its folder for its name, version and policies, then uploads
+ *   what `npm pack` makes of the folder (`sdk/nodejs/npm/npm.go` `Pack`): the files npm packs
+ *   (`files` in package.json, ignore files, the workspace root's ignore file), after running the
+ *   `prepack` and `prepare` scripts. It runs no install and no build of its own;
+ * - install (`installRequiredPolicy` in the same file) unpacks the tarball's `package/` folder and
+ *   has the Node.js language host install its dependencies (`sdk/nodejs/cmd/pulumi-language-nodejs`
+ *   `InstallDependencies`, `installcache.go` `installShared`): `npm install --loglevel=error` in
+ *   that folder, which runs the package's own install scripts (npm `lib/commands/install.js`:
+ *   preinstall, install, postinstall, prepublish, preprepare, prepare, postprepare).
  *
- * Nothing is downloaded: the packages are taken from this project's install, hard-linked (copied
- * where links are not possible), laid out as npm laid them out here.
+ * Here: the files `npm pack` lists, copied into a new temporary folder; a `node_modules` beside
+ * them with only what the pack's package.json declares, taken from this project's install
+ * (hard-linked, copied where links are not possible, laid out as npm laid them out here: nothing
+ * downloaded) and its commands in `node_modules/.bin`; then the pack's install scripts, run by npm
+ * as `npm install` runs them. The copy is removed by `remove()`, and by an interrupt before it
+ * (interrupts.ts), which stops the commands still running too.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { onInterrupt, temporaryFolder } from "./interrupts";
 
 interface PackageJson {
+    name?: string;
+    bin?: string | Record<string, string>;
+    scripts?: Record<string, string>;
     dependencies?: Record<string, string>;
     optionalDependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;
     peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
+/** The scripts `npm install` runs for the package it installs, in its order (npm `lib/commands/install.js`). */
+export const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"];
+
+/** The pack could not be listed, installed or built; the message says which step and what it printed. */
+export class PackInstallError extends Error {}
+
 function readPackageJson(dir: string): PackageJson {
     return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+}
+
+/** Runs a command; resolves with its output, rejects with it (and the step named) if it fails. */
+function run(command: string, args: string[], cwd: string, step: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        // A process group of its own, which an interrupt stops whole (npm, the shell, the script's command).
+        const child = spawn(command, args, { cwd, env: aloneEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+        // Stopped by an interrupt too: a command started just after the signal came would go on writing into the removed copy.
+        const done = onInterrupt(() => child.pid !== undefined && stopGroup(child.pid));
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", chunk => (stdout += chunk));
+        child.stderr.on("data", chunk => (stderr += chunk));
+        child.once("error", err => {
+            done();
+            reject(new PackInstallError(`${step}: ${err.message}`));
+        });
+        child.once("close", (code, signal) => {
+            done();
+            if (code === 0) resolve(stdout);
+            else reject(new PackInstallError(`${step} failed (${signal ?? `exit ${code}`}):\n${`${stdout}${stderr}`.trim()}`));
+        });
+    });
+}
+
+/**
+ * This environment without the `node_modules/.bin` folders npm and npx put on PATH for this project:
+ * the pack's scripts find their commands in its own node_modules, as in the CLI's install.
+ */
+function aloneEnv(): NodeJS.ProcessEnv {
+    const PATH = (process.env.PATH ?? "")
+        .split(path.delimiter)
+        .filter(dir => path.basename(dir) !== ".bin" || path.basename(path.dirname(dir)) !== "node_modules")
+        .join(path.delimiter);
+    return { ...process.env, PATH };
+}
+
+function stopGroup(pid: number): void {
+    try {
+        process.kill(-pid, "SIGKILL");
+    } catch {
+        // Already gone.
+    }
+}
+
+/**
+ * The files `npm pack` puts in the pack's tarball, as paths relative to `packDir`. npm itself
+ * lists them (`--dry-run --json`), without running the pack's scripts: the copy runs them.
+ */
+export async function packedFiles(packDir: string): Promise<string[]> {
+    const out = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts", "--loglevel=error"], packDir, "npm pack");
+    const [tarball] = JSON.parse(out) as { files: { path: string }[] }[];
+    return tarball.files.map(file => file.path).sort();
 }
 
 /** Where Node would find package `name` from `dir`, looking no higher than `root`. */
@@ -48,7 +124,9 @@ export function dependencyClosure(declared: PackageJson, from: string, root: str
             const location = resolvePackage(name, dir, root);
             if (location === undefined) {
                 if (!required.includes(name)) continue;
-                throw new Error(`${name}, needed by ${path.relative(root, dir) || "the pack"}, is not installed under ${root}; run npm ci`);
+                throw new PackInstallError(
+                    `${name}, needed by ${path.relative(root, dir) || "the pack"}, is not installed under ${root}; run npm ci`,
+                );
             }
             if (found.has(location)) continue;
             found.add(location);
@@ -76,39 +154,83 @@ function linkTree(from: string, to: string): void {
     }
 }
 
+/**
+ * The commands of the top-level packages, in `node_modules/.bin`, as npm links them (a `bin`
+ * string is named after the package, without its scope): the pack's scripts call them by name.
+ */
+function linkCommands(modules: string, packages: string[]): void {
+    for (const pkgDir of packages) {
+        const { name, bin } = readPackageJson(pkgDir);
+        if (bin === undefined || name === undefined) continue;
+        const commands = typeof bin === "string" ? { [name.slice(name.lastIndexOf("/") + 1)]: bin } : bin;
+        fs.mkdirSync(path.join(modules, ".bin"), { recursive: true });
+        for (const [command, file] of Object.entries(commands))
+            fs.symlinkSync(path.relative(path.join(modules, ".bin"), path.join(pkgDir, file)), path.join(modules, ".bin", command));
+    }
+}
+
 export interface PackCopy {
     dir: string;
+    /** The files of the tarball, relative to `dir`. */
+    files: string[];
     /** The packages its node_modules holds, relative to it (e.g. `node_modules/@pulumi/policy`). */
     packages: string[];
+    /** The install scripts that ran, in order. */
+    scripts: string[];
+    /** From the first file copied to the last install script's end. */
+    installMs: number;
     remove(): void;
 }
 
 /**
- * Copies `packDir` (without its node_modules) into a new temporary folder and installs beside it
- * the packages its package.json declares, resolved from `root`'s install. `editPackageJson`
- * changes the copy's package.json first (to try a pack as it used to be).
+ * Copies what `npm pack` takes of `packDir` into a new temporary folder, installs beside it the
+ * packages its package.json declares, resolved from `root`'s install, and runs its install scripts.
  */
-export function installPackAlone(packDir: string, root: string, editPackageJson?: (pkg: PackageJson) => PackageJson): PackCopy {
-    // Outside the project, so that no node_modules above the copy can stand in for a missing package.
-    // mkdtemp makes a new folder with a random name that only this user can write (mode 0700), so the
-    // code the pack copy runs is the code copied here, not something another user planted.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policypack-alone-"));
-    // Nothing above the copy may hold packages: Node would find them there.
-    for (let at = path.dirname(dir); at !== path.dirname(at); at = path.dirname(at)) {
-        if (fs.existsSync(path.join(at, "node_modules"))) throw new Error(`${at}/node_modules would be seen by the pack copy in ${dir}`);
+export async function installPackAlone(packDir: string, root: string): Promise<PackCopy> {
+    const files = await packedFiles(packDir);
+    const started = process.hrtime.bigint();
+    // Outside the project, so that no node_modules above the copy can stand in for a missing package;
+    // only this user can write it, so the code the copy runs is the code copied here, not something
+    // another user planted.
+    const { dir, remove } = temporaryFolder("policypack-alone-");
+    try {
+        // Nothing above the copy may hold packages: Node would find them there.
+        for (let at = path.dirname(dir); at !== path.dirname(at); at = path.dirname(at)) {
+            if (fs.existsSync(path.join(at, "node_modules")))
+                throw new PackInstallError(`${at}/node_modules would be seen by the pack copy in ${dir}`);
+        }
+        // Copied, not linked: the install scripts rewrite some of them (the build's output).
+        for (const file of files) {
+            fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+            fs.copyFileSync(path.join(packDir, file), path.join(dir, file));
+        }
+        const pkg = readPackageJson(dir);
+        const rootModules = path.join(root, "node_modules");
+        // Packages nested in another package's node_modules come with it.
+        const topLevel = dependencyClosure(pkg, packDir, root).filter(
+            location => !path.relative(rootModules, location).includes("node_modules"),
+        );
+        const modules = path.join(dir, "node_modules");
+        for (const location of topLevel) linkTree(location, path.join(dir, path.relative(root, location)));
+        linkCommands(
+            modules,
+            topLevel.map(location => path.join(dir, path.relative(root, location))),
+        );
+        // `npm run-script` with --ignore-scripts runs the script named and not its pre- and post-
+        // scripts: each runs once, in the order npm install runs them.
+        const scripts = INSTALL_SCRIPTS.filter(event => pkg.scripts?.[event] !== undefined);
+        for (const event of scripts)
+            await run("npm", ["run-script", event, "--ignore-scripts", "--loglevel=error"], dir, `the pack's ${event} script`);
+        return {
+            dir,
+            files,
+            packages: topLevel.map(location => path.relative(root, location)).sort(),
+            scripts,
+            installMs: Number(process.hrtime.bigint() - started) / 1e6,
+            remove,
+        };
+    } catch (err) {
+        remove();
+        throw err;
     }
-    fs.cpSync(packDir, dir, { recursive: true, filter: source => path.basename(source) !== "node_modules" });
-    const pkg = editPackageJson ? editPackageJson(readPackageJson(dir)) : readPackageJson(dir);
-    fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-    const rootModules = path.join(root, "node_modules");
-    // Packages nested in another package's node_modules come with it.
-    const topLevel = dependencyClosure(pkg, packDir, root).filter(
-        location => !path.relative(rootModules, location).includes("node_modules"),
-    );
-    for (const location of topLevel) linkTree(location, path.join(dir, path.relative(root, location)));
-    return {
-        dir,
-        packages: topLevel.map(location => path.relative(root, location)).sort(),
-        remove: () => fs.rmSync(dir, { recursive: true, force: true }),
-    };
 }

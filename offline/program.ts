@@ -150,15 +150,19 @@ function forkProgram(options: RunOptions): Promise<ProgramRun> {
     const config = stackConfig(options.stack);
     for (const key of options.unset ?? []) delete config[qualify(key)];
     Object.assign(config, flattenConfig(Object.fromEntries(Object.entries(options.config ?? {}).map(([k, v]) => [qualify(k), v]))));
-    const region = config["aws:region"] ?? DEFAULT_ACCOUNT.region;
     return runJob({
         projectDir: PROJECT_DIR,
         project,
         stack: options.stack,
         preview: options.preview ?? false,
-        account: { ...DEFAULT_ACCOUNT, region, ...options.account },
+        account: { ...mockAccount(config), ...options.account },
         config,
     });
+}
+
+/** The account the mocked provider reports for a stack's config: the mocks' own, in the stack's aws:region. */
+export function mockAccount(config: Record<string, string>): MockAccount {
+    return { ...DEFAULT_ACCOUNT, region: config["aws:region"] ?? DEFAULT_ACCOUNT.region };
 }
 
 /**

@@ -17,7 +17,7 @@ import * as path from "path";
 import { checkDataFiles } from "../datacheck";
 import { checkWithCsvParse } from "../tests/datacheck/csv-parse-oracle";
 import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
-import { scriptTempFolder } from "./temp-folder";
+import { temporaryFolder } from "../offline/interrupts";
 import { Parser, inferSchema, initParser } from "udsv";
 
 const USAGE = `usage: npm run bench:data -- [--mb MEGABYTES]
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     }
     const { megabytes } = settingsOrExit(parseBenchDataArguments(args, process.env));
 
-    const folder = scriptTempFolder("bench-data-");
+    const folder = temporaryFolder("bench-data-");
     const dir = folder.dir;
     const file = path.join(dir, "interactions.csv");
     try {

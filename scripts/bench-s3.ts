@@ -24,7 +24,7 @@ import { PROJECT_DIR, projectName, runJob, stackConfig } from "../offline/progra
 import { S3TestServer } from "../tests/harness/s3-server";
 import { generate } from "./bench-warm-run";
 import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
-import { scriptTempFolder } from "./temp-folder";
+import { temporaryFolder } from "../offline/interrupts";
 
 const USAGE = `usage: npm run bench:s3 -- [--mb MEGABYTES] [--runs N]
 
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     );
     // The SDK's notice about Node 22 (README: the SDK is pinned), once per process, would be printed among the figures.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-    const folder = scriptTempFolder("bench-s3-");
+    const folder = temporaryFolder("bench-s3-");
     const server = await S3TestServer.start();
     const cache = new ResultCache(path.join(PROJECT_DIR, ".cache", "data-check"));
     const uri = (type: string) => `s3://${BUCKET}/import/${type}/part-00000.csv`;

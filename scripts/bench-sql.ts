@@ -15,7 +15,7 @@ import { openDuckDb } from "../datacheck/engines/duckdb/engine";
 import { checkWithSql } from "../datacheck/engines/sql/check";
 import { generate } from "./bench-data";
 import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
-import { scriptTempFolder } from "./temp-folder";
+import { temporaryFolder } from "../offline/interrupts";
 
 const USAGE = `usage: npm run bench:sql -- [--mb MEGABYTES]
 
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     const { megabytes } = settingsOrExit(
         parseScriptArguments(args, USAGE, { mb: { type: "string" } }, values => ({ megabytes: positiveNumber("mb", values.mb, 1024) })),
     );
-    const folder = scriptTempFolder("bench-sql-");
+    const folder = temporaryFolder("bench-sql-");
     const file = path.join(folder.dir, "interactions.csv");
     try {
         process.stdout.write(`generating ${megabytes} MB of interactions in ${folder.dir} … `);

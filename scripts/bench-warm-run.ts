@@ -17,7 +17,7 @@ import { ResultCache } from "../datacheck";
 import { DEFAULT_ACCOUNT } from "../offline/aws-mocks";
 import { PROJECT_DIR, projectName, runJob, stackConfig } from "../offline/program";
 import { parseScriptArguments, positiveNumber, settingsOrExit } from "./script-arguments";
-import { scriptTempFolder } from "./temp-folder";
+import { temporaryFolder } from "../offline/interrupts";
 
 const USAGE = `usage: npm run bench:warm-run -- [--mb MEGABYTES] [--runs N]
 
@@ -94,7 +94,7 @@ async function programRun(dataDir?: string): Promise<{ wall: number; cpu: number
 
 async function main(): Promise<void> {
     const { megabytes, runs } = settingsOrExit(parseWarmRunArguments(process.argv.slice(2)));
-    const folder = scriptTempFolder("bench-warm-run-");
+    const folder = temporaryFolder("bench-warm-run-");
     const dir = folder.dir;
     const cache = new ResultCache(path.join(PROJECT_DIR, ".cache", "data-check"));
     try {

@@ -146,12 +146,18 @@ describe("PersonalizeDataBucket", () => {
             );
         });
 
+        const S3_UNSAFE = "S3's key naming guidelines don't list among the safe characters (it may need URL encoding)";
+        const NOT_A_TAG = "a bucket tag value doesn't accept (the import and batch output folders are also bucket tags)";
         for (const [value, why] of [
             ["/import", 'must not start with "/", got "/import"'],
             ["", 'must name a folder, got ""'],
             ["import//x", 'has an empty, "." or ".." folder, got "import//x"'],
             ["import/../x", 'has an empty, "." or ".." folder, got "import/../x"'],
-            ["my data", 'has a character S3 tags do not accept, got "my data"'],
+            ["my data", `has " " (a space), which ${S3_UNSAFE}, got "my data"`],
+            ["team+recs", `has "+", which ${S3_UNSAFE}, got "team+recs"`],
+            ["jobs(1)", `has "(", which ${NOT_A_TAG}, got "jobs(1)"`],
+            ["a$b", `has "$", which ${S3_UNSAFE}, and which ${NOT_A_TAG}, got "a$b"`],
+            ["données", `has "é", which ${S3_UNSAFE}, got "données"`],
         ]) {
             it(`refuses the key prefix ${JSON.stringify(value)}`, async () => {
                 await refuses(
@@ -167,17 +173,26 @@ describe("PersonalizeDataBucket", () => {
             await refuses(
                 { batch: true, batchOutputPrefix: "import/out" },
                 "batchOutputPrefix",
-                `folder "import/out/" overlaps keyPrefix "import/"; ${fix}`,
+                `folder "import/out/" overlaps keyPrefix "import/" (its default); ${fix}`,
             );
             await refuses(
                 { batch: true, batchInputPrefix: "jobs", batchOutputPrefix: "jobs/" },
                 "batchOutputPrefix",
                 `folder "jobs/" overlaps batchInputPrefix "jobs/"; ${fix}`,
             );
+        });
+
+        it("blames the folder the caller set, not the default it overlaps", async () => {
+            const fix = "give import data, batch input and batch output separate folders";
+            await refuses(
+                { batch: true, keyPrefix: "batch/output" },
+                "keyPrefix",
+                `folder "batch/output/" overlaps batchOutputPrefix "batch/output/" (its default); ${fix}`,
+            );
             await refuses(
                 { batch: true, keyPrefix: "batch" },
-                "batchInputPrefix",
-                `folder "batch/input/" overlaps keyPrefix "batch/"; ${fix}`,
+                "keyPrefix",
+                `folder "batch/" overlaps batchInputPrefix "batch/input/" (its default); ${fix}`,
             );
         });
 
@@ -589,19 +604,18 @@ describe("PersonalizeDataBucket", () => {
             assert.ok(infos.includes(`checked ${path.join(dir, "nba-events.csv")}: 5 action-interactions records`), infos.join("\n"));
         });
 
-        it("names the schemas config key when a schema file is missing", async () => {
+        it("refuses a schema file that doesn't exist as a problem of schemas, before checking any CSV", async () => {
             const missing = path.join(tmp, "no-such-schema.json");
-            await assert.rejects(
-                PersonalizeDataBucket.create(uniqueName(), { dataDir: dataFolder(CSV), schemas: { users: missing } }),
-                (err: Error) => {
-                    assert.match(
-                        err.message,
-                        new RegExp(
-                            `\\n${missing.replace(/[.]/g, "\\.")}: schema-invalid: cannot read the schema \\(ENOENT[^\\n]*\\); fix the schema \\(Avro JSON as taken by CreateSchema\\), or the path in the config personalize-data-bucket:schemas`,
-                        ),
-                    );
-                    return true;
-                },
+            await refuses(
+                { schemas: { users: missing } },
+                "schemas",
+                `"users": no schema file at ${missing}; give the path of the dataset's schema file, relative to the project folder`,
+            );
+            // A folder is no schema file either.
+            await refuses(
+                { schemas: { users: tmp } },
+                "schemas",
+                `"users": no schema file at ${tmp}; give the path of the dataset's schema file, relative to the project folder`,
             );
         });
 

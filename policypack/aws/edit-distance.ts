@@ -4,8 +4,8 @@
  * Damerau-Levenshtein), so `aws:SourceVcp` is one edit from `aws:SourceVpc`, not two.
  *
  * Written here rather than taken from a package because the pack is installed on its own by the
- * Pulumi CLI and this is its only use; tested against the recursive definition in
- * tests/policypack/edit-distance.spec.ts.
+ * Pulumi CLI and needs nothing more (the program borrows it for its config keys); tested against
+ * the recursive definition in tests/policypack/edit-distance.spec.ts.
  */
 export function editDistance(a: string, b: string): number {
     let beforePrevious: number[] = [];
@@ -21,4 +21,16 @@ export function editDistance(a: string, b: string): number {
         previous = current;
     }
     return previous[b.length];
+}
+
+/** The candidates nearest to `word` (ignoring case), in their given order, and their distance. */
+export function closest(word: string, candidates: string[]): { candidates: string[]; distance: number } {
+    const best = { candidates: [] as string[], distance: Infinity };
+    const lower = word.toLowerCase();
+    for (const candidate of candidates) {
+        const distance = editDistance(lower, candidate.toLowerCase());
+        if (distance < best.distance) Object.assign(best, { candidates: [candidate], distance });
+        else if (distance === best.distance && !best.candidates.includes(candidate)) best.candidates.push(candidate);
+    }
+    return best;
 }

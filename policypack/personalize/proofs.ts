@@ -2,6 +2,8 @@ import type { PrincipalSpec, Statement } from "../iam";
 import { clock } from "../stack/clock";
 import {
     PERSONALIZE_PRINCIPAL,
+    failureText,
+    requestFailureParts,
     requestFailures,
     requiredAccess,
     roleSessionPrincipal,
@@ -12,6 +14,7 @@ import {
 import { readStatements } from "../stack/read-document";
 import { describeResource, type Finding, type PersonalizeBucket, type PersonalizeRole, type StackView } from "../stack/view";
 import { trustProblems } from "./trust-proof";
+import { joinFailures, listed } from "./failure-text";
 
 /**
  * The proofs the Personalize policies make, each for one bucket (or one folder of it) and one role,
@@ -37,18 +40,20 @@ function accesses(view: StackView, scope: AccessScope): RequiredAccess[] {
 
 /**
  * Why the bucket policy's statements don't let Personalize's service principal make the requests,
- * or deny them to a service role's session (whose own policies grant them: personalize-role-access).
+ * or deny them to a service role's session (whose own policies grant them: personalize-role-access),
+ * as clauses that name each reason and each role once. A Deny usually hits the service principal and
+ * the role's session alike (a VPC-only statement does): such failures are said once, for both.
  */
 export function bucketPolicyFailures(view: StackView, scope: AccessScope, statements: Statement[], roles: PersonalizeRole[]): string[] {
     const now = clock.now();
     // The bucket's policies are what is judged: the account comes from elsewhere.
     const identity = view.identityFor(view.bucketPolicies(scope.bucket).map(s => s.urn));
-    const service = requestFailures(
+    const service = requestFailureParts(
         accesses(view, scope),
         { statements, kind: "resource", caller: "service", identity, now },
         { type: "Service", id: PERSONALIZE_PRINCIPAL },
     );
-    const sessions = roles.flatMap(role => {
+    const sessions = roles.map(role => {
         const roleArn = view.roleArn(role, identity);
         const judgement: Judgement = {
             statements,
@@ -59,10 +64,23 @@ export function bucketPolicyFailures(view: StackView, scope: AccessScope, statem
             roleArn,
             onlyDenies: true,
         };
-        const principal = roleSessionPrincipal(roleArn, role, identity);
-        return requestFailures(accesses(view, scope), judgement, principal).map(why => `through service role "${role.name}": ${why}`);
+        return {
+            role,
+            failures: requestFailureParts(accesses(view, scope), judgement, roleSessionPrincipal(roleArn, role, identity)),
+        };
     });
-    return [...service, ...sessions];
+    const text = (failures: typeof service) => failures.map(failureText).join("\n");
+    const alike = service.length > 0 ? sessions.filter(s => text(s.failures) === text(service)) : [];
+    const roleNames = (of: typeof sessions) =>
+        `${of.length > 1 ? "service roles" : "service role"} ${listed(of.map(s => `"${s.role.name}"`))}`;
+    const clauses: string[] = [];
+    if (service.length > 0)
+        clauses.push(
+            `${alike.length > 0 ? `for the service principal and through ${roleNames(alike)} alike: ` : ""}${joinFailures(service)}`,
+        );
+    for (const session of sessions.filter(s => s.failures.length > 0 && !alike.includes(s)))
+        clauses.push(`through ${roleNames([session])}: ${joinFailures(session.failures)}`);
+    return clauses;
 }
 
 function onlyPersonalize(principal: PrincipalSpec | undefined): boolean {

@@ -86,14 +86,38 @@ export function roleSessionPrincipal(
 }
 
 /**
+ * A required request that is not allowed: its action, the keys it fails on, and why (the statement,
+ * the request context that fails, until when), so that a message can name each once.
+ */
+export interface RequestFailure {
+    action: string;
+    /** The key or keys: an ARN, `every key under <prefix>`, or an example key of a prefix. */
+    target: string;
+    /** A verb phrase for one request, e.g. `is denied by statement "NoSecrets"`. */
+    reason: string;
+}
+
+export function failureText(failure: RequestFailure): string {
+    return `${failure.action} on ${failure.target} ${failure.reason}`;
+}
+
+/**
  * Why each required request is not allowed. A declared object that fails is named instead of the
  * data prefix it is in (the narrowest failing keys); the prefix is named when no object fails.
  */
 export function requestFailures(accesses: RequiredAccess[], judgement: Judgement, principal?: RequestEnvelope["principal"]): string[] {
-    const failed = new Map<RequiredAccess, string>();
+    return requestFailureParts(accesses, judgement, principal).map(failureText);
+}
+
+export function requestFailureParts(
+    accesses: RequiredAccess[],
+    judgement: Judgement,
+    principal?: RequestEnvelope["principal"],
+): RequestFailure[] {
+    const failed = new Map<RequiredAccess, RequestFailure>();
     for (const access of accesses) {
-        const why = whyNotAllowed(access, judgement, principal);
-        if (why !== undefined) failed.set(access, why);
+        const failure = failureOf(access, judgement, principal);
+        if (failure !== undefined) failed.set(access, failure);
     }
     for (const access of failed.keys()) if (access.within) failed.delete(access.within);
     return [...failed.values()];
@@ -105,6 +129,11 @@ export function requestFailures(accesses: RequiredAccess[], judgement: Judgement
  * changes at a date a condition names says until when it holds.
  */
 export function whyNotAllowed(access: RequiredAccess, judgement: Judgement, principal?: RequestEnvelope["principal"]): string | undefined {
+    const failure = failureOf(access, judgement, principal);
+    return failure && failureText(failure);
+}
+
+function failureOf(access: RequiredAccess, judgement: Judgement, principal?: RequestEnvelope["principal"]): RequestFailure | undefined {
     const judge = new KeySetJudge(judgement.statements, { action: access.action, keys: access.keys, principal }, judgement.kind);
     const referenced = referencedKeys(judge.applicable);
     const failureAt = (now: Date) => {
@@ -119,7 +148,8 @@ export function whyNotAllowed(access: RequiredAccess, judgement: Judgement, prin
     const now = failureAt(judgement.now);
     if (!now) return undefined;
     const change = timesNamed(judgement.statements, judgement.now).find(t => failureAt(t) === undefined);
-    return `${now.failure}${inContext(now.context, judgement)}${change ? ` until ${change.toISOString()}` : ""}`;
+    const reason = `${now.failure.reason}${inContext(now.context, judgement)}${change ? ` until ${change.toISOString()}` : ""}`;
+    return { ...now.failure, reason };
 }
 
 function describeFailure(
@@ -127,21 +157,29 @@ function describeFailure(
     verdict: KeySetVerdict,
     judgement: Judgement,
     context: RequestContext,
-): string | undefined {
+): RequestFailure | undefined {
     if (verdict.decision === "Allowed" || (judgement.onlyDenies && verdict.decision !== "ExplicitDeny")) return undefined;
+    const { action } = access;
     if (verdict.decision === "ExplicitDeny") {
         const certain = verdict.deniedBy.filter(d => d.certain);
-        if (certain.length > 0) return `${onKeys(access, certain[0])} is denied by statement ${quote(certain)}`;
-        return (
-            `${onKeys(access, verdict.deniedBy[0])} may be denied by statement ${quote(verdict.deniedBy)}: ` +
-            `its condition or resource can't be decided for Personalize's request${undocumented(verdict.deniedBy, context, judgement, ": ")}`
-        );
+        if (certain.length > 0) return { action, target: onKeys(access, certain[0]), reason: `is denied by statement ${quote(certain)}` };
+        return {
+            action,
+            target: onKeys(access, verdict.deniedBy[0]),
+            reason:
+                `may be denied by statement ${quote(verdict.deniedBy)}: ` +
+                `its condition or resource can't be decided for Personalize's request${undocumented(verdict.deniedBy, context, judgement, ": ")}`,
+        };
     }
-    const what = `${access.action} on ${keyText(access.keys, verdict.missed)}`;
+    const target = keyText(access.keys, verdict.missed);
     const unsure = verdict.undeterminedAllows.map(statement => ({ statement }));
     return unsure.length > 0
-        ? `${what} is allowed only under a condition Personalize's requests can't be shown to meet (statement ${quote(unsure)}${undocumented(unsure, context, judgement, "; ")})`
-        : `${what} is not allowed by any statement`;
+        ? {
+              action,
+              target,
+              reason: `is allowed only under a condition Personalize's requests can't be shown to meet (statement ${quote(unsure)}${undocumented(unsure, context, judgement, "; ")})`,
+          }
+        : { action, target, reason: "is not allowed by any statement" };
 }
 
 /**
@@ -167,8 +205,8 @@ function undocumented(hits: Array<{ statement: Statement }>, context: RequestCon
 }
 
 function onKeys(access: RequiredAccess, hit: DenyHit): string {
-    if (hit.prefix !== undefined) return `${access.action} on every key under ${hit.prefix}`;
-    return `${access.action} on ${keyText(access.keys, hit.example)}`;
+    if (hit.prefix !== undefined) return `every key under ${hit.prefix}`;
+    return keyText(access.keys, hit.example);
 }
 
 /** One key of the set, saying which set it stands for. */

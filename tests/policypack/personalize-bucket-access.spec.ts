@@ -105,7 +105,10 @@ describe("personalize-bucket-access", () => {
         const config = { "personalize-bucket-access": { partition: "aws-cn" } };
         const found = await messages(validStack("data-bucket", "import"), config);
         assert.equal(found.length, 1);
-        assert.match(found[0], /s3:ListBucket on arn:aws-cn:s3:::data-bucket is not allowed by any statement/);
+        assert.match(
+            found[0],
+            /s3:ListBucket on arn:aws-cn:s3:::data-bucket and s3:GetObject on arn:aws-cn:s3:::data-bucket\/\S+ are not allowed by any statement/,
+        );
     });
 
     it("leaves buckets that are not Personalize's alone", async () => {
@@ -220,7 +223,7 @@ describe("personalize-bucket-access: every key, every request context", () => {
         assert.deepEqual(await messages(pinned("2012-10-17")), []);
         const literal = [
             `Personalize bucket "${B}" (import): Amazon Personalize (personalize.amazonaws.com) can't use it under BucketPolicy "${B}-policy": ` +
-                `s3:ListBucket on ${ARN} is not allowed by any statement; s3:GetObject on every key under ${ARN}/ is not allowed by any statement.`,
+                `s3:ListBucket on ${ARN} and s3:GetObject on every key under ${ARN}/ are not allowed by any statement.`,
         ];
         assert.deepEqual(await messages(pinned("2008-10-17")), literal);
         assert.deepEqual(await messages(pinned()), literal);
@@ -296,9 +299,7 @@ describe("personalize-bucket-access: every key, every request context", () => {
         assert.deepEqual(
             await messages(bucketWith({}, otherAccounts)),
             [
-                `${SUBJECT}s3:ListBucket on ${ARN} may be denied by statement "OtherAccounts": its condition or resource can't be decided for Personalize's request ` +
-                    `(request with aws:SourceAccount and aws:SourceArn (the stack's account is unknown); the stack's account is unknown: the stack doesn't say; set "account" in the pack config); ` +
-                    `s3:GetObject on every key under ${ARN}/ may be denied by statement "OtherAccounts": its condition or resource can't be decided for Personalize's request ` +
+                `${SUBJECT}s3:ListBucket on ${ARN} and s3:GetObject on every key under ${ARN}/ may be denied by statement "OtherAccounts": its condition or resource can't be decided for Personalize's request ` +
                     `(request with aws:SourceAccount and aws:SourceArn (the stack's account is unknown); the stack's account is unknown: the stack doesn't say; set "account" in the pack config).`,
             ],
             "an unknown account keeps failing safe, and the message says where to set it",
@@ -349,6 +350,31 @@ describe("personalize-bucket-access: every key, every request context", () => {
         );
     });
 
+    it("says each reason and the role once: a VPC-only Deny that hits the service principal and the role alike", async () => {
+        const stack = bucketWith({}, statement({ Sid: "VpcOnly", Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } } }));
+        stack.object(B, "import/interactions.csv");
+        stack.object(B, "import/items.csv");
+        stack.role("personalize-role", personalizeTrust(), { "personalize-bucket": B });
+        const [message, ...more] = await messages(stack);
+        assert.deepEqual(more, []);
+        assert.equal(
+            message,
+            `${SUBJECT}for the service principal and through service role "personalize-role" alike: ` +
+                `s3:ListBucket on ${ARN} and s3:GetObject on ${ARN}/import/interactions.csv and ${ARN}/import/items.csv are denied by statement "VpcOnly".`,
+        );
+        // A Deny of the role alone keeps its own clause, after the service's.
+        const both = bucketWith(
+            {},
+            statement({ Sid: "NoLists", Action: "s3:ListBucket", Resource: ARN }),
+            statement({ Sid: "NoRole", Principal: { AWS: "arn:aws:iam::123456789012:role/personalize-role" }, Action: "s3:GetObject" }),
+        );
+        both.role("personalize-role", personalizeTrust(), { "personalize-bucket": B });
+        assert.deepEqual(await messages(both), [
+            `${SUBJECT}s3:ListBucket on ${ARN} is denied by statement "NoLists"; ` +
+                `through service role "personalize-role": s3:ListBucket on ${ARN} is denied by statement "NoLists"; s3:GetObject on every key under ${ARN}/ is denied by statement "NoRole".`,
+        ]);
+    });
+
     it("with the stack's account unknown, a Deny naming the role in some account may hit it; one naming another role doesn't", async () => {
         const stack = (principal: string) => {
             const built = bucketWith({}, statement({ Sid: "NoThatRole", Principal: { AWS: principal }, Resource: ARN }));
@@ -385,8 +411,7 @@ describe("personalize-bucket-access: every key, every request context", () => {
             "its condition or resource can't be decided for Personalize's request (request with aws:SourceAccount and aws:SourceArn (the stack's account is unknown); " +
             `the stack's account is unknown: only the document being judged names it (${other}), and a document can't vouch for itself; set "account" in the pack config)`;
         assert.deepEqual(await messages(stack), [
-            `${SUBJECT}s3:ListBucket on ${ARN} may be denied by statement "OnlyThatAccount": ${why}; ` +
-                `s3:GetObject on every key under ${ARN}/ may be denied by statement "OnlyThatAccount": ${why}.`,
+            `${SUBJECT}s3:ListBucket on ${ARN} and s3:GetObject on every key under ${ARN}/ may be denied by statement "OnlyThatAccount": ${why}.`,
         ]);
     });
 

@@ -91,8 +91,8 @@ describe("personalize-dataset-import", () => {
                 urn,
                 message:
                     `Dataset "users" imports "s3://data-bucket/import/users/" with role "${ROLE_ARN}", which Amazon Personalize can't do: ` +
-                    'BucketPolicy "data-bucket-policy": s3:GetObject on every key under arn:aws:s3:::data-bucket/import/users/ is denied by statement "NoUsers"; ' +
-                    'BucketPolicy "data-bucket-policy": through service role "personalize-role": s3:GetObject on every key under arn:aws:s3:::data-bucket/import/users/ is denied by statement "NoUsers".',
+                    'BucketPolicy "data-bucket-policy": for the service principal and through service role "personalize-role" alike: ' +
+                    's3:GetObject on every key under arn:aws:s3:::data-bucket/import/users/ is denied by statement "NoUsers".',
             },
         ]);
     });

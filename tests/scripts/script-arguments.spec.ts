@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { parseBenchDataArguments } from "../../scripts/bench-data";
+import { parseBenchPackStartArguments } from "../../scripts/bench-pack-start";
 import { parseDocumentValidityArguments } from "../../scripts/bench-document-validity";
 import { parseBenchPoliciesArguments } from "../../scripts/bench-policies";
 import { parseWarmRunArguments } from "../../scripts/bench-warm-run";
@@ -30,6 +31,13 @@ const SCRIPTS: Array<{ name: string; parse(argv: string[]): Parsed<object>; opti
         settings: { policies: 100, seed: 20260101 },
     },
     { name: "bench-document-validity", parse: parseDocumentValidityArguments, option: "runs", value: "300", settings: { runs: 300 } },
+    {
+        name: "bench:pack-start",
+        parse: parseBenchPackStartArguments,
+        option: "rounds",
+        value: "3",
+        settings: { rounds: 3, typescript: true },
+    },
 ];
 
 describe("the scripts' arguments (util.parseArgs)", () => {
@@ -54,6 +62,10 @@ describe("the scripts' arguments (util.parseArgs)", () => {
             }
         });
     }
+
+    it("bench:pack-start leaves out the TypeScript sources' start with --no-typescript", () => {
+        assert.deepEqual(parseBenchPackStartArguments(["--no-typescript"]), { settings: { rounds: 5, typescript: false } });
+    });
 
     it("bench:data takes BENCH_DATA_MB when --mb is not given", () => {
         assert.deepEqual(parseBenchDataArguments([], { BENCH_DATA_MB: "20" }), { settings: { megabytes: 20 } });
