@@ -164,8 +164,13 @@ function linkCommands(modules: string, packages: string[]): void {
         if (bin === undefined || name === undefined) continue;
         const commands = typeof bin === "string" ? { [name.slice(name.lastIndexOf("/") + 1)]: bin } : bin;
         fs.mkdirSync(path.join(modules, ".bin"), { recursive: true });
-        for (const [command, file] of Object.entries(commands))
-            fs.symlinkSync(path.relative(path.join(modules, ".bin"), path.join(pkgDir, file)), path.join(modules, ".bin", command));
+        for (const [command, file] of Object.entries(commands)) {
+            const link = path.join(modules, ".bin", command);
+            // Two packages with one command (typescript and its alias typescript-7 both have tsc): npm's bin-links
+            // (lib/link-gently.js) never links over a link it made, so the first package linked keeps it.
+            if (fs.existsSync(link)) continue;
+            fs.symlinkSync(path.relative(path.join(modules, ".bin"), path.join(pkgDir, file)), link);
+        }
     }
 }
 

